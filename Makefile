@@ -1,0 +1,93 @@
+# Arhiivar — plain GNU make.  `make demo` and `make check` are all a newcomer
+# needs on a fresh Debian 12 machine: both install missing packages first.
+
+VERSION	:= 0.1.0
+CC	?= cc
+PKGS	:= libarchive libcrypto sqlite3 libmagic jansson inih
+
+ifeq ($(SANITIZE),1)
+BUILD	?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD	?= build
+SANFLAGS :=
+endif
+
+WARN	:= -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wvla -Wwrite-strings
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+CFLAGS	?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) \
+	   -Iinclude -Iarchiver -DARH_VERSION='"$(VERSION)"' \
+	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC	:= $(wildcard archiver/*.c) $(wildcard policy/*.c)
+CLI_SRC	:= $(wildcard tools/arhiivar/*.c)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ	:= $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB	:= $(BUILD)/libarhiivar.a
+BIN	:= $(BUILD)/arhiivar
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+PREFIX	?= /usr/local
+
+.PHONY: all deps demo check unit e2e bench fuzz clean install
+all: $(BIN)
+
+$(BUILD)/%.o: %.c $(wildcard include/arhiivar/*.h archiver/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+
+deps:
+	@sh tools/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh $(BIN)
+
+unit: $(UNIT_BIN)
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@sh tests/run.sh $(BUILD) $(if $(filter 1,$(VALGRIND)),valgrind)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run.sh $(BUILD)
+
+FUZZ_SECONDS ?= 30
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iarchiver \
+	-DARH_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
+	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+install: all
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/arhiivar
+	install -D -m 0644 docs/arhiivar.1 $(DESTDIR)$(PREFIX)/share/man/man1/arhiivar.1
+	install -D -m 0644 docs/arhiivar.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/arhiivar.conf.5
+
+clean:
+	rm -rf build build-san build-fuzz

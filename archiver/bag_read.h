@@ -1,0 +1,49 @@
+/* bag_read.h — shared by the streaming reader and the bag checks. */
+#ifndef ARHIIVAR_BAG_READ_H
+#define ARHIIVAR_BAG_READ_H
+
+#include <stdint.h>
+
+#include <archive.h>
+#include <openssl/evp.h>
+
+#include "arhiivar/seal.h"
+#include "arhiivar/verify.h"
+#include "dualhash.h"
+
+#define RD_BYTES	(1024 * 1024)
+#define NTAGS		8
+
+/* Tag files of the format; `listed`: must be in the tag manifests. */
+struct tagfile {
+	const char	*path;
+	int		 listed;
+};
+extern const struct tagfile arh_tagfiles[NTAGS];
+
+struct source {
+	int		 fd;
+	unsigned char	*buf;
+	EVP_MD_CTX	*md;
+	uint64_t	 total;
+	int		 errnum;
+};
+
+struct reader {
+	struct archive	*a;
+	struct source	 src;
+	struct arh_dualhash *dh;
+	unsigned char	*io[2];
+	struct arh_verify_report *rep;
+	size_t		 memcap;
+	char		*tag[NTAGS];	/* contents, NUL-terminated */
+	size_t		 taglen[NTAGS];
+	int		 broken;	/* tar unreadable past this point */
+	struct arh_err	*err;
+};
+
+/* The checks after the stream: manifests, oxum, tag manifests, seal,
+ * metadata (bag_check.c). */
+int arh_bag_check(struct reader *rd, const struct arh_trust *trust);
+
+#endif

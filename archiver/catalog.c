@@ -1,0 +1,751 @@
+/* catalog.c — the SQLite catalog (the only SQL in Arhiivar). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "arhiivar/catalog.h"
+#include "util.h"
+
+struct arh_catalog {
+	sqlite3	*db;
+};
+
+/* Forward migrations; migrations[i] takes schema i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE archives ("
+	"  name TEXT PRIMARY KEY,"
+	"  case_ref TEXT NOT NULL,"
+	"  series TEXT NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  previous TEXT REFERENCES archives(name),"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  size INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  signer TEXT NOT NULL,"
+	"  signer_cert_sha256 TEXT NOT NULL,"
+	"  created TEXT NOT NULL,"
+	"  manifest TEXT NOT NULL,"
+	"  UNIQUE (case_ref, version));"
+	"CREATE TABLE records ("
+	"  archive TEXT NOT NULL REFERENCES archives(name) ON DELETE CASCADE,"
+	"  reference TEXT NOT NULL,"
+	"  dir TEXT NOT NULL,"
+	"  registered TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  access TEXT NOT NULL CHECK (access IN ('public', 'internal')),"
+	"  access_basis TEXT,"
+	"  access_start TEXT,"
+	"  access_end TEXT,"
+	"  metadata TEXT NOT NULL,"
+	"  PRIMARY KEY (archive, reference));"
+	"CREATE TABLE files ("
+	"  archive TEXT NOT NULL REFERENCES archives(name) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  record TEXT,"
+	"  size INTEGER NOT NULL,"
+	"  sha512 TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  mime TEXT,"
+	"  charset TEXT,"
+	"  header_offset INTEGER NOT NULL,"
+	"  data_offset INTEGER NOT NULL,"
+	"  PRIMARY KEY (archive, path),"
+	"  FOREIGN KEY (archive, record) REFERENCES records(archive, reference));"
+	"CREATE INDEX files_sha256 ON files(sha256);"
+	"CREATE INDEX files_sha512 ON files(sha512);"
+	"CREATE INDEX records_reference ON records(reference);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  archive TEXT,"
+	"  target TEXT,"
+	"  result TEXT NOT NULL,"
+	"  detail TEXT);"
+	"CREATE INDEX events_archive ON events(archive);",
+};
+
+static int
+dberr(struct arh_catalog *c, struct arh_err *err, const char *what)
+{
+	return arh_errf(err, ARH_ECATALOG, "catalog: %s: %s", what,
+	    sqlite3_errmsg(c->db));
+}
+
+static int
+exec(struct arh_catalog *c, const char *sql, struct arh_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		arh_errf(err, ARH_ECATALOG, "catalog: %s", msg ? msg : "?");
+		sqlite3_free(msg);
+		return ARH_ECATALOG;
+	}
+	return 0;
+}
+
+static int
+migrate(struct arh_catalog *c, struct arh_err *err)
+{
+	const int latest = sizeof(migrations) / sizeof(migrations[0]);
+	sqlite3_stmt *st;
+	char sql[64];
+	int v, rc;
+
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL)
+	    != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		exec(c, "ROLLBACK", NULL);
+		return dberr(c, err, "reading the schema version");
+	}
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v > latest) {
+		exec(c, "ROLLBACK", NULL);
+		return arh_errf(err, ARH_ECATALOG, "catalog schema %d is newer "
+		    "than this arhiivar understands (%d); upgrade arhiivar", v,
+		    latest);
+	}
+	for (; v < latest; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((rc = exec(c, migrations[v], err)) != 0 ||
+		    (rc = exec(c, sql, err)) != 0) {
+			exec(c, "ROLLBACK", NULL);
+			return rc;
+		}
+	}
+	return exec(c, "COMMIT", err);
+}
+
+int
+arh_catalog_open(const char *path, long busy_timeout_ms,
+    struct arh_catalog **out, struct arh_err *err)
+{
+	struct arh_catalog *c;
+	int rc;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		rc = arh_errf(err, ARH_ECATALOG, "cannot open catalog '%s': %s",
+		    path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		arh_catalog_free(c);
+		return rc;
+	}
+	sqlite3_busy_timeout(c->db, (int)busy_timeout_ms);
+	/* WAL: readers never block the writer; synchronous=FULL: a committed
+	 * ingest survives power loss, as the archive file it points to does. */
+	if ((rc = exec(c, "PRAGMA journal_mode = WAL", err)) != 0 ||
+	    (rc = exec(c, "PRAGMA synchronous = FULL", err)) != 0 ||
+	    (rc = exec(c, "PRAGMA foreign_keys = ON", err)) != 0 ||
+	    (rc = migrate(c, err)) != 0) {
+		arh_catalog_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+arh_catalog_free(struct arh_catalog *c)
+{
+	if (c == NULL)
+		return;
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static int
+insert_event(struct arh_catalog *c, const struct arh_event *ev,
+    struct arh_err *err)
+{
+	static const char sql[] = "INSERT INTO events (at, actor, kind, "
+	    "archive, target, result, detail) VALUES (?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+	char now[21];
+	int r;
+
+	arh_now_utc(now);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "preparing an event");
+	bind_text(st, 1, now);
+	bind_text(st, 2, ev->actor ? ev->actor : "unknown");
+	bind_text(st, 3, ev->kind);
+	bind_text(st, 4, ev->archive);
+	bind_text(st, 5, ev->target);
+	bind_text(st, 6, ev->result);
+	bind_text(st, 7, ev->detail);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : dberr(c, err, "recording an event");
+}
+
+int
+arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
+    struct arh_err *err)
+{
+	return insert_event(c, ev, err);
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static int
+insert_record(struct arh_catalog *c, sqlite3_stmt *st, const char *archive,
+    const json_t *rec, struct arh_err *err)
+{
+	const json_t *meta = json_object_get(rec, "metadata");
+	const json_t *acc = json_object_get(meta, "access");
+	char *text;
+	int r;
+
+	if ((text = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	sqlite3_reset(st);
+	bind_text(st, 1, archive);
+	bind_text(st, 2, jstr(meta, "reference"));
+	bind_text(st, 3, jstr(rec, "dir"));
+	bind_text(st, 4, jstr(meta, "registered"));
+	bind_text(st, 5, jstr(meta, "type"));
+	bind_text(st, 6, jstr(acc, "level"));
+	bind_text(st, 7, jstr(acc, "basis"));
+	bind_text(st, 8, jstr(acc, "start"));
+	bind_text(st, 9, jstr(acc, "end"));
+	bind_text(st, 10, text);
+	r = sqlite3_step(st);
+	free(text);
+	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding a record");
+}
+
+/* The record reference and manifest entry of a payload path. */
+static const json_t *
+manifest_file(const json_t *manifest, const char *path, const char **ref)
+{
+	const json_t *rec, *f;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(manifest, "records"), i, rec) {
+		json_array_foreach(json_object_get(rec, "files"), j, f) {
+			if (strcmp(jstr(f, "path") ? jstr(f, "path") : "",
+			    path) == 0) {
+				*ref = jstr(json_object_get(rec, "metadata"),
+				    "reference");
+				return f;
+			}
+		}
+	}
+	*ref = NULL;
+	return NULL;
+}
+
+static int
+insert_member(struct arh_catalog *c, sqlite3_stmt *st, const char *archive,
+    const json_t *manifest, const struct arh_member *m, struct arh_err *err)
+{
+	const json_t *f = NULL;
+	const char *ref = NULL;
+
+	if (m->payload && (f = manifest_file(manifest, m->path, &ref)) == NULL)
+		return arh_errf(err, ARH_EFORMAT, "payload file '%s' is not in "
+		    "metadata/case.json", m->path);
+	sqlite3_reset(st);
+	bind_text(st, 1, archive);
+	bind_text(st, 2, m->path);
+	bind_text(st, 3, ref);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)m->size);
+	bind_text(st, 5, m->sha512);
+	bind_text(st, 6, m->sha256);
+	bind_text(st, 7, f ? jstr(f, "mime") : NULL);
+	bind_text(st, 8, f ? jstr(f, "charset") : NULL);
+	sqlite3_bind_int64(st, 9, m->header_offset);
+	sqlite3_bind_int64(st, 10, m->data_offset);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return dberr(c, err, "adding a file");
+	return 0;
+}
+
+static int
+insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
+    const char *store_name, struct arh_err *err)
+{
+	static const char sql[] = "INSERT INTO archives (name, case_ref, "
+	    "series, version, previous, path, size, sha256, signer, "
+	    "signer_cert_sha256, created, manifest) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st;
+	char *text;
+	int r;
+
+	if ((text = json_dumps(s->manifest, JSON_COMPACT | JSON_SORT_KEYS))
+	    == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(text);
+		return dberr(c, err, "preparing an archive");
+	}
+	bind_text(st, 1, s->name);
+	bind_text(st, 2, s->case_ref);
+	bind_text(st, 3, s->series);
+	sqlite3_bind_int(st, 4, s->version);
+	bind_text(st, 5, s->previous);
+	bind_text(st, 6, store_name);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)s->tar_size);
+	bind_text(st, 8, s->tar_sha256);
+	bind_text(st, 9, s->seal.subject);
+	bind_text(st, 10, s->seal.cert_sha256);
+	bind_text(st, 11, s->seal.signing_time);
+	bind_text(st, 12, text);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(text);
+	if (r == SQLITE_CONSTRAINT)
+		return arh_errf(err, ARH_EEXIST, "archive '%s' is already in "
+		    "the catalog", s->name);
+	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding an archive");
+}
+
+static int
+add_rows(struct arh_catalog *c, const struct arh_bag_summary *s,
+    const char *store_name, struct arh_err *err)
+{
+	static const char rsql[] = "INSERT INTO records (archive, reference, "
+	    "dir, registered, type, access, access_basis, access_start, "
+	    "access_end, metadata) VALUES (?,?,?,?,?,?,?,?,?,?)";
+	static const char fsql[] = "INSERT INTO files (archive, path, record, "
+	    "size, sha512, sha256, mime, charset, header_offset, data_offset) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *rs = NULL, *fs = NULL;
+	const json_t *rec;
+	size_t i;
+	int rc;
+
+	if ((rc = insert_archive(c, s, store_name, err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, rsql, -1, &rs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(c->db, fsql, -1, &fs, NULL) != SQLITE_OK) {
+		rc = dberr(c, err, "preparing rows");
+		goto out;
+	}
+	json_array_foreach(json_object_get(s->manifest, "records"), i, rec)
+		if ((rc = insert_record(c, rs, s->name, rec, err)) != 0)
+			goto out;
+	for (i = 0; i < s->nmembers; i++)
+		if ((rc = insert_member(c, fs, s->name, s->manifest,
+		    &s->members[i], err)) != 0)
+			goto out;
+	rc = 0;
+out:
+	sqlite3_finalize(rs);
+	sqlite3_finalize(fs);
+	return rc;
+}
+
+int
+arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
+    const char *store_name, const struct arh_event *ev, struct arh_err *err)
+{
+	int rc;
+
+	/* Inside a rebuild's transaction a savepoint nests; on its own an
+	 * IMMEDIATE transaction takes the write lock up front, so the busy
+	 * timeout applies instead of a deadlocked upgrade. */
+	int outer = sqlite3_get_autocommit(c->db);
+
+	if ((rc = exec(c, outer ? "BEGIN IMMEDIATE" : "SAVEPOINT addarch",
+	    err)) != 0)
+		return rc;
+	if ((rc = add_rows(c, s, store_name, err)) != 0 ||
+	    (ev != NULL && (rc = insert_event(c, ev, err)) != 0) ||
+	    (rc = exec(c, outer ? "COMMIT" : "RELEASE addarch", err)) != 0) {
+		if (outer)
+			exec(c, "ROLLBACK", NULL);
+		else
+			exec(c, "ROLLBACK TO addarch; RELEASE addarch", NULL);
+		return rc;
+	}
+	return 0;
+}
+
+int
+arh_catalog_clear_begin(struct arh_catalog *c, struct arh_err *err)
+{
+	int rc;
+
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	/* Versions link to earlier ones; check the links at COMMIT. */
+	if ((rc = exec(c, "PRAGMA defer_foreign_keys = ON; DELETE FROM files; "
+	    "DELETE FROM records; DELETE FROM archives", err)) != 0)
+		exec(c, "ROLLBACK", NULL);
+	return rc;
+}
+
+int
+arh_catalog_clear_end(struct arh_catalog *c, int rc, struct arh_err *err)
+{
+	if (rc == 0 && (rc = exec(c, "COMMIT", err)) == 0)
+		return 0;
+	exec(c, "ROLLBACK", NULL);
+	return rc;
+}
+
+static void
+col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+#define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \
+	"a.previous, a.path, a.size, a.sha256, a.signer, a.created, " \
+	"(SELECT count(*) FROM records r WHERE r.archive = a.name), " \
+	"(SELECT count(*) FROM files f WHERE f.archive = a.name " \
+	" AND f.record IS NOT NULL)"
+
+static void
+archive_row(sqlite3_stmt *st, struct arh_archive_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	col_copy(r->name, sizeof(r->name), st, 0);
+	col_copy(r->case_ref, sizeof(r->case_ref), st, 1);
+	col_copy(r->series, sizeof(r->series), st, 2);
+	r->version = sqlite3_column_int(st, 3);
+	col_copy(r->previous, sizeof(r->previous), st, 4);
+	col_copy(r->path, sizeof(r->path), st, 5);
+	r->size = sqlite3_column_int64(st, 6);
+	col_copy(r->sha256, sizeof(r->sha256), st, 7);
+	col_copy(r->signer, sizeof(r->signer), st, 8);
+	col_copy(r->created, sizeof(r->created), st, 9);
+	r->nrecords = sqlite3_column_int(st, 10);
+	r->nfiles = sqlite3_column_int(st, 11);
+}
+
+static int
+one_archive(struct arh_catalog *c, const char *sql, const char *key,
+    struct arh_archive_row *row, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "looking up an archive");
+	bind_text(st, 1, key);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		archive_row(st, row);
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		return 0;
+	if (r == SQLITE_DONE)
+		return arh_errf(err, ARH_ENOTFOUND, "no archive '%s' in the "
+		    "catalog", key);
+	return dberr(c, err, "looking up an archive");
+}
+
+int
+arh_catalog_get(struct arh_catalog *c, const char *name,
+    struct arh_archive_row *row, struct arh_err *err)
+{
+	return one_archive(c, "SELECT " ARCHIVE_COLS " FROM archives a "
+	    "WHERE a.name = ?", name, row, err);
+}
+
+int
+arh_catalog_latest(struct arh_catalog *c, const char *case_ref,
+    struct arh_archive_row *row, struct arh_err *err)
+{
+	return one_archive(c, "SELECT " ARCHIVE_COLS " FROM archives a "
+	    "WHERE a.case_ref = ? ORDER BY a.version DESC LIMIT 1", case_ref,
+	    row, err);
+}
+
+int
+arh_catalog_list(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_archive_row *row), void *arg,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	struct arh_archive_row row;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT " ARCHIVE_COLS " FROM archives a"
+	    " ORDER BY a.case_ref, a.version", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing archives");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		archive_row(st, &row);
+		if ((rc = cb(arg, &row)) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "listing archives");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+arh_file_row_release(struct arh_file_row *f)
+{
+	if (f == NULL)
+		return;
+	free(f->path);
+	free(f->record);
+	free(f->mime);
+	free(f->charset);
+	memset(f, 0, sizeof(*f));
+}
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? strdup((const char *)t) : NULL;
+}
+
+#define FILE_COLS "path, record, size, sha512, sha256, mime, charset, " \
+	"header_offset, data_offset"
+
+static void
+file_row(sqlite3_stmt *st, struct arh_file_row *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = col_dup(st, 0);
+	f->record = col_dup(st, 1);
+	f->size = (uint64_t)sqlite3_column_int64(st, 2);
+	col_copy(f->sha512, sizeof(f->sha512), st, 3);
+	col_copy(f->sha256, sizeof(f->sha256), st, 4);
+	f->mime = col_dup(st, 5);
+	f->charset = col_dup(st, 6);
+	f->header_offset = sqlite3_column_int64(st, 7);
+	f->data_offset = sqlite3_column_int64(st, 8);
+}
+
+int
+arh_catalog_file(struct arh_catalog *c, const char *archive,
+    const char *path, struct arh_file_row *row, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT " FILE_COLS " FROM files WHERE "
+	    "archive = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "looking up a file");
+	bind_text(st, 1, archive);
+	bind_text(st, 2, path);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		file_row(st, row);
+	sqlite3_finalize(st);
+	if (r == SQLITE_ROW)
+		return row->path ? 0 : arh_errf(err, ARH_ENOMEM, "out of memory");
+	if (r == SQLITE_DONE)
+		return arh_errf(err, ARH_ENOTFOUND, "archive '%s' has no file "
+		    "'%s'", archive, path);
+	return dberr(c, err, "looking up a file");
+}
+
+int
+arh_catalog_files(struct arh_catalog *c, const char *archive,
+    int (*cb)(void *arg, const struct arh_file_row *row), void *arg,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	struct arh_file_row row;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT " FILE_COLS " FROM files WHERE "
+	    "archive = ? ORDER BY header_offset", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing files");
+	bind_text(st, 1, archive);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		file_row(st, &row);
+		rc = cb(arg, &row);
+		arh_file_row_release(&row);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "listing files");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_record(struct arh_catalog *c, const char *archive,
+    const char *reference, json_t **meta, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	const char *text;
+	int r, rc;
+
+	*meta = NULL;
+	if (sqlite3_prepare_v2(c->db, "SELECT metadata FROM records WHERE "
+	    "archive = ? AND reference = ?", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "looking up a record");
+	bind_text(st, 1, archive);
+	bind_text(st, 2, reference);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		text = (const char *)sqlite3_column_text(st, 0);
+		*meta = json_loads(text ? text : "", 0, NULL);
+		rc = *meta ? 0 : arh_errf(err, ARH_ECATALOG, "catalog: record "
+		    "'%s' has unreadable metadata", reference);
+	} else if (r == SQLITE_DONE) {
+		rc = arh_errf(err, ARH_ENOTFOUND, "archive '%s' has no record "
+		    "'%s'", archive, reference);
+	} else
+		rc = dberr(c, err, "looking up a record");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_records(struct arh_catalog *c, const char *archive,
+    int (*cb)(void *arg, const json_t *meta), void *arg, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	json_t *meta;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT metadata FROM records WHERE "
+	    "archive = ? ORDER BY dir", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing records");
+	bind_text(st, 1, archive);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		if ((meta = json_loads(text ? text : "", 0, NULL)) == NULL) {
+			rc = arh_errf(err, ARH_ECATALOG, "catalog: unreadable "
+			    "record metadata in '%s'", archive);
+			break;
+		}
+		rc = cb(arg, meta);
+		json_decref(meta);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
+		rc = dberr(c, err, "listing records");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_events(struct arh_catalog *c, const char *archive,
+    int (*cb)(void *arg, const char *at, const struct arh_event *ev),
+    void *arg, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	struct arh_event ev;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT at, actor, kind, archive, "
+	    "target, result, detail FROM events WHERE ?1 IS NULL OR "
+	    "archive = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing events");
+	bind_text(st, 1, archive);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		ev.actor = (const char *)sqlite3_column_text(st, 1);
+		ev.kind = (const char *)sqlite3_column_text(st, 2);
+		ev.archive = (const char *)sqlite3_column_text(st, 3);
+		ev.target = (const char *)sqlite3_column_text(st, 4);
+		ev.result = (const char *)sqlite3_column_text(st, 5);
+		ev.detail = (const char *)sqlite3_column_text(st, 6);
+		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
+		    &ev)) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "listing events");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Append every row of a query, columns separated by '|', to f. */
+static int
+dump_query(struct arh_catalog *c, FILE *f, const char *sql,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r, i, n;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "dumping");
+	n = sqlite3_column_count(st);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			fprintf(f, "%s%s", i ? "|" : "", t ? (const char *)t :
+			    "NULL");
+		}
+		fputc('\n', f);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : dberr(c, err, "dumping");
+}
+
+int
+arh_catalog_dump(struct arh_catalog *c, char **out, struct arh_err *err)
+{
+	size_t len;
+	FILE *f;
+	int rc;
+
+	*out = NULL;
+	if ((f = open_memstream(out, &len)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	if ((rc = dump_query(c, f, "SELECT * FROM archives ORDER BY name",
+	    err)) == 0 &&
+	    (rc = dump_query(c, f, "SELECT * FROM records ORDER BY archive, "
+	    "reference", err)) == 0)
+		rc = dump_query(c, f, "SELECT * FROM files ORDER BY archive, "
+		    "path", err);
+	fclose(f);
+	if (rc != 0) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int
+arh_catalog_copy_events(struct arh_catalog *c, const char *from,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, r;
+
+	if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ? AS old", -1, &st,
+	    NULL) != SQLITE_OK)
+		return dberr(c, err, "attaching the old catalog");
+	bind_text(st, 1, from);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return dberr(c, err, "attaching the old catalog");
+	rc = exec(c, "INSERT INTO events (at, actor, kind, archive, target, "
+	    "result, detail) SELECT at, actor, kind, archive, target, result, "
+	    "detail FROM old.events ORDER BY id", err);
+	exec(c, "DETACH DATABASE old", NULL);
+	return rc;
+}

@@ -1,0 +1,201 @@
+/* home.c — create and open an Arhiivar home; recover interrupted ingests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arhiivar/home.h"
+#include "arhiivar/seal.h"
+#include "ops_int.h"
+#include "util.h"
+
+static int
+join(char *buf, size_t n, const char *a, const char *b, struct arh_err *err)
+{
+	if (snprintf(buf, n, "%s/%s", a, b) >= (int)n)
+		return arh_errf(err, ARH_EUSAGE, "path too long: '%s/%s'", a, b);
+	return 0;
+}
+
+static int
+make_dir(const char *path, mode_t mode, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	if (mkdir(path, mode) == 0)
+		return arh_problems_add(notes, "created directory '%s'", path);
+	if (errno == EEXIST)
+		return 0;
+	return arh_errno(err, ARH_EIO, errno, "cannot create directory '%s'",
+	    path);
+}
+
+static int
+write_config(const char *home, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	const char *t = arh_config_template();
+	int dfd, rc;
+
+	if ((dfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", home);
+	rc = arh_write_file_atomic(dfd, "arhiivar.conf", t, strlen(t), 0640,
+	    1, err);
+	close(dfd);
+	if (rc == ARH_EEXIST)
+		return 0;
+	if (rc == 0)
+		rc = arh_problems_add(notes, "wrote configuration '%s/"
+		    "arhiivar.conf'", home);
+	return rc;
+}
+
+int
+arh_home_init(const char *path, const char *organisation,
+    struct arh_problems *notes, struct arh_err *err)
+{
+	struct arh_config *cfg = NULL;
+	struct arh_problems cp;
+	struct arh_catalog *cat = NULL;
+	struct stat st;
+	char p[4096];
+	int rc;
+
+	arh_problems_init(&cp);
+	if ((rc = make_dir(path, 0750, notes, err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
+	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "keys", err)) != 0 ||
+	    (rc = make_dir(p, 0700, notes, err)) != 0 ||
+	    (rc = write_config(path, notes, err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
+		goto out;
+	if ((rc = arh_config_load(p, path, &cfg, &cp, err)) != 0)
+		goto out;
+	if (cfg->seal_pkcs12 == NULL && cfg->seal_key != NULL &&
+	    stat(cfg->seal_key, &st) == -1 && errno == ENOENT) {
+		if ((rc = arh_seal_generate(cfg->seal_key, cfg->seal_certificate,
+		    "Arhiivar seal", organisation ? organisation : "Arhiivar",
+		    (int)cfg->seal_days, err)) != 0)
+			goto out;
+		arh_problems_add(notes, "generated seal key '%s' and "
+		    "self-signed certificate '%s'", cfg->seal_key,
+		    cfg->seal_certificate);
+	}
+	if ((rc = join(p, sizeof(p), path, "catalog.db", err)) != 0 ||
+	    (rc = arh_catalog_open(p, cfg->busy_timeout_ms, &cat, err)) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc == ARH_ECONFIG && cp.n > 0)
+		arh_errf(err, rc, "%s", cp.items[0]);
+	arh_problems_release(&cp);
+	arh_catalog_free(cat);
+	arh_config_free(cfg);
+	return rc;
+}
+
+void
+arh_home_free(struct arh_home *h)
+{
+	if (h == NULL)
+		return;
+	arh_catalog_free(h->cat);
+	arh_store_free(h->store);
+	arh_config_free(h->cfg);
+	free(h->path);
+	free(h->actor);
+	free(h);
+}
+
+static void
+note_leftover(void *arg, const char *name)
+{
+	arh_problems_add(arg, "removed '%s', the leftover of an interrupted "
+	    "ingest", name);
+}
+
+int
+arh_home_open(const char *path, const char *actor, struct arh_home **out,
+    struct arh_problems *notes, struct arh_problems *cfgprobs,
+    struct arh_err *err)
+{
+	struct arh_home *h;
+	char p[4096];
+	int rc;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	    (h->path = strdup(path)) == NULL ||
+	    (h->actor = strdup(actor ? actor : "unknown")) == NULL) {
+		arh_home_free(h);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	if ((rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
+		goto fail;
+	if (access(p, F_OK) == -1) {
+		rc = arh_errf(err, ARH_ENOTFOUND, "no Arhiivar home at '%s': "
+		    "create one with 'arhiivar -H %s init', or give -H HOME",
+		    path, path);
+		goto fail;
+	}
+	if ((rc = arh_config_load(p, path, &h->cfg, cfgprobs, err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "catalog.db", err)) != 0 ||
+	    (rc = arh_catalog_open(p, h->cfg->busy_timeout_ms, &h->cat,
+	    err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
+	    (rc = arh_store_open(p, &h->store, err)) != 0 ||
+	    (rc = arh_store_remove_leftovers(h->store, note_leftover, notes,
+	    err)) != 0 ||
+	    (rc = arh_adopt_orphans(h, notes, err)) != 0)
+		goto fail;
+	*out = h;
+	return 0;
+fail:
+	arh_home_free(h);
+	return rc;
+}
+
+int
+arh_home_trust(const struct arh_home *h, const char *const *extra,
+    size_t nextra, struct arh_trust **out, struct arh_err *err)
+{
+	if (nextra > 0)
+		return arh_trust_load(extra, nextra, out, err);
+	if (h == NULL || h->cfg->ntrust == 0) {
+		*out = NULL;
+		return arh_errf(err, ARH_ECONFIG, "no trust anchors: give "
+		    "--trust CA.pem or set [verify] trust in arhiivar.conf");
+	}
+	return arh_trust_load((const char *const *)h->cfg->trust,
+	    h->cfg->ntrust, out, err);
+}
+
+int
+arh_home_signer(const struct arh_home *h, struct arh_signer **out,
+    struct arh_err *err)
+{
+	const struct arh_config *c = h->cfg;
+	char *pw = NULL;
+	size_t len;
+	int rc;
+
+	if (c->seal_pkcs12 == NULL)
+		return arh_signer_load_pem(c->seal_key, c->seal_certificate,
+		    c->seal_chain, out, err);
+	if (c->seal_pkcs12_password_file != NULL) {
+		if ((rc = arh_read_file(AT_FDCWD, c->seal_pkcs12_password_file,
+		    4096, &pw, &len, err)) != 0)
+			return rc;
+		while (len > 0 && (pw[len - 1] == '\n' || pw[len - 1] == '\r'))
+			pw[--len] = '\0';
+	}
+	rc = arh_signer_load_p12(c->seal_pkcs12, pw, out, err);
+	if (pw != NULL) {
+		explicit_bzero(pw, len);
+		free(pw);
+	}
+	return rc;
+}

@@ -1,0 +1,79 @@
+/* ident.c — libmagic MIME type and charset. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <magic.h>
+
+#include "arhiivar/ident.h"
+#include "util.h"
+
+struct arh_ident {
+	magic_t	cookie;
+};
+
+int
+arh_ident_new(struct arh_ident **out, struct arh_err *err)
+{
+	struct arh_ident *id;
+	size_t bytes = ARH_IDENT_BYTES;
+
+	*out = NULL;
+	if ((id = calloc(1, sizeof(*id))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	/* MAGIC_MIME gives "type; charset=x" in one pass; never look inside
+	 * compressed data (no decompressors run on untrusted content). */
+	id->cookie = magic_open(MAGIC_MIME | MAGIC_ERROR | MAGIC_NO_CHECK_COMPRESS);
+	if (id->cookie == NULL || magic_load(id->cookie, NULL) != 0) {
+		arh_errf(err, ARH_EIO, "cannot load the libmagic database: %s",
+		    id->cookie ? magic_error(id->cookie) : "magic_open failed");
+		arh_ident_free(id);
+		return ARH_EIO;
+	}
+	magic_setparam(id->cookie, MAGIC_PARAM_BYTES_MAX, &bytes);
+	*out = id;
+	return 0;
+}
+
+void
+arh_ident_free(struct arh_ident *id)
+{
+	if (id == NULL)
+		return;
+	if (id->cookie != NULL)
+		magic_close(id->cookie);
+	free(id);
+}
+
+int
+arh_ident_buffer(struct arh_ident *id, const void *buf, size_t len,
+    char **mime, char **charset)
+{
+	const char *r, *semi, *cs;
+
+	*mime = *charset = NULL;
+	if (len > ARH_IDENT_BYTES)
+		len = ARH_IDENT_BYTES;
+	r = magic_buffer(id->cookie, buf, len);
+	if (r == NULL)
+		r = "application/octet-stream; charset=binary";
+	semi = strchr(r, ';');
+	*mime = semi ? strndup(r, (size_t)(semi - r)) : strdup(r);
+	cs = semi ? strstr(semi, "charset=") : NULL;
+	*charset = strdup(cs ? cs + strlen("charset=") : "binary");
+	if (*mime == NULL || *charset == NULL) {
+		free(*mime);
+		free(*charset);
+		*mime = *charset = NULL;
+		return ARH_ENOMEM;
+	}
+	return 0;
+}
+
+void
+arh_ident_version(char out[16])
+{
+	int n = magic_version();
+
+	snprintf(out, 16, "%d.%02d", n / 100, n % 100);
+}

@@ -1,0 +1,158 @@
+/* ingest.c — validate → write → seal → publish → catalogue, or nothing. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arhiivar/bag.h"
+#include "arhiivar/input.h"
+#include "arhiivar/ops.h"
+#include "util.h"
+
+/* Bagging-Date: today, or SOURCE_DATE_EPOCH for byte-identical rebuilds. */
+static void
+bagging_date(char out[11])
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v;
+	time_t t;
+	struct tm tm;
+
+	if (sde != NULL && *sde) {
+		v = strtoll(sde, &end, 10);
+		if (*end == '\0' && v >= 0) {
+			t = (time_t)v;
+			gmtime_r(&t, &tm);
+			strftime(out, 11, "%Y-%m-%d", &tm);
+			return;
+		}
+	}
+	arh_today(out);
+}
+
+static int
+next_version(struct arh_home *h, const struct arh_case *c, int new_version,
+    struct arh_archive_row *prev, int *version, struct arh_err *err)
+{
+	int rc = arh_catalog_latest(h->cat, c->reference, prev, err);
+
+	if (rc == ARH_ENOTFOUND) {
+		arh_err_clear(err);
+		*version = 1;
+		prev->name[0] = '\0';
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (!new_version)
+		return arh_errf(err, ARH_EEXIST, "case file %s is already "
+		    "archived as %s; to archive a changed case file as a new "
+		    "version, run ingest again with --new-version", c->reference,
+		    prev->name);
+	*version = prev->version + 1;
+	return 0;
+}
+
+static void
+fill_result(struct arh_ingest_result *res, const struct arh_case *c,
+    const struct arh_bag_summary *s)
+{
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	snprintf(res->name, sizeof(res->name), "%s", s->name);
+	res->version = s->version;
+	res->nrecords = c->nrecords;
+	res->nfiles = c->nfiles;
+	res->payload_bytes = c->payload_bytes;
+	res->tar_size = s->tar_size;
+	memcpy(res->tar_sha256, s->tar_sha256, sizeof(res->tar_sha256));
+	for (i = 0; i < c->nrecords; i++)
+		res->ninternal += c->records[i].access.internal != 0;
+}
+
+/* Write the archive to a temp file in the store and publish it. */
+static int
+write_and_publish(struct arh_home *h, int casefd, struct arh_case *c,
+    const struct arh_bag_params *p, struct arh_bag_summary *sum,
+    char *store_name, size_t n, struct arh_err *err)
+{
+	char *tmp = NULL;
+	int fd = -1, rc;
+
+	if ((rc = arh_store_tmp_create(h->store, &tmp, &fd, err)) != 0)
+		return rc;
+	if ((rc = arh_bag_write(fd, casefd, c, p, sum, err)) != 0) {
+		arh_store_discard(h->store, tmp, fd);
+		free(tmp);
+		return rc;
+	}
+	snprintf(store_name, n, "%s.tar", sum->name);
+	rc = arh_store_publish(h->store, tmp, fd, store_name, err);
+	if (rc == ARH_EEXIST)
+		arh_errf(err, rc, "archive '%s' appeared in the store while "
+		    "this ingest ran (another ingest of %s?); nothing was "
+		    "changed: check with 'arhiivar list'", store_name,
+		    c->reference);
+	free(tmp);
+	return rc;
+}
+
+int
+arh_ingest(struct arh_home *h, const char *casedir, int new_version,
+    struct arh_ingest_result *res, struct arh_problems *probs,
+    struct arh_err *err)
+{
+	struct arh_case *c = NULL;
+	struct arh_signer *signer = NULL;
+	struct arh_bag_summary sum;
+	struct arh_archive_row prev;
+	struct arh_bag_params p;
+	struct arh_event ev;
+	char today[11], bdate[11], store_name[300];
+	int casefd = -1, rc;
+
+	memset(&sum, 0, sizeof(sum));
+	memset(&p, 0, sizeof(p));
+	arh_today(today);
+	if ((rc = arh_case_load(casedir, today, &c, probs, err)) != 0)
+		goto out;
+	if ((rc = next_version(h, c, new_version, &prev, &p.version,
+	    err)) != 0 || (rc = arh_home_signer(h, &signer, err)) != 0)
+		goto out;
+	if ((casefd = open(casedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot open '%s'", casedir);
+		goto out;
+	}
+	bagging_date(bdate);
+	p.bagging_date = bdate;
+	p.signer = signer;
+	p.previous = prev.name[0] ? prev.name : NULL;
+	p.previous_sha256 = prev.name[0] ? prev.sha256 : NULL;
+	if ((rc = write_and_publish(h, casefd, c, &p, &sum, store_name,
+	    sizeof(store_name), err)) != 0)
+		goto out;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = "ingest";
+	ev.actor = h->actor;
+	ev.archive = sum.name;
+	ev.target = c->reference;
+	ev.result = "ok";
+	if ((rc = arh_catalog_add(h->cat, &sum, store_name, &ev, err)) != 0) {
+		/* Not catalogued: the archive must not stay either. */
+		arh_store_unpublish(h->store, store_name, NULL);
+		goto out;
+	}
+	fill_result(res, c, &sum);
+out:
+	if (casefd != -1)
+		close(casefd);
+	arh_bag_summary_release(&sum);
+	arh_signer_free(signer);
+	arh_case_free(c);
+	return rc;
+}

@@ -1,0 +1,212 @@
+/* rebuild.c — the catalog from the archives alone; adoption of orphans. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arhiivar/ops.h"
+#include "arhiivar/verify.h"
+#include "bag_read.h"
+#include "ops_int.h"
+#include "util.h"
+
+int
+arh_adopt(struct arh_home *h, const struct arh_trust *trust,
+    const char *store_name, const char *kind, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	struct arh_verify_report rep;
+	struct arh_event ev;
+	int fd, rc;
+
+	fd = openat(arh_store_dirfd(h->store), store_name, O_RDONLY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'",
+		    store_name);
+	rc = arh_bag_verify(fd, trust, &rep, err);
+	close(fd);
+	if (rc == ARH_EVERIFY) {
+		arh_problems_add(notes, "'%s' in the store fails verification "
+		    "(%s %s: %s); it was not catalogued: check it with "
+		    "'arhiivar verify %s/%s'", store_name, rep.items[0].layer,
+		    rep.items[0].member, rep.items[0].message,
+		    arh_store_path(h->store), store_name);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.actor = h->actor;
+	ev.archive = rep.sum.name;
+	ev.result = "ok";
+	ev.detail = "catalogued from the archive file";
+	rc = arh_catalog_add(h->cat, &rep.sum, store_name, &ev, err);
+out:
+	arh_verify_report_release(&rep);
+	return rc;
+}
+
+struct orphans {
+	struct arh_home	*h;
+	struct arh_trust *trust;
+	struct arh_problems *notes;
+	struct arh_err	*err;
+};
+
+static int
+adopt_if_orphan(void *arg, const char *name)
+{
+	struct orphans *o = arg;
+	struct arh_archive_row row;
+	char bag[300];
+	size_t l = strlen(name);
+	int rc;
+
+	snprintf(bag, sizeof(bag), "%.*s", (int)(l - 4), name);
+	rc = arh_catalog_get(o->h->cat, bag, &row, o->err);
+	if (rc != ARH_ENOTFOUND)
+		return rc;
+	arh_err_clear(o->err);
+	if (o->trust == NULL && (rc = arh_home_trust(o->h, NULL, 0, &o->trust,
+	    o->err)) != 0)
+		return rc;
+	rc = arh_adopt(o->h, o->trust, name, "recovery", o->notes, o->err);
+	if (rc == 0)
+		arh_problems_add(o->notes, "catalogued '%s', published by an "
+		    "interrupted ingest and verified now", name);
+	return rc == ARH_EVERIFY ? 0 : rc;
+}
+
+int
+arh_adopt_orphans(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	struct orphans o = { h, NULL, notes, err };
+	int rc;
+
+	rc = arh_store_list(h->store, adopt_if_orphan, &o, err);
+	arh_trust_free(o.trust);
+	return rc;
+}
+
+struct rebuild {
+	struct arh_home	*h;
+	struct arh_trust *trust;
+	struct arh_problems *notes;
+	struct arh_err	*err;
+	size_t		 added;
+	size_t		 skipped;
+};
+
+static int
+rebuild_one(void *arg, const char *name)
+{
+	struct rebuild *r = arg;
+	int rc = arh_adopt(r->h, r->trust, name, "rebuild", r->notes, r->err);
+
+	if (rc == ARH_EVERIFY) {
+		r->skipped++;
+		return 0;
+	}
+	if (rc == 0)
+		r->added++;
+	return rc;
+}
+
+int
+arh_rebuild(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	struct rebuild r = { h, NULL, notes, err, 0, 0 };
+	int rc;
+
+	if ((rc = arh_home_trust(h, NULL, 0, &r.trust, err)) != 0)
+		return rc;
+	if ((rc = arh_catalog_clear_begin(h->cat, err)) != 0)
+		goto out;
+	rc = arh_store_list(h->store, rebuild_one, &r, err);
+	rc = arh_catalog_clear_end(h->cat, rc, err);
+	if (rc == 0)
+		arh_problems_add(notes, "catalogued %zu archives from the "
+		    "store%s", r.added, r.skipped ? "; some failed verification "
+		    "and were left out" : "");
+	if (rc == 0 && r.skipped > 0)
+		rc = arh_errf(err, ARH_EVERIFY, "%zu archives failed "
+		    "verification and are not in the catalog", r.skipped);
+out:
+	arh_trust_free(r.trust);
+	return rc;
+}
+
+int
+arh_resolve(struct arh_home *h, const char *spec,
+    struct arh_archive_row *row, struct arh_err *err)
+{
+	int rc = arh_catalog_get(h->cat, spec, row, err);
+
+	if (rc != ARH_ENOTFOUND)
+		return rc;
+	rc = arh_catalog_latest(h->cat, spec, row, err);
+	if (rc == ARH_ENOTFOUND)
+		arh_errf(err, rc, "no archive or case file '%s' in the catalog; "
+		    "'arhiivar list' shows what is archived", spec);
+	return rc;
+}
+
+int
+arh_verify_catalogued(struct arh_home *h, const char *name,
+    const struct arh_trust *trust, struct arh_verify_report *rep,
+    struct arh_err *err)
+{
+	struct arh_archive_row row;
+	struct arh_trust *own = NULL;
+	struct arh_event ev;
+	int fd, rc, vrc;
+
+	memset(rep, 0, sizeof(*rep));
+	if ((rc = arh_catalog_get(h->cat, name, &row, err)) != 0)
+		return rc;
+	if (trust == NULL) {
+		if ((rc = arh_home_trust(h, NULL, 0, &own, err)) != 0)
+			return rc;
+		trust = own;
+	}
+	fd = openat(arh_store_dirfd(h->store), row.path, O_RDONLY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot open archive '%s/%s'",
+		    arh_store_path(h->store), row.path);
+		if (errno == ENOENT)
+			rc = arh_finding(rep, "catalog", row.path, "catalogued "
+			    "archive file is missing from the store") ?
+			    ARH_ENOMEM : ARH_EVERIFY;
+		goto event;
+	}
+	vrc = arh_bag_verify(fd, trust, rep, err);
+	close(fd);
+	if (vrc != 0 && vrc != ARH_EVERIFY) {
+		rc = vrc;
+		goto event;
+	}
+	if (rep->sum.name == NULL || strcmp(rep->sum.name, name) != 0)
+		arh_finding(rep, "catalog", "", "the archive file holds bag "
+		    "'%s', the catalog expects '%s'", rep->sum.name ?
+		    rep->sum.name : "(none)", name);
+	if ((rc = arh_verify_catalog(h->cat, name, rep, err)) != 0)
+		goto event;
+	rc = rep->n > 0 ? ARH_EVERIFY : 0;
+event:
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = "verify";
+	ev.actor = h->actor;
+	ev.archive = name;
+	ev.result = rc == 0 ? "ok" : "failed";
+	ev.detail = rep->n > 0 ? rep->items[0].message : NULL;
+	arh_catalog_event(h->cat, &ev, NULL);
+	arh_trust_free(own);
+	return rc;
+}

@@ -1,0 +1,274 @@
+/* store.c — atomic, durable publication of archive files. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "arhiivar/store.h"
+#include "util.h"
+
+struct arh_store {
+	int	 dirfd;
+	char	*path;
+};
+
+int
+arh_store_open(const char *path, struct arh_store **out, struct arh_err *err)
+{
+	struct arh_store *s;
+
+	*out = NULL;
+	if (mkdir(path, 0750) == -1 && errno != EEXIST)
+		return arh_errno(err, ARH_EIO, errno,
+		    "cannot create store directory '%s'", path);
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd == -1) {
+		int e = errno;
+		arh_store_free(s);
+		return arh_errno(err, ARH_EIO, e, "cannot open store '%s'", path);
+	}
+	*out = s;
+	return 0;
+}
+
+void
+arh_store_free(struct arh_store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	free(s->path);
+	free(s);
+}
+
+const char *
+arh_store_path(const struct arh_store *s)
+{
+	return s->path;
+}
+
+int
+arh_store_dirfd(const struct arh_store *s)
+{
+	return s->dirfd;
+}
+
+int
+arh_store_tmp_create(struct arh_store *s, char **tmpname, int *fd,
+    struct arh_err *err)
+{
+	unsigned char rnd[8];
+	char hex[17], name[64];
+
+	*tmpname = NULL;
+	*fd = -1;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return arh_errf(err, ARH_ECRYPTO, "no randomness for a file name");
+	arh_hex(rnd, sizeof(rnd), hex);
+	snprintf(name, sizeof(name), ARH_STORE_TMP_PREFIX "%ld-%s.tmp",
+	    (long)getpid(), hex);
+	*fd = openat(s->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0640);
+	if (*fd == -1)
+		return arh_errno(err, ARH_EIO, errno,
+		    "cannot create a temporary file in store '%s'", s->path);
+	/* The lock marks the file as in use: leftover removal skips locked
+	 * files, and the kernel drops the lock when the writer dies. */
+	if (flock(*fd, LOCK_EX) == -1) {
+		int e = errno;
+		arh_store_discard(s, name, *fd);
+		*fd = -1;
+		return arh_errno(err, ARH_EIO, e, "cannot lock '%s'", name);
+	}
+	if ((*tmpname = strdup(name)) == NULL) {
+		arh_store_discard(s, name, *fd);
+		*fd = -1;
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void
+arh_store_discard(struct arh_store *s, const char *tmpname, int fd)
+{
+	if (fd >= 0)
+		close(fd);
+	if (tmpname != NULL)
+		unlinkat(s->dirfd, tmpname, 0);
+}
+
+int
+arh_store_publish(struct arh_store *s, const char *tmpname, int fd,
+    const char *name, struct arh_err *err)
+{
+	int rc;
+
+	if ((rc = arh_fsync_fd(fd, tmpname, err)) != 0)
+		goto fail;
+	/* Archives are immutable once published. */
+	if (fchmod(fd, 0440) == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot chmod '%s'", tmpname);
+		goto fail;
+	}
+	/* Keep fd (and so the lock) until the rename is done. */
+	if (arh_rename_noreplace(s->dirfd, tmpname, s->dirfd, name) == -1) {
+		int e = errno;
+		rc = arh_errno(err, e == EEXIST ? ARH_EEXIST : ARH_EIO, e,
+		    "cannot publish archive '%s' in '%s'", name, s->path);
+		goto fail;
+	}
+	close(fd);
+	if ((rc = arh_fsync_fd(s->dirfd, s->path, err)) != 0) {
+		/* The name may or may not be durable; never leave a published
+		 * archive the caller will not catalog. */
+		unlinkat(s->dirfd, name, 0);
+		return rc;
+	}
+	return 0;
+fail:
+	arh_store_discard(s, tmpname, fd);
+	return rc;
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the store directory with the given prefix and suffix. */
+static int
+scan(struct arh_store *s, const char *prefix, const char *suffix,
+    char ***names, size_t *n, struct arh_err *err)
+{
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t cnt = 0, cap = 0, pl = strlen(prefix), sl = strlen(suffix), l;
+	int fd, rc = 0;
+
+	*names = NULL;
+	*n = 0;
+	if ((fd = dup(s->dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return arh_errno(err, ARH_EIO, errno, "cannot read store '%s'",
+		    s->path);
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (l < pl + sl || strncmp(de->d_name, prefix, pl) != 0 ||
+		    strcmp(de->d_name + l - sl, suffix) != 0)
+			continue;
+		if (pl == 0 && de->d_name[0] == '.')
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 32;
+			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = ARH_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if ((v[cnt] = strdup(de->d_name)) == NULL) {
+			rc = ARH_ENOMEM;
+			break;
+		}
+		cnt++;
+	}
+	closedir(d);
+	if (rc != 0) {
+		while (cnt > 0)
+			free(v[--cnt]);
+		free(v);
+		return arh_errf(err, rc, "out of memory");
+	}
+	if (cnt > 0)
+		qsort(v, cnt, sizeof(*v), namecmp);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
+int
+arh_store_remove_leftovers(struct arh_store *s,
+    void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err)
+{
+	char **v;
+	size_t n, i;
+	int rc, removed = 0;
+
+	if ((rc = scan(s, ARH_STORE_TMP_PREFIX, ".tmp", &v, &n, err)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		int fd = openat(s->dirfd, v[i], O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC | O_NONBLOCK);
+		if (fd == -1)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+			close(fd);	/* a live ingest owns it */
+			continue;
+		}
+		if (unlinkat(s->dirfd, v[i], 0) == -1 && errno != ENOENT) {
+			close(fd);
+			rc = arh_errno(err, ARH_EIO, errno,
+			    "cannot remove leftover '%s'", v[i]);
+			break;
+		}
+		close(fd);
+		removed++;
+		if (cb != NULL)
+			cb(arg, v[i]);
+	}
+	free_names(v, n);
+	if (rc == 0 && removed > 0)
+		rc = arh_fsync_fd(s->dirfd, s->path, err);
+	return rc;
+}
+
+int
+arh_store_list(struct arh_store *s, int (*cb)(void *arg, const char *name),
+    void *arg, struct arh_err *err)
+{
+	char **v;
+	size_t n, i;
+	int rc;
+
+	if ((rc = scan(s, "", ".tar", &v, &n, err)) != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = cb(arg, v[i]);
+	free_names(v, n);
+	return rc;
+}
+
+int
+arh_store_unpublish(struct arh_store *s, const char *name, struct arh_err *err)
+{
+	if (unlinkat(s->dirfd, name, 0) == -1 && errno != ENOENT)
+		return arh_errno(err, ARH_EIO, errno, "cannot withdraw '%s'",
+		    name);
+	return arh_fsync_fd(s->dirfd, s->path, err);
+}

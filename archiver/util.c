@@ -1,0 +1,221 @@
+/* util.c — careful file I/O, durable publishing, dates, hex. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+arh_read_file(int dirfd, const char *path, size_t cap, char **buf,
+    size_t *len, struct arh_err *err)
+{
+	struct stat st;
+	char *b = NULL;
+	size_t n = 0;
+	ssize_t r;
+	int fd, rc = ARH_EIO;
+
+	*buf = NULL;
+	*len = 0;
+	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return arh_errno(err, ARH_ENOTFOUND, errno,
+			    "cannot open '%s'", path);
+		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", path);
+	}
+	if (fstat(fd, &st) == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot stat '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = arh_errf(err, ARH_EINVAL, "'%s' is not a regular file",
+		    path);
+		goto out;
+	}
+	if ((uint64_t)st.st_size > cap) {
+		rc = arh_errf(err, ARH_EINVAL, "'%s' is too large (%lld bytes, "
+		    "at most %zu)", path, (long long)st.st_size, cap);
+		goto out;
+	}
+	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory reading '%s'",
+		    path);
+		goto out;
+	}
+	while (n < (size_t)st.st_size) {
+		r = read(fd, b + n, (size_t)st.st_size - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			rc = arh_errno(err, ARH_EIO, errno, "cannot read '%s'",
+			    path);
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	b = NULL;	/* transferred */
+	rc = 0;
+out:
+	free(b);
+	close(fd);
+	return rc;
+}
+
+int
+arh_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+arh_fsync_fd(int fd, const char *what, struct arh_err *err)
+{
+	/* A failed fsync is final: the page cache may already have dropped
+	 * the dirty pages, so a retry could "succeed" over lost data. */
+	if (fsync(fd) == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot fsync '%s'", what);
+	return 0;
+}
+
+int
+arh_rename_noreplace(int olddirfd, const char *oldname, int newdirfd,
+    const char *newname)
+{
+	return renameat2(olddirfd, oldname, newdirfd, newname,
+	    RENAME_NOREPLACE);
+}
+
+int
+arh_write_file_atomic(int dirfd, const char *name, const void *buf,
+    size_t len, mode_t mode, int noreplace, struct arh_err *err)
+{
+	char tmp[512];
+	int fd, rc = ARH_EIO;
+
+	if (snprintf(tmp, sizeof(tmp), ".tmp-%ld-%s", (long)getpid(), name)
+	    >= (int)sizeof(tmp) || strchr(name, '/') != NULL)
+		return arh_errf(err, ARH_EINTERNAL, "bad file name '%s'", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode);
+	if (fd == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot create '%s'", tmp);
+	if (arh_write_all(fd, buf, len) == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot write '%s'", name);
+		goto fail;
+	}
+	if ((rc = arh_fsync_fd(fd, name, err)) != 0)
+		goto fail;
+	close(fd);
+	fd = -1;
+	if (noreplace)
+		rc = arh_rename_noreplace(dirfd, tmp, dirfd, name);
+	else
+		rc = renameat(dirfd, tmp, dirfd, name);
+	if (rc == -1) {
+		int e = errno;
+		rc = arh_errno(err, e == EEXIST ? ARH_EEXIST : ARH_EIO, e,
+		    "cannot publish '%s'", name);
+		goto fail;
+	}
+	return arh_fsync_fd(dirfd, "directory", err);
+fail:
+	if (fd != -1)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return rc;
+}
+
+void
+arh_today(char out[11])
+{
+	const char *o = getenv("ARH_TODAY");
+	char *oldtz;
+	time_t now;
+	struct tm tm;
+
+	if (o != NULL && strlen(o) == 10) {
+		memcpy(out, o, 11);
+		return;
+	}
+	/* Retention and access terms run on Estonian calendar days. */
+	oldtz = arh_strdup(getenv("TZ"));
+	setenv("TZ", "Europe/Tallinn", 1);
+	tzset();
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	if (oldtz != NULL)
+		setenv("TZ", oldtz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(oldtz);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void
+arh_now_utc(char out[21])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t
+arh_date_epoch(const char *date)
+{
+	struct tm tm;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (date == NULL || strlen(date) != 10)
+		return -1;
+	end = strptime(date, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+void
+arh_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+char *
+arh_strdup(const char *s)
+{
+	return s == NULL ? NULL : strdup(s);
+}

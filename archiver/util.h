@@ -1,0 +1,56 @@
+/*
+ * util.h — small helpers shared inside libarhiivar (not public API):
+ * careful file reading and durable publishing, dates, hex.
+ */
+#ifndef ARHIIVAR_UTIL_H
+#define ARHIIVAR_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "arhiivar/error.h"
+
+/*
+ * Read a regular file relative to dirfd (AT_FDCWD allowed) without following
+ * a final symlink, refusing anything over `cap` bytes.  *buf is malloc'd and
+ * NUL-terminated (the NUL is not counted in *len).
+ */
+int arh_read_file(int dirfd, const char *path, size_t cap, char **buf,
+    size_t *len, struct arh_err *err);
+
+/* write(2) all of buf, retrying on EINTR/short writes; -1 with errno set. */
+int arh_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Publish buf as dirfd/name durably: temp file in the same directory,
+ * write, fsync, rename (RENAME_NOREPLACE when noreplace), fsync dirfd.
+ * ARH_EEXIST if noreplace and name exists.
+ */
+int arh_write_file_atomic(int dirfd, const char *name, const void *buf,
+    size_t len, mode_t mode, int noreplace, struct arh_err *err);
+
+/* fsync a directory by fd; ARH_EIO with detail on failure. */
+int arh_fsync_fd(int fd, const char *what, struct arh_err *err);
+
+/* renameat2(RENAME_NOREPLACE); -1 with errno as renameat2. */
+int arh_rename_noreplace(int olddirfd, const char *oldname, int newdirfd,
+    const char *newname);
+
+/* Today's date in Europe/Tallinn as YYYY-MM-DD (ARH_TODAY overrides, for
+ * tests and demos).  out must hold 11 bytes. */
+void arh_today(char out[11]);
+
+/* The current time as "YYYY-MM-DDTHH:MM:SSZ". out must hold 21 bytes. */
+void arh_now_utc(char out[21]);
+
+/* Seconds since the epoch of YYYY-MM-DD at 00:00:00 UTC; -1 if invalid. */
+int64_t arh_date_epoch(const char *date);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void arh_hex(const unsigned char *in, size_t n, char *out);
+
+/* strdup that tolerates NULL. */
+char *arh_strdup(const char *s);
+
+#endif

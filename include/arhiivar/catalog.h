@@ -1,0 +1,116 @@
+/*
+ * catalog.h — the SQLite catalog: archives, records, files (with tar
+ * offsets) and events.  WAL, foreign keys, a schema version with forward
+ * migrations, a busy timeout.  Only this module talks SQL.
+ *
+ * Every archive row, record row and file row can be recomputed from the
+ * archive alone (arh_catalog_add() takes the same summary the verifier
+ * returns), which is what `catalog rebuild` relies on.  Events cannot.
+ */
+#ifndef ARHIIVAR_CATALOG_H
+#define ARHIIVAR_CATALOG_H
+
+#include <stdint.h>
+#include <jansson.h>
+
+#include "arhiivar/bag.h"
+#include "arhiivar/error.h"
+
+#define ARH_CATALOG_SCHEMA	1
+
+struct arh_catalog;
+
+struct arh_archive_row {
+	char	 name[256];
+	char	 case_ref[128];
+	char	 series[128];
+	int	 version;
+	char	 previous[256];		/* "" when none */
+	char	 path[512];		/* file name in the store */
+	int64_t	 size;
+	char	 sha256[65];		/* of the tar */
+	char	 signer[512];
+	char	 created[32];		/* seal signing time */
+	int	 nrecords;
+	int	 nfiles;		/* payload files */
+};
+
+/* One member; strings malloc'd, release with arh_file_row_release(). */
+struct arh_file_row {
+	char	*path;			/* "data/..." or a tag file */
+	char	*record;		/* reference, NULL for tag files */
+	uint64_t size;
+	char	 sha512[129];
+	char	 sha256[65];
+	char	*mime;
+	char	*charset;
+	int64_t	 header_offset;
+	int64_t	 data_offset;
+};
+void arh_file_row_release(struct arh_file_row *f);
+
+struct arh_event {
+	const char *kind;	/* ingest verify restore denial recovery rebuild */
+	const char *actor;	/* "user (uid N)" */
+	const char *archive;	/* may be NULL */
+	const char *target;	/* file path or record, may be NULL */
+	const char *result;	/* ok, failed, denied */
+	const char *detail;	/* may be NULL */
+};
+
+int arh_catalog_open(const char *path, long busy_timeout_ms,
+    struct arh_catalog **out, struct arh_err *err);
+void arh_catalog_free(struct arh_catalog *c);
+
+/* Add an archive, its records and files, and ev (may be NULL) in one
+ * transaction.  ARH_EEXIST if the name is catalogued already. */
+int arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
+    const char *store_name, const struct arh_event *ev, struct arh_err *err);
+
+/* Rebuild: begin a transaction that empties archives, records and files;
+ * end it with COMMIT when rc is 0, else ROLLBACK (returns the outcome). */
+int arh_catalog_clear_begin(struct arh_catalog *c, struct arh_err *err);
+int arh_catalog_clear_end(struct arh_catalog *c, int rc, struct arh_err *err);
+
+int arh_catalog_get(struct arh_catalog *c, const char *name,
+    struct arh_archive_row *row, struct arh_err *err);
+/* The latest version of a case file; ARH_ENOTFOUND if none. */
+int arh_catalog_latest(struct arh_catalog *c, const char *case_ref,
+    struct arh_archive_row *row, struct arh_err *err);
+/* Archives in name order; cb returning non-zero stops with that code. */
+int arh_catalog_list(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_archive_row *row), void *arg,
+    struct arh_err *err);
+
+int arh_catalog_file(struct arh_catalog *c, const char *archive,
+    const char *path, struct arh_file_row *row, struct arh_err *err);
+/* All members of an archive in tar order. */
+int arh_catalog_files(struct arh_catalog *c, const char *archive,
+    int (*cb)(void *arg, const struct arh_file_row *row), void *arg,
+    struct arh_err *err);
+/* A record's metadata (new reference) by archive and reference. */
+int arh_catalog_record(struct arh_catalog *c, const char *archive,
+    const char *reference, json_t **meta, struct arh_err *err);
+/* All records of an archive, by reference: cb gets the metadata. */
+int arh_catalog_records(struct arh_catalog *c, const char *archive,
+    int (*cb)(void *arg, const json_t *meta), void *arg,
+    struct arh_err *err);
+
+int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
+    struct arh_err *err);
+/* Events of one archive (or all when archive is NULL), oldest first. */
+int arh_catalog_events(struct arh_catalog *c, const char *archive,
+    int (*cb)(void *arg, const char *at, const struct arh_event *ev),
+    void *arg, struct arh_err *err);
+
+/*
+ * A canonical text of every archive, record and file row (events
+ * excepted), for comparing a rebuilt catalog with the original; malloc'd.
+ */
+int arh_catalog_dump(struct arh_catalog *c, char **out, struct arh_err *err);
+
+/* Copy every event of the catalog at `from` into c (for rebuild). */
+int arh_catalog_copy_events(struct arh_catalog *c, const char *from,
+    struct arh_err *err);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * config.h — arhiivar.conf, an INI file read with inih.  One table in
+ * config.c declares every key once (section, name, type, bounds, default).
+ * Unknown sections and keys are errors; all errors are reported at once as
+ * "FILE:LINE: message".  Relative paths are taken relative to the home.
+ */
+#ifndef ARHIIVAR_CONFIG_H
+#define ARHIIVAR_CONFIG_H
+
+#include <stddef.h>
+
+#include "arhiivar/error.h"
+
+#define ARH_MAX_CONFIG_BYTES	(256 * 1024)
+
+/* One role and who holds it: "user:NAME", "group:NAME" or "uid:N". */
+struct arh_role {
+	char	 *name;		/* public, staff, records-manager, approver, auditor */
+	char	**members;
+	size_t	  nmembers;
+};
+
+struct arh_config {
+	char	 *path;		/* the file read, or NULL for defaults */
+	char	 *home;		/* absolute home directory */
+
+	/* [seal] */
+	char	 *seal_key;		/* PEM key (absolute path) or NULL */
+	char	 *seal_certificate;	/* PEM certificate or NULL */
+	char	 *seal_chain;		/* PEM chain or NULL */
+	char	 *seal_pkcs12;		/* PKCS#12 instead of key+cert, or NULL */
+	char	 *seal_pkcs12_password_file;
+	long	  seal_days;		/* validity of a generated certificate */
+
+	/* [verify] */
+	char	**trust;		/* trust anchor PEM files */
+	size_t	  ntrust;
+
+	/* [archive] */
+	char	 *organisation;		/* default Source-Organization or NULL */
+
+	/* [catalog] */
+	long	  busy_timeout_ms;
+
+	/* [access] */
+	char	**internal_roles;	/* roles entitled to internal-use records */
+	size_t	  ninternal_roles;
+
+	/* [roles] */
+	struct arh_role *roles;
+	size_t	  nroles;
+};
+
+/* Defaults: key keys/seal.key, certificate keys/seal.pem, trust keys/seal.pem,
+ * internal_roles = records-manager, no role members, busy timeout 10000. */
+int arh_config_defaults(const char *home, struct arh_config **out,
+    struct arh_err *err);
+
+/* Read FILE (it must exist); problems get "FILE:LINE: message". */
+int arh_config_load(const char *path, const char *home,
+    struct arh_config **out, struct arh_problems *probs, struct arh_err *err);
+
+/* The same from a buffer (for tests and the fuzz target). */
+int arh_config_parse(const char *name, const char *buf, size_t len,
+    const char *home, struct arh_config **out, struct arh_problems *probs,
+    struct arh_err *err);
+
+void arh_config_free(struct arh_config *c);
+
+/* The default file `arhiivar init` writes, commented; static string. */
+const char *arh_config_template(void);
+
+/* The effective configuration as INI text (malloc'd), for `-T`-style output. */
+char *arh_config_format(const struct arh_config *c);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * home.h — an Arhiivar home: arhiivar.conf, catalog.db, store/ and keys/.
+ * Opening a home also recovers from an interrupted ingest: it removes
+ * temporary files no live process holds and catalogues archives that were
+ * published but not yet catalogued (after verifying them), and says so in
+ * `notes`.
+ */
+#ifndef ARHIIVAR_HOME_H
+#define ARHIIVAR_HOME_H
+
+#include "arhiivar/catalog.h"
+#include "arhiivar/config.h"
+#include "arhiivar/error.h"
+#include "arhiivar/seal.h"
+#include "arhiivar/store.h"
+
+#define ARH_DEFAULT_HOME	"/var/lib/arhiivar"
+
+struct arh_home {
+	char		   *path;
+	struct arh_config  *cfg;
+	struct arh_catalog *cat;
+	struct arh_store   *store;
+	char		   *actor;	/* "user (uid N)" for events */
+};
+
+/* Create a home (idempotent for the parts that exist): directories, the
+ * commented default arhiivar.conf, a seal key and self-signed certificate
+ * unless configured otherwise, an empty catalog.  notes says what was made. */
+int arh_home_init(const char *path, const char *organisation,
+    struct arh_problems *notes, struct arh_err *err);
+
+/* Open an existing home; config problems go to cfgprobs. */
+int arh_home_open(const char *path, const char *actor, struct arh_home **out,
+    struct arh_problems *notes, struct arh_problems *cfgprobs,
+    struct arh_err *err);
+void arh_home_free(struct arh_home *h);
+
+/* The trust anchors: `extra` files if any, else the configured ones. */
+int arh_home_trust(const struct arh_home *h, const char *const *extra,
+    size_t nextra, struct arh_trust **out, struct arh_err *err);
+int arh_home_signer(const struct arh_home *h, struct arh_signer **out,
+    struct arh_err *err);
+
+#endif

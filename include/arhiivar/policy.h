@@ -1,0 +1,69 @@
+/*
+ * policy.h — access decisions and the public view.  Pure functions: facts
+ * in (the caller's roles, the record's restriction, today's date), a
+ * decision and the rule that decided out.  No I/O, no globals.
+ *
+ * Every output path (CLI, reports, future API) that shows a record asks
+ * arh_access_decide() and, when denied, shows only arh_public_view().
+ */
+#ifndef ARHIIVAR_POLICY_H
+#define ARHIIVAR_POLICY_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "arhiivar/config.h"
+#include "arhiivar/input.h"
+
+/* Today in Europe/Tallinn as YYYY-MM-DD: the calendar that access and
+ * retention terms run on ($ARH_TODAY overrides it, for tests and demos). */
+void arh_today(char out[11]);
+
+/* Who is asking. */
+struct arh_identity {
+	char	 *user;		/* login name, or "uid:N" when unknown */
+	uid_t	  uid;
+	char	**groups;	/* group names */
+	size_t	  ngroups;
+	char	**roles;	/* resolved by arh_identity_resolve_roles() */
+	size_t	  nroles;
+};
+
+/* The caller's identity from getuid()/getgroups()/passwd (I/O: lives in
+ * archiver/identity.c).  Release with arh_identity_release(). */
+int arh_identity_current(struct arh_identity *id, struct arh_err *err);
+void arh_identity_release(struct arh_identity *id);
+
+/* Fill id->roles from the [roles] table: pure. */
+int arh_identity_resolve_roles(struct arh_identity *id,
+    const struct arh_config *cfg);
+
+struct arh_access_decision {
+	int	 allow;		/* 1 may see content and full metadata */
+	int	 restricted;	/* 1 the record is internal use and in force */
+	const char *rule;	/* "public", "restriction-ended", "entitled-role",
+				   "internal-use-in-force" */
+	char	 why[512];	/* one sentence for people, no restricted data */
+};
+
+/*
+ * Decide whether a caller holding `roles` may see a record with restriction
+ * `acc` on `today` (YYYY-MM-DD).  A restriction is in force from its start
+ * to its end date inclusive (and before its start, to be safe); from the day
+ * after its end the record is public.  While in force only a role listed in
+ * `entitled` is allowed.
+ */
+void arh_access_decide(const struct arh_access *acc,
+    char *const *roles, size_t nroles, char *const *entitled,
+    size_t nentitled, const char *today, struct arh_access_decision *d);
+
+/*
+ * The public view of a record's metadata (record.json object): reference,
+ * registration date, document type and the access marking (level, basis,
+ * end) only — no title, correspondent, official, content or extra labels.
+ * Returns a new reference, or NULL on allocation failure.
+ */
+json_t *arh_public_view(const json_t *record);
+
+#endif

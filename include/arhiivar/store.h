@@ -1,0 +1,47 @@
+/*
+ * store.h — the archive store: the only code that creates, publishes or
+ * removes archive files.  An archive is written to a temporary file in the
+ * store directory, fsynced, renamed into place without replacing anything
+ * (renameat2 RENAME_NOREPLACE) and the directory fsynced.  A failed fsync
+ * aborts and is never retried: the page cache may already have dropped the
+ * data, so a retry could report success over lost bytes.
+ */
+#ifndef ARHIIVAR_STORE_H
+#define ARHIIVAR_STORE_H
+
+#include "arhiivar/error.h"
+
+#define ARH_STORE_TMP_PREFIX	".ingest-"
+
+struct arh_store;
+
+/* Open (mkdir 0750 if missing) the store directory. */
+int arh_store_open(const char *path, struct arh_store **out,
+    struct arh_err *err);
+void arh_store_free(struct arh_store *s);
+const char *arh_store_path(const struct arh_store *s);
+int arh_store_dirfd(const struct arh_store *s);
+
+/* Create a new temporary file; *tmpname (malloc'd) names it, *fd is O_RDWR. */
+int arh_store_tmp_create(struct arh_store *s, char **tmpname, int *fd,
+    struct arh_err *err);
+/* fsync fd, make it read-only, rename tmpname to `name` (never replacing),
+ * fsync the store directory.  Closes fd.  On failure the temp file is gone. */
+int arh_store_publish(struct arh_store *s, const char *tmpname, int fd,
+    const char *name, struct arh_err *err);
+/* Close fd (if >= 0) and remove the temporary file. */
+void arh_store_discard(struct arh_store *s, const char *tmpname, int fd);
+
+/* Withdraw a just-published archive whose catalog commit failed; fsyncs. */
+int arh_store_unpublish(struct arh_store *s, const char *name,
+    struct arh_err *err);
+
+/* Remove leftovers of interrupted ingests; calls cb for each one removed. */
+int arh_store_remove_leftovers(struct arh_store *s,
+    void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err);
+
+/* Call cb for every published archive file name ("*.tar"), sorted. */
+int arh_store_list(struct arh_store *s,
+    int (*cb)(void *arg, const char *name), void *arg, struct arh_err *err);
+
+#endif

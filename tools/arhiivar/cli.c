@@ -1,0 +1,93 @@
+/* cli.c — messages, exit status and home opening for the subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("arhiivar: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+cli_status(int rc)
+{
+	switch (rc) {
+	case 0:
+		return EXIT_OK;
+	case ARH_EVERIFY:
+	case ARH_EDENIED:
+	case ARH_ENOTFOUND:
+	case ARH_EINVAL:
+	case ARH_EEXIST:
+	case ARH_ECHANGED:
+		return EXIT_NO;
+	default:
+		return EXIT_ERROR;
+	}
+}
+
+int
+cli_fail(int rc, const struct arh_err *err)
+{
+	cli_warn("%s", err != NULL && err->msg[0] ? err->msg :
+	    arh_strerror(rc));
+	return cli_status(rc);
+}
+
+void
+cli_problems(const struct arh_problems *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		fprintf(stderr, "arhiivar: %s\n", p->items[i]);
+}
+
+int
+cli_usage(const char *usage)
+{
+	fprintf(stderr, "usage: %s\n", usage);
+	return EXIT_ERROR;
+}
+
+int
+cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err)
+{
+	struct arh_problems notes, cfgp;
+	int rc;
+
+	arh_problems_init(&notes);
+	arh_problems_init(&cfgp);
+	rc = arh_home_open(cli->home, cli->actor, h, &notes, &cfgp, err);
+	cli_problems(&notes);
+	cli_problems(&cfgp);
+	arh_problems_release(&notes);
+	arh_problems_release(&cfgp);
+	if (rc == 0)
+		rc = arh_identity_resolve_roles(&cli->id, (*h)->cfg);
+	return rc;
+}
+
+int
+cli_json(json_t *j)
+{
+	int r;
+
+	if (j == NULL) {
+		cli_warn("out of memory");
+		return EXIT_ERROR;
+	}
+	r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(j);
+	fputc('\n', stdout);
+	return r == 0 ? EXIT_OK : EXIT_ERROR;
+}

@@ -1,0 +1,47 @@
+/* cli.h — what every arhiivar subcommand shares. */
+#ifndef ARHIIVAR_CLI_H
+#define ARHIIVAR_CLI_H
+
+#include <jansson.h>
+
+#include "arhiivar/error.h"
+#include "arhiivar/home.h"
+#include "arhiivar/policy.h"
+
+/* Exit status (docs/arhiivar.1, EXIT STATUS). */
+#define EXIT_OK		0
+#define EXIT_NO		1	/* verification failed, denied, not found,
+				   input rejected, already archived */
+#define EXIT_ERROR	2	/* usage or operational error */
+
+struct cli {
+	const char	   *home;	/* -H, $ARHIIVAR_HOME, default */
+	struct arh_identity id;		/* the caller, roles resolved on open */
+	char		    actor[300];
+};
+
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "arhiivar: <err->msg or strerror>" and return the exit status. */
+int cli_fail(int rc, const struct arh_err *err);
+int cli_status(int rc);
+/* Print problems one a line as "arhiivar: <problem>". */
+void cli_problems(const struct arh_problems *p);
+int cli_usage(const char *usage);
+
+/* Open the home, print recovery notes and config problems to stderr. */
+int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
+
+/* Print JSON to stdout with a newline; consumes j. */
+int cli_json(json_t *j);
+
+int cmd_init(struct cli *, int, char **);
+int cmd_ingest(struct cli *, int, char **);
+int cmd_list(struct cli *, int, char **);
+int cmd_show(struct cli *, int, char **);
+int cmd_verify(struct cli *, int, char **);
+int cmd_restore(struct cli *, int, char **);
+int cmd_register(struct cli *, int, char **);
+int cmd_catalog(struct cli *, int, char **);
+int cmd_events(struct cli *, int, char **);
+
+#endif

@@ -1,0 +1,60 @@
+/* cmd_events.c — arhiivar events [--json] [ARCHIVE] */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "arhiivar/ops.h"
+#include "cli.h"
+
+#define USAGE "arhiivar events [--json] [ARCHIVE]"
+
+static int
+print_event(void *arg, const char *at, const struct arh_event *ev)
+{
+	if (arg != NULL)
+		return json_array_append_new(arg, json_pack("{s:s, s:s, s:s, "
+		    "s:s?, s:s?, s:s, s:s?}", "at", at, "actor", ev->actor,
+		    "kind", ev->kind, "archive", ev->archive, "target",
+		    ev->target, "result", ev->result, "detail", ev->detail)) ?
+		    ARH_ENOMEM : 0;
+	printf("%s  %-9s %-7s %s  %s%s%s\n", at, ev->kind, ev->result,
+	    ev->actor, ev->archive ? ev->archive : "-",
+	    ev->target ? " " : "", ev->target ? ev->target : "");
+	return 0;
+}
+
+int
+cmd_events(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct arh_archive_row row;
+	struct arh_home *h = NULL;
+	struct arh_err err;
+	json_t *arr = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_usage(USAGE);
+		arr = json_array();
+	}
+	if (optind + 1 < argc)
+		return cli_usage(USAGE);
+	arh_err_clear(&err);
+	if ((rc = cli_open_home(cli, &h, &err)) != 0)
+		goto out;
+	if (optind < argc && (rc = arh_resolve(h, argv[optind], &row,
+	    &err)) != 0)
+		goto out;
+	rc = arh_catalog_events(h->cat, optind < argc ? row.name : NULL,
+	    print_event, arr, &err);
+out:
+	arh_home_free(h);
+	if (rc != 0) {
+		json_decref(arr);
+		return cli_fail(rc, &err);
+	}
+	return arr ? cli_json(arr) : EXIT_OK;
+}

@@ -1,0 +1,179 @@
+/*
+ * cmd_show.c — arhiivar show [--json] [--public] ARCHIVE
+ *
+ * Every record passes through the access policy: a caller not entitled to
+ * an internal-use record sees its public view only (reference, date, type,
+ * the restriction marking) and none of its files.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arhiivar/ops.h"
+#include "cli.h"
+
+#define USAGE "arhiivar show [--json] [--public] ARCHIVE"
+
+struct show {
+	struct arh_home	*h;
+	char *const	*roles;
+	size_t		 nroles;
+	char		 today[11];
+	json_t		*records;	/* reference → view */
+	json_t		*order;
+};
+
+static int
+add_record(void *arg, const json_t *meta)
+{
+	struct show *s = arg;
+	struct arh_access_decision d;
+	struct arh_access a;
+	const json_t *acc = json_object_get(meta, "access");
+	const char *level = json_string_value(json_object_get(acc, "level"));
+	json_t *view;
+
+	memset(&a, 0, sizeof(a));
+	a.internal = level == NULL || strcmp(level, "public") != 0;
+	a.basis = (char *)json_string_value(json_object_get(acc, "basis"));
+	a.start = (char *)json_string_value(json_object_get(acc, "start"));
+	a.end = (char *)json_string_value(json_object_get(acc, "end"));
+	arh_access_decide(&a, s->roles, s->nroles, s->h->cfg->internal_roles,
+	    s->h->cfg->ninternal_roles, s->today, &d);
+	view = d.allow ? json_deep_copy(meta) : arh_public_view(meta);
+	if (view == NULL)
+		return ARH_ENOMEM;
+	json_object_set_new(view, "decision", json_pack("{s:b, s:s}",
+	    "allowed", d.allow, "rule", d.rule));
+	if (d.allow)
+		json_object_set_new(view, "files", json_array());
+	json_object_set(s->records, json_string_value(json_object_get(meta,
+	    "reference")), view);
+	json_array_append_new(s->order, view);
+	return 0;
+}
+
+static int
+add_file(void *arg, const struct arh_file_row *f)
+{
+	struct show *s = arg;
+	json_t *view, *files;
+
+	if (f->record == NULL)
+		return 0;
+	view = json_object_get(s->records, f->record);
+	if ((files = json_object_get(view, "files")) == NULL)
+		return 0;	/* withheld */
+	return json_array_append_new(files, json_pack("{s:s, s:I, s:s, s:s, "
+	    "s:s?, s:s?}", "path", f->path, "size", (json_int_t)f->size,
+	    "sha512", f->sha512, "sha256", f->sha256, "mime", f->mime,
+	    "charset", f->charset)) ? ARH_ENOMEM : 0;
+}
+
+static void
+print_record(const json_t *v)
+{
+	const json_t *acc = json_object_get(v, "access"), *f;
+	const char *k;
+	json_t *val;
+	size_t i;
+
+	printf("  %s  %s  %s  %s", json_string_value(json_object_get(v,
+	    "reference")), json_string_value(json_object_get(v, "registered")),
+	    json_string_value(json_object_get(v, "type")),
+	    json_string_value(json_object_get(acc, "level")));
+	if (json_object_get(acc, "end"))
+		printf(" until %s (%s)", json_string_value(json_object_get(acc,
+		    "end")), json_string_value(json_object_get(acc, "basis")));
+	putchar('\n');
+	if (json_object_get(v, "files") == NULL) {
+		printf("    details and files withheld: internal use\n");
+		return;
+	}
+	json_object_foreach((json_t *)v, k, val)
+		if (json_is_string(val) && strcmp(k, "reference") &&
+		    strcmp(k, "registered") && strcmp(k, "type"))
+			printf("    %s: %s\n", k, json_string_value(val));
+	json_array_foreach(json_object_get(v, "files"), i, f)
+		printf("    %s  %lld bytes  %s; %s\n",
+		    json_string_value(json_object_get(f, "path")),
+		    (long long)json_integer_value(json_object_get(f, "size")),
+		    json_string_value(json_object_get(f, "mime")),
+		    json_string_value(json_object_get(f, "charset")));
+}
+
+static int
+output(const struct arh_archive_row *r, struct show *s, int json)
+{
+	size_t i;
+	json_t *v;
+
+	if (json)
+		return cli_json(json_pack("{s:{s:s, s:s, s:s, s:i, s:s?, s:I, "
+		    "s:s, s:s, s:s}, s:O}", "archive", "name", r->name,
+		    "case_file", r->case_ref, "series", r->series, "version",
+		    r->version, "previous", r->previous[0] ? r->previous : NULL,
+		    "size", (json_int_t)r->size, "sha256", r->sha256, "signer",
+		    r->signer, "created", r->created, "records", s->order));
+	printf("archive    %s (version %d%s%s)\n", r->name, r->version,
+	    r->previous[0] ? ", follows " : "", r->previous);
+	printf("case file  %s, series %s\n", r->case_ref, r->series);
+	printf("file       %s, %lld bytes, SHA-256 %s\n", r->path,
+	    (long long)r->size, r->sha256);
+	printf("sealed     %s by %s\n", r->created, r->signer);
+	printf("records    %d\n", r->nrecords);
+	json_array_foreach(s->order, i, v)
+		print_record(v);
+	return EXIT_OK;
+}
+
+int
+cmd_show(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "public", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static char *const public_only[] = { (char *)"public" };
+	struct arh_archive_row row;
+	struct show s;
+	struct arh_err err;
+	int c, rc, json = 0, pub = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'p')
+			pub = 1;
+		else
+			return cli_usage(USAGE);
+	}
+	if (optind + 1 != argc)
+		return cli_usage(USAGE);
+	memset(&s, 0, sizeof(s));
+	arh_err_clear(&err);
+	arh_today(s.today);
+	s.records = json_object();
+	s.order = json_array();
+	if ((rc = cli_open_home(cli, &s.h, &err)) != 0 ||
+	    (rc = arh_resolve(s.h, argv[optind], &row, &err)) != 0)
+		goto out;
+	s.roles = pub ? public_only : cli->id.roles;
+	s.nroles = pub ? 1 : cli->id.nroles;
+	if ((rc = arh_catalog_records(s.h->cat, row.name, add_record, &s,
+	    &err)) != 0 ||
+	    (rc = arh_catalog_files(s.h->cat, row.name, add_file, &s,
+	    &err)) != 0)
+		goto out;
+	rc = output(&row, &s, json);
+	json_decref(s.records);
+	json_decref(s.order);
+	arh_home_free(s.h);
+	return rc;
+out:
+	json_decref(s.records);
+	json_decref(s.order);
+	arh_home_free(s.h);
+	return cli_fail(rc, &err);
+}

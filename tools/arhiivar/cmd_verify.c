@@ -1,0 +1,191 @@
+/*
+ * cmd_verify.c — arhiivar verify [--json] [--trust CA.pem]... ARCHIVE|FILE.tar
+ *                arhiivar verify --all
+ *
+ * A file path verifies a bare tar (an auditor's copy) and, when a home is
+ * there and catalogues it, also against the catalog.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arhiivar/ops.h"
+#include "cli.h"
+
+#define USAGE "arhiivar verify [--json] [--trust CA.pem]... " \
+	"ARCHIVE|FILE.tar | --all"
+#define MAX_TRUST 16
+
+static json_t *
+report_json(const char *what, int rc, const struct arh_verify_report *r)
+{
+	json_t *f = json_array();
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(f, json_pack("{s:s, s:s, s:s}", "layer",
+		    r->items[i].layer, "member", r->items[i].member, "message",
+		    r->items[i].message));
+	return json_pack("{s:s, s:b, s:s?, s:s, s:I, s:s?, s:s?, s:o}",
+	    "archive", what, "ok", rc == 0, "name", r->sum.name,
+	    "sha256", r->sum.tar_sha256, "size", (json_int_t)r->sum.tar_size,
+	    "signer", r->sum.seal.subject[0] ? r->sum.seal.subject : NULL,
+	    "sealed", r->sum.seal.signing_time[0] ? r->sum.seal.signing_time :
+	    NULL, "findings", f);
+}
+
+static void
+report_text(const char *what, int rc, const struct arh_verify_report *r)
+{
+	size_t i;
+
+	if (rc == 0) {
+		printf("%s: OK (%zu files; sealed %s by %s)\n", what,
+		    r->sum.nmembers, r->sum.seal.signing_time,
+		    r->sum.seal.subject);
+		return;
+	}
+	printf("%s: FAILED, %zu finding%s\n", what, r->n, r->n == 1 ? "" : "s");
+	for (i = 0; i < r->n; i++)
+		printf("  %-12s %s%s%s\n", r->items[i].layer, r->items[i].member,
+		    r->items[i].member[0] ? ": " : "", r->items[i].message);
+}
+
+/* A bare tar, checked against a catalog too when a home knows it. */
+static int
+verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
+    struct arh_verify_report *rep, struct arh_err *err)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", path);
+	rc = arh_bag_verify(fd, trust, rep, err);
+	close(fd);
+	if ((rc == 0 || rc == ARH_EVERIFY) && h != NULL && rep->sum.name) {
+		int c = arh_verify_catalog(h->cat, rep->sum.name, rep, err);
+		if (c != 0 && c != ARH_ENOTFOUND)
+			return c;
+		arh_err_clear(err);
+		rc = rep->n ? ARH_EVERIFY : 0;
+	}
+	return rc;
+}
+
+struct all {
+	struct arh_home	 *h;
+	struct arh_trust *trust;
+	json_t		 *arr;
+	int		  failed;
+};
+
+static int
+verify_one(void *arg, const struct arh_archive_row *row)
+{
+	struct all *a = arg;
+	struct arh_verify_report rep;
+	struct arh_err err;
+	int rc;
+
+	arh_err_clear(&err);
+	rc = arh_verify_catalogued(a->h, row->name, a->trust, &rep, &err);
+	if (rc != 0 && rc != ARH_EVERIFY) {
+		arh_finding(&rep, "structure", "", "%s", err.msg);
+		rc = ARH_EVERIFY;
+	}
+	if (rc != 0)
+		a->failed++;
+	if (a->arr != NULL)
+		json_array_append_new(a->arr, report_json(row->name, rc, &rep));
+	else
+		report_text(row->name, rc, &rep);
+	arh_verify_report_release(&rep);
+	return 0;
+}
+
+static int
+verify_all(struct arh_home *h, struct arh_trust *trust, int json)
+{
+	struct all a = { h, trust, json ? json_array() : NULL, 0 };
+	struct arh_err err;
+	int rc;
+
+	arh_err_clear(&err);
+	if ((rc = arh_catalog_list(h->cat, verify_one, &a, &err)) != 0) {
+		json_decref(a.arr);
+		return cli_fail(rc, &err);
+	}
+	if (json)
+		cli_json(a.arr);
+	return a.failed ? EXIT_NO : EXIT_OK;
+}
+
+int
+cmd_verify(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "trust", required_argument, NULL, 't' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *trustv[MAX_TRUST];
+	struct arh_verify_report rep;
+	struct arh_archive_row row;
+	struct arh_home *h = NULL;
+	struct arh_trust *trust = NULL;
+	struct arh_err err;
+	struct stat st;
+	size_t ntrust = 0;
+	int c, rc, json = 0, all = 0, isfile;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'a')
+			all = 1;
+		else if (c == 't' && ntrust < MAX_TRUST)
+			trustv[ntrust++] = optarg;
+		else
+			return cli_usage(USAGE);
+	}
+	if (optind + (all ? 0 : 1) != argc)
+		return cli_usage(USAGE);
+	memset(&rep, 0, sizeof(rep));
+	arh_err_clear(&err);
+	isfile = !all && stat(argv[optind], &st) == 0 && S_ISREG(st.st_mode);
+	/* An auditor's bare tar needs no home; use one if it is there. */
+	if (!isfile || ntrust == 0 || access(cli->home, F_OK) == 0) {
+		if ((rc = cli_open_home(cli, &h, &err)) != 0 && !isfile)
+			goto out;
+	}
+	if ((rc = arh_home_trust(h, trustv, ntrust, &trust, &err)) != 0)
+		goto out;
+	if (all) {
+		rc = verify_all(h, trust, json);
+		arh_trust_free(trust);
+		arh_home_free(h);
+		return rc;
+	}
+	if (isfile)
+		rc = verify_file(h, argv[optind], trust, &rep, &err);
+	else if ((rc = arh_resolve(h, argv[optind], &row, &err)) == 0)
+		rc = arh_verify_catalogued(h, row.name, trust, &rep, &err);
+	if (rc == 0 || rc == ARH_EVERIFY) {
+		if (json)
+			cli_json(report_json(argv[optind], rc, &rep));
+		else
+			report_text(argv[optind], rc, &rep);
+	}
+out:
+	arh_verify_report_release(&rep);
+	arh_trust_free(trust);
+	arh_home_free(h);
+	if (rc != 0 && rc != ARH_EVERIFY)
+		return cli_fail(rc, &err);
+	return rc ? EXIT_NO : EXIT_OK;
+}
