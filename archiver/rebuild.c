@@ -76,8 +76,9 @@ adopt_if_orphan(void *arg, const char *name)
 		return rc;
 	rc = arh_adopt(o->h, o->trust, name, "recovery", o->notes, o->err);
 	if (rc == 0)
-		arh_problems_add(o->notes, "catalogued '%s', published by an "
-		    "interrupted ingest and verified now", name);
+		arh_problems_add(o->notes, "catalogued '%s': it was in the "
+		    "store but not in the catalog (an interrupted ingest or a "
+		    "lost catalog) and verifies", name);
 	return rc == ARH_EVERIFY ? 0 : rc;
 }
 

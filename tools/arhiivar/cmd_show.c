@@ -73,9 +73,14 @@ add_file(void *arg, const struct arh_file_row *f)
 static void
 print_record(const json_t *v)
 {
+	static const struct { const char *key, *label; } fields[] = {
+		{ "title", "title" },
+		{ "correspondent", "correspondent" },
+		{ "delivery_channel", "delivery channel" },
+		{ "responsible", "responsible" },
+	};
 	const json_t *acc = json_object_get(v, "access"), *f;
-	const char *k;
-	json_t *val;
+	const char *s;
 	size_t i;
 
 	printf("  %s  %s  %s  %s", json_string_value(json_object_get(v,
@@ -90,10 +95,13 @@ print_record(const json_t *v)
 		printf("    details and files withheld: internal use\n");
 		return;
 	}
-	json_object_foreach((json_t *)v, k, val)
-		if (json_is_string(val) && strcmp(k, "reference") &&
-		    strcmp(k, "registered") && strcmp(k, "type"))
-			printf("    %s: %s\n", k, json_string_value(val));
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if ((s = json_string_value(json_object_get(v,
+		    fields[i].key))) != NULL)
+			printf("    %-17s %s\n", fields[i].label, s);
+	if (json_is_true(json_object_get(v, "external_network")))
+		printf("    %-17s %s\n", "note", "arrived from an external "
+		    "network");
 	json_array_foreach(json_object_get(v, "files"), i, f)
 		printf("    %s  %lld bytes  %s; %s\n",
 		    json_string_value(json_object_get(f, "path")),

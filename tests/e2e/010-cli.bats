@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# CLI basics: usage, unknown verbs, homes, exit codes.
+load helpers
+
+@test "no verb prints usage and exits 2" {
+	run arh
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: arhiivar"* ]]
+	[[ "$output" == *"ingest"* ]]
+}
+
+@test "unknown verb is named, exit 2" {
+	run arh frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown verb 'frobnicate'"* ]]
+}
+
+@test "-V prints the version" {
+	run arh -V
+	[ "$status" -eq 0 ]
+	[[ "$output" == "arhiivar "* ]]
+}
+
+@test "a command without a home says how to make one, exit 1" {
+	run arh list
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no Arhiivar home at '$ARHIIVAR_HOME'"* ]]
+	[[ "$output" == *"arhiivar -H $ARHIIVAR_HOME init"* ]]
+	[ ! -e "$ARHIIVAR_HOME" ]
+}
+
+@test "init creates config, a 0600 seal key, a catalog and a store; twice is harmless" {
+	run arh init --organisation Justiitsministeerium
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"generated seal key"* ]]
+	[ -f "$ARHIIVAR_HOME/arhiivar.conf" ]
+	[ "$(stat -c %a "$ARHIIVAR_HOME/keys/seal.key")" = 600 ]
+	[ -f "$ARHIIVAR_HOME/catalog.db" ]
+	[ -d "$ARHIIVAR_HOME/store" ]
+	openssl x509 -in "$ARHIIVAR_HOME/keys/seal.pem" -noout -subject | grep -q Justiitsministeerium
+	key=$(sha256sum "$ARHIIVAR_HOME/keys/seal.key")
+	run arh init
+	[ "$status" -eq 0 ]
+	[ "$(sha256sum "$ARHIIVAR_HOME/keys/seal.key")" = "$key" ]
+}
+
+@test "-H wins over ARHIIVAR_HOME" {
+	run arh -H "$T/other" init
+	[ "$status" -eq 0 ]
+	[ -f "$T/other/arhiivar.conf" ]
+	[ ! -e "$ARHIIVAR_HOME" ]
+}
+
+@test "the catalog is SQLite in WAL mode with foreign keys and a schema version" {
+	arh init >/dev/null
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma journal_mode')" = wal ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma user_version')" = 1 ]
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" .schema | grep -q 'REFERENCES archives'
+}
+
+@test "a bad config key is reported as FILE:LINE and nothing runs, exit 2" {
+	arh init >/dev/null
+	printf '[seal]\nkee = x\n' >>"$ARHIIVAR_HOME/arhiivar.conf"
+	run arh list
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"arhiivar.conf:"*"kee"* ]]
+}
+
+@test "usage errors of subcommands exit 2" {
+	arh init >/dev/null
+	run arh ingest
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: arhiivar ingest"* ]]
+	run arh restore onlyone
+	[ "$status" -eq 2 ]
+	run arh catalog frob
+	[ "$status" -eq 2 ]
+	run arh register import x.txt
+	[ "$status" -eq 2 ]
+}
+
+@test "list, show and events answer in JSON" {
+	ingested_home
+	run arh list --json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"archive": "12-1_2024.v1"'* ]]
+	run arh show --json 12-1/2024
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"reference": "12-1/8909-1"'* ]]
+	run arh events --json
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"kind": "ingest"'* ]]
+}
+
+@test "show of an unknown archive is a definite no, exit 1" {
+	arh init >/dev/null
+	run arh show 99-9/1999
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no archive or case file '99-9/1999'"* ]]
+}
+
+@test "show withholds an internal-use record's details from a caller without the role" {
+	ingested_home
+	run arh show --json 12-1/2024
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"reference": "12-1/8910-1"'* ]]
+	[[ "$output" == *'AvTS § 35 lg 1 p 1'* ]]
+	[[ "$output" != *MARKER* ]]
+	[[ "$output" != *"lisa-1.txt"* ]]
+	run arh show 12-1/2024
+	[[ "$output" != *MARKER* ]]
+	[[ "$output" == *"withheld"* ]]
+	entitle_caller
+	run arh show 12-1/2024
+	[[ "$output" == *MARKER-TITLE-7f3a* ]]
+	run arh show --public --json 12-1/2024
+	[[ "$output" != *MARKER* ]]
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# Ingest of bad case directories: every problem reported at once as
+# "path: message", exit 1, nothing written to the store or the catalog, and
+# the input directory left exactly as it was.
+load helpers
+
+prepare() {
+	arh init >/dev/null
+	arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" >/dev/null
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	before_state=$(state)
+}
+
+# The ingest was refused and left no trace.
+refused_cleanly() {
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"was not archived"* ]]
+	[ "$(state)" = "$before_state" ]
+	[ -z "$(ls -A "$ARHIIVAR_HOME/store")" ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+	[ "$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)" = "$before_input" ]
+}
+
+@test "missing case.json" {
+	prepare
+	rm "$CASE/case.json"; before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"case.json"* ]]
+}
+
+@test "case.json that is not JSON names line and column" {
+	prepare
+	printf '{ "reference": "12-1/2024",\n  oops }\n' >"$CASE/case.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"case.json:2:"* ]]
+}
+
+@test "an open case file (no closing date) is refused" {
+	prepare
+	sed -i '/"closed"/d' "$CASE/case.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"case.json: the case file is still open"* ]]
+}
+
+@test "a case file closing in the future is refused" {
+	prepare
+	sed -i 's/"closed": "2024-12-31"/"closed": "2099-12-31"/' "$CASE/case.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"not closed yet"* ]]
+}
+
+@test "a record of another series and another case file; all problems at once" {
+	prepare
+	sed -i 's/"series": "12-1"/"series": "12-2"/' "$CASE/12-1_8911-1/record.json"
+	sed -i 's#"case_file": "12-1/2024"#"case_file": "12-1/2023"#' "$CASE/12-1_8910-1/record.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/record.json"*"12-2"* ]]
+	[[ "$output" == *"12-1_8910-1/record.json"*"12-1/2023"* ]]
+	[[ "$output" == *"2 problems"* ]]
+}
+
+@test "duplicate record reference" {
+	prepare
+	cp -r "$CASE/12-1_8911-1" "$CASE/12-1_8911-1-copy"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"duplicate reference '12-1/8911-1'"* ]]
+}
+
+@test "a symlink pointing out of the case directory" {
+	prepare
+	ln -s /etc/passwd "$CASE/12-1_8911-1/passwd"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/passwd: is a symbolic link"* ]]
+}
+
+@test "a FIFO is refused" {
+	prepare
+	mkfifo "$CASE/12-1_8911-1/pipe"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/pipe: is a FIFO"* ]]
+}
+
+@test "an unreadable file is named (run without the capability to override permissions)" {
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	prepare
+	chmod 000 "$CASE/12-1_8911-1/vastus.txt"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run setpriv --bounding-set=-dac_override,-dac_read_search "$ARH_BIN" ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/vastus.txt: cannot be read"* ]]
+}
+
+@test "names that differ only by Unicode normalisation (NFC/NFD twins)" {
+	prepare
+	printf 'a' >"$CASE/12-1_8911-1/$(printf 'o\xcc\x83iend.txt')"	# NFD õ
+	printf 'b' >"$CASE/12-1_8911-1/$(printf '\xc3\xb5iend.txt')"	# NFC õ
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"differ only by Unicode normalisation"* ]]
+}
+
+@test "an NFD name alone is archived under its NFC form" {
+	prepare
+	printf 'x' >"$CASE/12-1_8911-1/$(printf 'o\xcc\x83iend.txt')"
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+	tar -tf "$ARHIIVAR_HOME/store/12-1_2024.v1.tar" | grep -q "$(printf '12-1_8911-1/\xc3\xb5iend.txt')"
+}
+
+@test "a name that is not UTF-8" {
+	prepare
+	printf 'x' >"$CASE/12-1_8911-1/$(printf 'bad\xff.txt')"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"not valid UTF-8"* ]]
+}
+
+@test "a name with a control character" {
+	prepare
+	printf 'x' >"$CASE/12-1_8911-1/$(printf 'a\tb.txt')"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"control character"* ]]
+}
+
+@test "oversized record.json" {
+	prepare
+	head -c 1100000 /dev/zero | tr '\0' ' ' >>"$CASE/12-1_8911-1/record.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/record.json: too large"* ]]
+}
+
+@test "an internal-use record without legal basis" {
+	prepare
+	sed -i '/"basis"/d' "$CASE/12-1_8910-1/record.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8910-1/record.json"*"basis"* ]]
+}
+
+@test "a record directory without record.json" {
+	prepare
+	mkdir "$CASE/stray"; printf 'x' >"$CASE/stray/file.txt"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"stray: missing record.json"* ]]
+}
+
+@test "a case directory that does not exist is not found, exit 1" {
+	prepare
+	run arh ingest "$T/nope"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot open case directory '$T/nope'"* ]]
+}
+
+@test "second ingest without --new-version is refused, store unchanged" {
+	prepare
+	arh ingest "$CASE" >/dev/null
+	s=$(state)
+	run arh ingest "$CASE"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already archived as 12-1_2024.v1"*"--new-version"* ]]
+	[ "$(state)" = "$s" ]
+}
+
+@test "register import: a malformed entry gets FILE:LINE and nothing is imported" {
+	arh init >/dev/null
+	printf 'Viit | 12-1/1-1 |\nRegistreeritud | 32.13.2024 |\nLiik | Kiri |\n\ntext\n' >"$T/bad.txt"
+	run arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" "$T/bad.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"bad.txt:2:"*"Registreeritud"* ]]
+	[ ! -e "$CASE/12-1_8909-1" ]
+}
+
+@test "register import refuses to replace an existing record folder" {
+	arh init >/dev/null
+	arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" >/dev/null
+	sum=$(cat "$CASE/12-1_8909-1/record.json" | sha256sum)
+	run arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"already exists"* ]]
+	[ "$(cat "$CASE/12-1_8909-1/record.json" | sha256sum)" = "$sum" ]
+}
+
+@test "disk full: ingest fails cleanly, frees its temp file, succeeds after space is made" {
+	prepare
+	mkdir "$T/small"
+	mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null || skip "cannot mount tmpfs here"
+	mv "$ARHIIVAR_HOME/store" "$T/store.orig"
+	rmdir "$T/store.orig"
+	mkdir "$T/small/store"
+	ln -s "$T/small/store" "$ARHIIVAR_HOME/store"
+	head -c 400000 /dev/urandom >"$CASE/12-1_8911-1/big.bin"
+	run arh ingest "$CASE"
+	status_full=$status; output_full=$output
+	mount -o remount,size=4m "$T/small"
+	run arh ingest "$CASE"
+	status_after=$status
+	ls_after=$(ls -A "$T/small/store")
+	umount "$T/small"
+	[ "$status_full" -eq 2 ]
+	[[ "$output_full" == *"No space left on device"* ]]
+	[ "$status_after" -eq 0 ]
+	[ "$ls_after" = "12-1_2024.v1.tar" ]
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# kill -9 during ingest: afterwards there is either no archive or a
+# complete, catalogued one, and the next command reports what it cleaned.
+load helpers
+
+# A case with enough payload that ingest takes a while.
+big_case() {
+	arh init >/dev/null
+	for i in 1 2 3 4 5 6; do
+		head -c 8000000 /dev/urandom >"$CASE/12-1_8911-1/part$i.bin"
+	done
+}
+
+# Wait (polling, bounded) until the store holds a temporary file.
+wait_for_tmp() {
+	for _ in $(seq 1 20000); do
+		ls "$ARHIIVAR_HOME/store"/.ingest-*.tmp >/dev/null 2>&1 && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+	done
+	return 1
+}
+
+@test "kill -9 while the archive is being written leaves no archive; the next command removes the leftover" {
+	big_case
+	"$ARH_BIN" ingest "$CASE" >/dev/null 2>&1 &
+	pid=$!
+	wait_for_tmp "$pid" || skip "ingest finished before it could be killed"
+	kill -9 "$pid"
+	wait "$pid" || true
+	ls "$ARHIIVAR_HOME/store"/.ingest-*.tmp
+	run arh list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"removed '.ingest-"*"leftover of an interrupted ingest"* ]]
+	[ -z "$(ls -A "$ARHIIVAR_HOME/store")" ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+	run arh verify --all
+	[ "$status" -eq 0 ]
+}
+
+@test "repeated kill -9 at different moments: never a partial or uncatalogued archive" {
+	big_case
+	for n in 1 2 3 4 5; do
+		"$ARH_BIN" ingest "$CASE" >/dev/null 2>&1 &
+		pid=$!
+		# Let it run a little longer each round, then kill it.
+		for _ in $(seq 1 $((n * 200))); do kill -0 "$pid" 2>/dev/null || break; done
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		run arh list --json
+		[ "$status" -eq 0 ]
+		[ -z "$(ls "$ARHIIVAR_HOME/store"/.ingest-* 2>/dev/null)" ]
+		tars=$(ls "$ARHIIVAR_HOME/store" | grep -c '\.tar$' || true)
+		rows=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')
+		[ "$tars" = "$rows" ]
+		if [ "$rows" = 1 ]; then
+			run arh verify --all
+			[ "$status" -eq 0 ]
+			break
+		fi
+	done
+}
+
+@test "an archive published but not catalogued (killed before the commit) is verified and catalogued by the next command" {
+	ingested_home
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'delete from files; delete from records; delete from archives'
+	run arh list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"catalogued '12-1_2024.v1.tar'"* ]]
+	[[ "$output" == *"12-1_2024.v1"* ]]
+	run arh verify 12-1/2024
+	[ "$status" -eq 0 ]
+	run arh events
+	[[ "$output" == *recovery* ]]
+}
+
+@test "a damaged uncatalogued archive is reported, not catalogued" {
+	ingested_home
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'delete from files; delete from records; delete from archives'
+	chmod u+w "$TAR"
+	printf 'X' | dd of="$TAR" bs=1 seek=3100 conv=notrunc 2>/dev/null
+	run arh list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fails verification"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+}

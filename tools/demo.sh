@@ -1,0 +1,76 @@
+#!/bin/sh
+# make demo: the appliance's main job, end to end, on the bundled sample
+# case file 12-1/2024, told in a records manager's words.
+set -eu
+BIN=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export LC_ALL=C.UTF-8
+W=$(mktemp -d "${TMPDIR:-/tmp}/arhiivar-demo.XXXXXX")
+export ARHIIVAR_HOME="$W/home"
+CASE="$W/case-12-1-2024"
+step=0
+say() { step=$((step + 1)); printf '\n%d. %s\n' "$step" "$*"; }
+run() { printf '   $ %s\n' "$*"; "$@" 2>&1 | sed 's/^/     /'; }
+
+printf 'Arhiivar demo — archiving case file 12-1/2024 (international judicial\n'
+printf 'cooperation, correspondence in criminal matters) in %s\n' "$W"
+
+say "Create an archive home: configuration, catalog, store, and a seal key with its certificate."
+run "$BIN" init --organisation Justiitsministeerium
+
+say "Take the closed case file (records 12-1/8910-1, internal use, and 12-1/8911-1, public)
+   and import register entry 12-1/8909-1 exactly as the public document register shows it."
+cp -r "$TOP/sample/case-12-1-2024" "$CASE"
+run "$BIN" register import -C "$CASE" "$TOP/sample/register-entry-12-1-8909-1.txt"
+printf '   The case file now holds:\n'
+(cd "$CASE" && find . -type f | sort | sed 's/^\.\//     /')
+
+say "Archive it: every file is checked, fingerprinted twice (SHA-512 and SHA-256), packed
+   with its register metadata into one archive file and sealed with the organisation's seal."
+run "$BIN" ingest "$CASE"
+
+say "The catalog now lists the archive."
+run "$BIN" list
+
+say "Verify it: structure, every fingerprint, the seal, and agreement with the catalog."
+run "$BIN" verify 12-1/2024
+
+say "An auditor checks the same archive without Arhiivar, with stock tools only."
+mkdir "$W/auditor"
+tar -xf "$ARHIIVAR_HOME/store/12-1_2024.v1.tar" -C "$W/auditor"
+(
+	cd "$W/auditor/12-1_2024.v1"
+	printf '   $ sha512sum -c manifest-sha512.txt\n'
+	sha512sum -c manifest-sha512.txt | sed 's/^/     /'
+	printf '   $ openssl cms -verify ... (the seal over tagmanifest-sha512.txt)\n'
+	sha512sum -c --quiet tagmanifest-sha512.txt
+	openssl cms -verify -binary -inform DER \
+	    -in signature/tagmanifest-sha512.txt.p7s -content tagmanifest-sha512.txt \
+	    -CAfile "$ARHIIVAR_HOME/keys/seal.pem" -purpose any -out /dev/null 2>&1 |
+	    sed 's/^/     /'
+)
+
+say "What a member of the public may see: the internal-use record shows only its
+   registration data and restriction — no title, correspondent or files."
+run "$BIN" show --public 12-1/2024
+
+say "Restore the public reply 12-1/8911-1 on request: read straight from its place in the
+   archive and checked against the sealed fingerprint before it is handed over."
+run "$BIN" restore -o "$W/vastus.txt" 12-1/2024 12-1_8911-1/vastus.txt
+cmp "$W/vastus.txt" "$CASE/12-1_8911-1/vastus.txt" && printf '     identical to the original\n'
+
+say "Ask for the internal-use record's file (õiend.pdf) without the right role: refused."
+set +e
+"$BIN" restore -o "$W/oiend.pdf" 12-1/2024 "12-1_8910-1/õiend.pdf" 2>&1 | sed 's/^/     /'
+set -e
+[ ! -e "$W/oiend.pdf" ] && printf '     nothing was written\n'
+
+say "The records manager's role is granted in the configuration; now it is allowed."
+printf '[roles]\nrecords-manager = user:%s\n' "$(id -un)" >>"$ARHIIVAR_HOME/arhiivar.conf"
+run "$BIN" restore -o "$W/oiend.pdf" 12-1/2024 "12-1_8910-1/õiend.pdf"
+
+say "Every ingest, verification, restore and refusal is in the audit trail."
+run "$BIN" events
+
+printf '\nDone. The archive is %s\n' "$ARHIIVAR_HOME/store/12-1_2024.v1.tar"
+printf 'Everything is kept in %s for you to look at; remove it when done.\n' "$W"
