@@ -34,7 +34,7 @@ count() {	# count TAP lines of $log; a crash without "not ok" is a failure
 for t in "$top/$build"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "# unit: $(basename "$t")"
-	( cd "$(mktemp -d)" && $wrap "$t" ) >"$log" 2>&1
+	( cd "$top" && $wrap "$t" ) >"$log" 2>&1
 	rc=$?
 	cat "$log"
 	count "$rc" "$(basename "$t")"
