@@ -25,7 +25,7 @@ struct arh_trust;	/* trust anchors for verification */
 struct arh_seal_info {
 	char	subject[512];	  /* signer certificate subject, RFC 2253 */
 	char	issuer[512];
-	char	serial[128];	  /* hex */
+	char	serial[128];	  /* lower-case hex */
 	char	cert_sha256[65];  /* hex SHA-256 of the signer certificate DER */
 	char	signing_time[32]; /* "YYYY-MM-DDTHH:MM:SSZ" or "" if absent */
 };
@@ -41,7 +41,13 @@ int arh_seal_generate(const char *keypath, const char *certpath,
 /* Load a PEM private key, its certificate and an optional PEM chain file. */
 int arh_signer_load_pem(const char *keypath, const char *certpath,
     const char *chainpath, struct arh_signer **out, struct arh_err *err);
-/* Load a PKCS#12 file; password may be NULL or "". */
+/*
+ * Load a PKCS#12 file; password may be NULL or "" (both mean none).  The
+ * password is not copied; wiping it (OPENSSL_cleanse) is the caller's job.
+ * Both loaders return ARH_ECRYPTO when the key does not match the
+ * certificate, is Ed25519/Ed448 (OpenSSL 3.0 cannot make CMS signatures
+ * with those) or, for PEM, is encrypted; they never prompt.
+ */
 int arh_signer_load_p12(const char *p12path, const char *password,
     struct arh_signer **out, struct arh_err *err);
 void arh_signer_free(struct arh_signer *s);
@@ -68,7 +74,11 @@ int arh_seal_verify(const struct arh_trust *t, const void *data, size_t len,
     const void *der, size_t derlen, struct arh_seal_info *info,
     struct arh_err *err);
 
-/* Read signer and signing time without verifying anything. */
+/*
+ * Read signer and signing time without verifying anything.  ARH_EFORMAT
+ * when der is not a single-signer CMS SignedData carrying its signer's
+ * certificate; info is filled as far as parsing got.
+ */
 int arh_seal_peek(const void *der, size_t derlen, struct arh_seal_info *info,
     struct arh_err *err);
 

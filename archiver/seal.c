@@ -1,0 +1,1140 @@
+/*
+ * seal.c — the electronic seal: key generation, detached CMS signing
+ * (CAdES-BES shape) and verification, all with OpenSSL 3 libcrypto.
+ *
+ * Every public function clears the thread's OpenSSL error queue on entry
+ * and on every exit, so a stale reason never leaks into another caller's
+ * message.  Nothing here keeps mutable state outside the objects it is
+ * handed, which is what makes it thread-safe: in particular verification
+ * sets its time and purpose on a per-call X509_STORE_CTX, never on the
+ * shared X509_STORE.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/ess.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "arhiivar/seal.h"
+#include "util.h"
+
+#define KEY_FILE_MAX	(64 * 1024)
+#define CERT_FILE_MAX	(1024 * 1024)
+#define P12_FILE_MAX	(1024 * 1024)
+/* A trust file may be a whole CA bundle (Debian's is about 200 KiB). */
+#define TRUST_FILE_MAX	(8 * 1024 * 1024)
+#define MAX_DAYS	36500
+
+struct arh_signer {
+	EVP_PKEY	*key;
+	X509		*cert;
+	STACK_OF(X509)	*chain;		/* never NULL; may be empty */
+	char		*subject;	/* RFC 2253 */
+};
+
+struct arh_trust {
+	X509_STORE	*store;		/* read-only after arh_trust_load() */
+};
+
+/* What parsing a seal yields; released with parsed_release(). */
+struct parsed {
+	CMS_ContentInfo	*cms;
+	CMS_SignerInfo	*si;		/* first signer, owned by cms */
+	STACK_OF(X509)	*certs;		/* all certificates in the seal */
+	X509		*signer;	/* owned by certs */
+	int		 has_time;
+	time_t		 signing_time;
+};
+
+/* ------------------------------------------------------------------ */
+/* Errors and strings */
+
+/* The first (innermost) reason in the OpenSSL error queue. */
+static const char *
+ossl_reason(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_error();
+	const char *r;
+
+	if (e == 0)
+		return "unknown OpenSSL error";
+	if ((r = ERR_reason_error_string(e)) != NULL)
+		return r;
+	ERR_error_string_n(e, buf, len);
+	return buf;
+}
+
+/* As arh_errf() with ": <first OpenSSL reason>" appended. */
+static int __attribute__((format(printf, 3, 4)))
+ossl_err(struct arh_err *err, int code, const char *fmt, ...)
+{
+	char what[ARH_ERR_MSG], rbuf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return arh_errf(err, code, "%s: %s", what,
+	    ossl_reason(rbuf, sizeof(rbuf)));
+}
+
+/* Is the most recent error in the queue lib/reason? */
+static int
+last_error_is(int lib, int reason)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	return e != 0 && ERR_GET_LIB(e) == lib && ERR_GET_REASON(e) == reason;
+}
+
+/* Copy src into dst, truncating on a UTF-8 character boundary. */
+static void
+copy_trunc(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/*
+ * A name as an RFC 2253 string.  Non-ASCII characters are left as UTF-8
+ * rather than escaped as \C3\A4 (RFC 2253 section 2.4 allows both): the
+ * names are shown to Estonian users.  Control characters stay escaped.
+ * Malloc'd; NULL only when out of memory.
+ */
+static char *
+name_str(const X509_NAME *name)
+{
+	static const unsigned long flags[] = {
+		XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB,
+		XN_FLAG_RFC2253,
+	};
+	BIO *b = NULL;
+	char *data, *s = NULL;
+	long len;
+	size_t i;
+
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]) && s == NULL; i++) {
+		if ((b = BIO_new(BIO_s_mem())) == NULL)
+			return NULL;
+		if (X509_NAME_print_ex(b, name, 0, flags[i]) >= 0) {
+			len = BIO_get_mem_data(b, &data);
+			s = strndup(len > 0 ? data : "", len > 0 ? (size_t)len : 0);
+			if (s == NULL) {
+				BIO_free(b);
+				return NULL;
+			}
+		}
+		BIO_free(b);
+	}
+	/* A name that neither form can print (bad UTF-8 in a UTF8String). */
+	return s != NULL ? s : strdup("(unprintable name)");
+}
+
+/* ------------------------------------------------------------------ */
+/* Files */
+
+/* 0 if nothing (not even a dangling symlink) is at path, else ARH_EEXIST. */
+static int
+check_absent(const char *path, struct arh_err *err)
+{
+	struct stat st;
+
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return arh_errf(err, ARH_EEXIST, "'%s' already exists", path);
+	if (errno != ENOENT)
+		return arh_errno(err, ARH_EIO, errno, "cannot stat '%s'", path);
+	return 0;
+}
+
+/* Open the directory holding path; *base points into path. */
+static int
+open_parent(const char *path, int *dirfd, const char **base,
+    struct arh_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
+	*dirfd = -1;
+	*base = slash != NULL ? slash + 1 : path;
+	if (**base == '\0')
+		return arh_errf(err, ARH_EUSAGE, "'%s' is not a file name", path);
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == path)
+		dir = strdup("/");
+	else
+		dir = strndup(path, (size_t)(slash - path));
+	if (dir == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd == -1) {
+		int r = arh_errno(err, errno == ENOENT ? ARH_ENOTFOUND : ARH_EIO,
+		    errno, "cannot open directory '%s'", dir);
+		free(dir);
+		return r;
+	}
+	free(dir);
+	return 0;
+}
+
+/*
+ * Write a new file durably and never over an existing one: a temp file
+ * created O_CREAT|O_EXCL|O_NOFOLLOW with mode, fsync, renameat2
+ * RENAME_NOREPLACE, fsync of the directory.  A crash leaves either the
+ * whole file or none, so a half-written key never blocks a retry.
+ */
+static int
+publish(const char *path, const void *buf, size_t len, mode_t mode,
+    struct arh_err *err)
+{
+	const char *base;
+	int dirfd, r;
+
+	if ((r = open_parent(path, &dirfd, &base, err)) != 0)
+		return r;
+	r = arh_write_file_atomic(dirfd, base, buf, len, mode, 1, err);
+	if (r == ARH_EEXIST)
+		r = arh_errf(err, ARH_EEXIST, "'%s' already exists", path);
+	close(dirfd);
+	return r;
+}
+
+/* Take back a file publish() made, durably. */
+static void
+unpublish(const char *path)
+{
+	const char *base;
+	int dirfd;
+
+	if (open_parent(path, &dirfd, &base, NULL) != 0)
+		return;
+	if (unlinkat(dirfd, base, 0) == 0)
+		(void)fsync(dirfd);
+	close(dirfd);
+}
+
+/*
+ * Read every PEM certificate in path and append it to *sk (created if
+ * NULL).  A file without any certificate is an error naming the file.
+ */
+static int
+read_certs(const char *path, size_t cap, STACK_OF(X509) **sk,
+    struct arh_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	BIO *b = NULL;
+	X509 *x;
+	int n = 0, r;
+
+	if ((r = arh_read_file(AT_FDCWD, path, cap, &buf, &len, err)) != 0)
+		return r;
+	r = arh_errf(err, ARH_ENOMEM, "out of memory");
+	if (*sk == NULL && (*sk = sk_X509_new_null()) == NULL)
+		goto out;
+	if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL)
+		goto out;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		if (!sk_X509_push(*sk, x)) {
+			X509_free(x);
+			goto out;
+		}
+		n++;
+	}
+	/* The loop always ends in an error; at end of file it is this one. */
+	if (!last_error_is(ERR_LIB_PEM, PEM_R_NO_START_LINE)) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot read a certificate "
+		    "from '%s'", path);
+		goto out;
+	}
+	ERR_clear_error();
+	if (n == 0) {
+		r = arh_errf(err, ARH_ECRYPTO, "'%s' holds no certificate",
+		    path);
+		goto out;
+	}
+	r = 0;
+out:
+	BIO_free(b);
+	free(buf);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Key and certificate generation */
+
+static int
+add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+{
+	X509_EXTENSION *ext;
+	int ok;
+
+	if ((ext = X509V3_EXT_conf_nid(NULL, ctx, nid, value)) == NULL)
+		return 0;
+	ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok;
+}
+
+/*
+ * The extensions of the self-signed seal certificate.  Checked with
+ * OpenSSL 3.0.22: a self-signed CA:FALSE certificate is accepted as its
+ * own trust anchor by both `openssl cms -verify -CAfile cert.pem` and the
+ * same with `-purpose any` (3.0 marks a certificate self-signed from its
+ * names, key identifiers and signature algorithm, no longer from
+ * keyCertSign), so the seal key is not made a CA: it can seal records but
+ * cannot issue certificates.  digitalSignature+nonRepudiation and the
+ * emailProtection extended key usage are what the default S/MIME signing
+ * purpose of `openssl cms -verify` checks; the key identifiers let
+ * verifiers build the chain without name matching alone.
+ */
+static int
+add_seal_exts(X509 *x, EVP_PKEY *key)
+{
+	static const struct {
+		int		 nid;
+		const char	*value;
+	} exts[] = {
+		{ NID_basic_constraints,	"critical,CA:FALSE" },
+		{ NID_key_usage,	"critical,digitalSignature,nonRepudiation" },
+		{ NID_ext_key_usage,		"emailProtection" },
+		/* The SKI first: the AKI of a self-signed certificate is
+		 * copied from its own SKI. */
+		{ NID_subject_key_identifier,	"hash" },
+		{ NID_authority_key_identifier,	"keyid:always" },
+	};
+	X509V3_CTX ctx;
+	size_t i;
+
+	X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+	if (!X509V3_set_issuer_pkey(&ctx, key))
+		return 0;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+		if (!add_ext(x, &ctx, exts[i].nid, exts[i].value))
+			return 0;
+	return 1;
+}
+
+static int
+set_name(X509 *x, const char *common_name, const char *org,
+    struct arh_err *err)
+{
+	X509_NAME *name = X509_get_subject_name(x);
+
+	/* DER order is most significant first, so RFC 2253 prints it back
+	 * as "CN=<common_name>,O=<org>". */
+	if (!X509_NAME_add_entry_by_NID(name, NID_organizationName,
+	    MBSTRING_UTF8, (const unsigned char *)org, -1, -1, 0))
+		return ossl_err(err, ARH_EUSAGE, "cannot use '%s' as the "
+		    "organisation name", org);
+	if (!X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
+	    (const unsigned char *)common_name, -1, -1, 0))
+		return ossl_err(err, ARH_EUSAGE, "cannot use '%s' as the "
+		    "common name", common_name);
+	if (!X509_set_issuer_name(x, name))
+		return ossl_err(err, ARH_ECRYPTO, "cannot set the issuer");
+	return 0;
+}
+
+static int
+make_cert(EVP_PKEY *key, const char *common_name, const char *org, int days,
+    X509 **out, struct arh_err *err)
+{
+	X509 *x = NULL;
+	BIGNUM *bn = NULL;
+	int r;
+
+	*out = NULL;
+	if ((x = X509_new()) == NULL || (bn = BN_new()) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* Exactly 128 bits long, so never zero or negative, with 127 random
+	 * bits: far above the 64 that CA/Browser Forum rules ask. */
+	if (!X509_set_version(x, X509_VERSION_3) ||
+	    !BN_rand(bn, 128, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ANY) ||
+	    BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) == NULL) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot set the serial number");
+		goto out;
+	}
+	if ((r = set_name(x, common_name, org, err)) != 0)
+		goto out;
+	if (X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) == NULL ||
+	    !X509_set_pubkey(x, key) || !add_seal_exts(x, key) ||
+	    X509_sign(x, key, EVP_sha256()) <= 0) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot make the seal "
+		    "certificate");
+		goto out;
+	}
+	*out = x;
+	x = NULL;	/* transferred */
+	r = 0;
+out:
+	BN_free(bn);
+	X509_free(x);
+	return r;
+}
+
+int
+arh_seal_generate(const char *keypath, const char *certpath,
+    const char *common_name, const char *org, int days, struct arh_err *err)
+{
+	EVP_PKEY *key = NULL;
+	X509 *cert = NULL;
+	BIO *kb = NULL, *cb = NULL;
+	char *kpem, *cpem;
+	long klen, clen;
+	int r;
+
+	ERR_clear_error();
+	if (keypath == NULL || certpath == NULL || common_name == NULL ||
+	    org == NULL || *common_name == '\0' || *org == '\0' ||
+	    strcmp(keypath, certpath) == 0 || days < 1 || days > MAX_DAYS) {
+		r = arh_errf(err, ARH_EUSAGE, "seal generation needs a key and "
+		    "a certificate path, a common name, an organisation and "
+		    "1 to %d days", MAX_DAYS);
+		goto out;
+	}
+	if ((r = check_absent(keypath, err)) != 0 ||
+	    (r = check_absent(certpath, err)) != 0)
+		goto out;
+	if ((key = EVP_EC_gen("P-256")) == NULL) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot generate a P-256 key");
+		goto out;
+	}
+	if ((r = make_cert(key, common_name, org, days, &cert, err)) != 0)
+		goto out;
+	/* secmem: the PEM copy of the key is wiped when kb is freed. */
+	if ((kb = BIO_new(BIO_s_secmem())) == NULL ||
+	    (cb = BIO_new(BIO_s_mem())) == NULL ||
+	    !PEM_write_bio_PKCS8PrivateKey(kb, key, NULL, NULL, 0, NULL,
+	    NULL) || !PEM_write_bio_X509(cb, cert)) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot encode the seal key");
+		goto out;
+	}
+	klen = BIO_get_mem_data(kb, &kpem);
+	clen = BIO_get_mem_data(cb, &cpem);
+	if ((r = publish(keypath, kpem, (size_t)klen, 0600, err)) != 0)
+		goto out;
+	if ((r = publish(certpath, cpem, (size_t)clen, 0644, err)) != 0) {
+		/* A key without its certificate would block the retry. */
+		unpublish(keypath);
+		goto out;
+	}
+	r = 0;
+out:
+	BIO_free(kb);
+	BIO_free(cb);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Signers */
+
+/* Library code never prompts on a terminal for a PEM pass phrase. */
+static int
+no_password(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+static int
+read_pem_key(const char *path, EVP_PKEY **key, struct arh_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	BIO *b = NULL;
+	int r;
+
+	*key = NULL;
+	if ((r = arh_read_file(AT_FDCWD, path, KEY_FILE_MAX, &buf, &len,
+	    err)) != 0)
+		return r;
+	/* PKCS#8 and traditional OpenSSL encrypted PEM, named so the user
+	 * learns why rather than reading "bad decrypt". */
+	if (strstr(buf, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL ||
+	    strstr(buf, "Proc-Type: 4,ENCRYPTED") != NULL) {
+		r = arh_errf(err, ARH_ECRYPTO, "seal key '%s' is encrypted; "
+		    "give the key as PKCS#12 with a password instead", path);
+		goto out;
+	}
+	if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((*key = PEM_read_bio_PrivateKey(b, NULL, no_password, NULL)) ==
+	    NULL) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot read seal key '%s'",
+		    path);
+		goto out;
+	}
+	r = 0;
+out:
+	BIO_free(b);
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return r;
+}
+
+/* Append the certificates of `from` to s->chain, skipping the signer's
+ * own and duplicates: CMS refuses to carry one certificate twice. */
+static int
+add_chain(struct arh_signer *s, STACK_OF(X509) *from, struct arh_err *err)
+{
+	X509 *x;
+	int i, j, dup;
+
+	for (i = 0; i < sk_X509_num(from); i++) {
+		x = sk_X509_value(from, i);
+		dup = X509_cmp(x, s->cert) == 0;
+		for (j = 0; !dup && j < sk_X509_num(s->chain); j++)
+			dup = X509_cmp(x, sk_X509_value(s->chain, j)) == 0;
+		if (dup)
+			continue;
+		if (!X509_up_ref(x))
+			return ossl_err(err, ARH_ECRYPTO, "cannot keep chain");
+		if (!sk_X509_push(s->chain, x)) {
+			X509_free(x);
+			return arh_errf(err, ARH_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+/* Checks common to every way of loading a signer; fills s->subject. */
+static int
+signer_check(struct arh_signer *s, const char *keyname, const char *certname,
+    struct arh_err *err)
+{
+	int id = EVP_PKEY_get_base_id(s->key);
+
+	if (id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448)
+		return arh_errf(err, ARH_ECRYPTO, "seal key '%s' is %s: "
+		    "OpenSSL 3.0 cannot make CMS signatures with it; use "
+		    "ECDSA P-256/P-384 or RSA", keyname,
+		    id == EVP_PKEY_ED25519 ? "Ed25519" : "Ed448");
+	if (X509_check_private_key(s->cert, s->key) != 1) {
+		ERR_clear_error();
+		return arh_errf(err, ARH_ECRYPTO, "seal key '%s' does not "
+		    "match certificate '%s'", keyname, certname);
+	}
+	if ((s->subject = name_str(X509_get_subject_name(s->cert))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	return 0;
+}
+
+static struct arh_signer *
+signer_new(void)
+{
+	struct arh_signer *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	if ((s->chain = sk_X509_new_null()) == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+arh_signer_load_pem(const char *keypath, const char *certpath,
+    const char *chainpath, struct arh_signer **out, struct arh_err *err)
+{
+	struct arh_signer *s = NULL;
+	STACK_OF(X509) *certs = NULL;
+	int r;
+
+	*out = NULL;
+	ERR_clear_error();
+	if ((s = signer_new()) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = read_pem_key(keypath, &s->key, err)) != 0)
+		goto out;
+	/* The certificate file may carry its chain after the certificate. */
+	if ((r = read_certs(certpath, CERT_FILE_MAX, &certs, err)) != 0)
+		goto out;
+	s->cert = sk_X509_shift(certs);
+	if (chainpath != NULL &&
+	    (r = read_certs(chainpath, CERT_FILE_MAX, &certs, err)) != 0)
+		goto out;
+	if ((r = add_chain(s, certs, err)) != 0 ||
+	    (r = signer_check(s, keypath, certpath, err)) != 0)
+		goto out;
+	*out = s;
+	s = NULL;	/* transferred */
+	r = 0;
+out:
+	sk_X509_pop_free(certs, X509_free);
+	arh_signer_free(s);
+	ERR_clear_error();
+	return r;
+}
+
+static int
+parse_p12(const char *path, const char *password, struct arh_signer *s,
+    STACK_OF(X509) **ca, struct arh_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	BIO *b = NULL;
+	PKCS12 *p12 = NULL;
+	int r;
+
+	if ((r = arh_read_file(AT_FDCWD, path, P12_FILE_MAX, &buf, &len,
+	    err)) != 0)
+		return r;
+	if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((p12 = d2i_PKCS12_bio(b, NULL)) == NULL) {
+		r = ossl_err(err, ARH_ECRYPTO, "'%s' is not a PKCS#12 file",
+		    path);
+		goto out;
+	}
+	/* NULL and "" both mean "no password"; PKCS12_parse() tries each
+	 * of the two encodings of an empty password itself. */
+	if (!PKCS12_parse(p12, password, &s->key, &s->cert, ca)) {
+		if (last_error_is(ERR_LIB_PKCS12, PKCS12_R_MAC_VERIFY_FAILURE))
+			r = arh_errf(err, ARH_ECRYPTO, "wrong password for "
+			    "PKCS#12 file '%s'", path);
+		else
+			r = ossl_err(err, ARH_ECRYPTO, "cannot read PKCS#12 "
+			    "file '%s'", path);
+		goto out;
+	}
+	if (s->key == NULL || s->cert == NULL) {
+		r = arh_errf(err, ARH_ECRYPTO, "PKCS#12 file '%s' holds no %s",
+		    path, s->key == NULL ? "private key" : "certificate");
+		goto out;
+	}
+	r = 0;
+out:
+	PKCS12_free(p12);
+	BIO_free(b);
+	/* An unencrypted PKCS#12 holds the key in clear. */
+	OPENSSL_cleanse(buf, len);
+	free(buf);
+	return r;
+}
+
+int
+arh_signer_load_p12(const char *p12path, const char *password,
+    struct arh_signer **out, struct arh_err *err)
+{
+	struct arh_signer *s = NULL;
+	STACK_OF(X509) *ca = NULL;
+	int r;
+
+	*out = NULL;
+	ERR_clear_error();
+	if ((s = signer_new()) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((r = parse_p12(p12path, password, s, &ca, err)) != 0 ||
+	    (r = add_chain(s, ca, err)) != 0 ||
+	    (r = signer_check(s, p12path, p12path, err)) != 0)
+		goto out;
+	*out = s;
+	s = NULL;	/* transferred */
+	r = 0;
+out:
+	sk_X509_pop_free(ca, X509_free);
+	arh_signer_free(s);
+	ERR_clear_error();
+	return r;
+}
+
+void
+arh_signer_free(struct arh_signer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_PKEY_free(s->key);	/* clears the key material */
+	X509_free(s->cert);
+	sk_X509_pop_free(s->chain, X509_free);
+	free(s->subject);
+	free(s);
+}
+
+const char *
+arh_signer_subject(const struct arh_signer *s)
+{
+	return s->subject;
+}
+
+/* ------------------------------------------------------------------ */
+/* Signing */
+
+/* DER of cms into a malloc'd buffer. */
+static int
+cms_to_der(CMS_ContentInfo *cms, unsigned char **der, size_t *derlen,
+    struct arh_err *err)
+{
+	unsigned char *buf, *p;
+	int n;
+
+	if ((n = i2d_CMS_ContentInfo(cms, NULL)) <= 0)
+		return ossl_err(err, ARH_ECRYPTO, "cannot encode the seal");
+	if ((buf = malloc((size_t)n)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	p = buf;
+	if (i2d_CMS_ContentInfo(cms, &p) != n) {
+		free(buf);
+		return ossl_err(err, ARH_ECRYPTO, "cannot encode the seal");
+	}
+	*der = buf;
+	*derlen = (size_t)n;
+	return 0;
+}
+
+int
+arh_seal_sign(const struct arh_signer *s, const void *data, size_t len,
+    unsigned char **der, size_t *derlen, struct arh_err *err)
+{
+	/* No S/MIME capabilities: they say what a mail client can decrypt,
+	 * which means nothing for a seal.  CMS_CADES adds the ESS
+	 * signing-certificate-v2 attribute (SHA-256 of the signer cert). */
+	const unsigned int flags = CMS_BINARY | CMS_DETACHED | CMS_CADES |
+	    CMS_NOSMIMECAP;
+	CMS_ContentInfo *cms = NULL;
+	BIO *in = NULL;
+	int i, r;
+
+	*der = NULL;
+	*derlen = 0;
+	ERR_clear_error();
+	if (len > INT_MAX) {
+		r = arh_errf(err, ARH_EUSAGE, "cannot seal %zu bytes", len);
+		goto out;
+	}
+	if ((in = BIO_new_mem_buf(len > 0 ? data : "", (int)len)) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* CMS_PARTIAL: an empty SignedData, so the digest can be chosen.
+	 * CMS_add1_signer() adds the signer certificate and signingTime. */
+	if ((cms = CMS_sign(NULL, NULL, NULL, NULL, flags | CMS_PARTIAL)) ==
+	    NULL ||
+	    CMS_add1_signer(cms, s->cert, s->key, EVP_sha256(), flags) ==
+	    NULL) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot prepare the seal");
+		goto out;
+	}
+	for (i = 0; i < sk_X509_num(s->chain); i++)
+		if (!CMS_add1_cert(cms, sk_X509_value(s->chain, i))) {
+			r = ossl_err(err, ARH_ECRYPTO, "cannot add the chain");
+			goto out;
+		}
+	if (!CMS_final(cms, in, NULL, flags)) {
+		r = ossl_err(err, ARH_ECRYPTO, "cannot sign");
+		goto out;
+	}
+	r = cms_to_der(cms, der, derlen, err);
+out:
+	CMS_ContentInfo_free(cms);
+	BIO_free(in);
+	ERR_clear_error();
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Trust */
+
+int
+arh_trust_load(const char *const *paths, size_t npaths,
+    struct arh_trust **out, struct arh_err *err)
+{
+	struct arh_trust *t = NULL;
+	STACK_OF(X509) *certs = NULL;
+	size_t i;
+	int j, r;
+
+	*out = NULL;
+	ERR_clear_error();
+	if (npaths == 0) {
+		r = arh_errf(err, ARH_EUSAGE, "no trust anchor file given");
+		goto out;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (t->store = X509_STORE_new()) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < npaths; i++)
+		if ((r = read_certs(paths[i], TRUST_FILE_MAX, &certs, err)) != 0)
+			goto out;
+	for (j = 0; j < sk_X509_num(certs); j++)
+		/* A certificate listed twice is harmless; add_cert() says
+		 * so with a return of 1 in OpenSSL 3. */
+		if (!X509_STORE_add_cert(t->store, sk_X509_value(certs, j))) {
+			r = ossl_err(err, ARH_ECRYPTO, "cannot add a trust "
+			    "anchor");
+			goto out;
+		}
+	*out = t;
+	t = NULL;	/* transferred */
+	r = 0;
+out:
+	sk_X509_pop_free(certs, X509_free);
+	arh_trust_free(t);
+	ERR_clear_error();
+	return r;
+}
+
+void
+arh_trust_free(struct arh_trust *t)
+{
+	if (t == NULL)
+		return;
+	X509_STORE_free(t->store);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Parsing a seal */
+
+static void
+parsed_release(struct parsed *p)
+{
+	CMS_ContentInfo_free(p->cms);
+	sk_X509_pop_free(p->certs, X509_free);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+fill_cert_info(X509 *x, struct arh_seal_info *info)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	BIGNUM *bn;
+	char *s;
+
+	if ((s = name_str(X509_get_subject_name(x))) != NULL)
+		copy_trunc(info->subject, sizeof(info->subject), s);
+	free(s);
+	if ((s = name_str(X509_get_issuer_name(x))) != NULL)
+		copy_trunc(info->issuer, sizeof(info->issuer), s);
+	free(s);
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL)) !=
+	    NULL && (s = BN_bn2hex(bn)) != NULL) {
+		char *c;
+
+		/* Lower case, like every other hex string we print. */
+		for (c = s; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'F')
+				*c = (char)(*c - 'A' + 'a');
+		copy_trunc(info->serial, sizeof(info->serial), s);
+		OPENSSL_free(s);
+	}
+	BN_free(bn);
+	if (X509_digest(x, EVP_sha256(), md, &mdlen) && mdlen == 32)
+		arh_hex(md, mdlen, info->cert_sha256);
+}
+
+/*
+ * The signingTime signed attribute, if any.  Absent is fine (p->has_time
+ * stays 0); present but malformed is an error, never a silent fallback
+ * to the current time.
+ */
+static int
+read_signing_time(struct parsed *p, struct arh_seal_info *info, int code,
+    struct arh_err *err)
+{
+	X509_ATTRIBUTE *attr;
+	ASN1_TYPE *at;
+	struct tm tm;
+	int idx, type;
+
+	idx = CMS_signed_get_attr_by_NID(p->si, NID_pkcs9_signingTime, -1);
+	if (idx < 0)
+		return 0;
+	attr = CMS_signed_get_attr(p->si, idx);
+	if (CMS_signed_get_attr_by_NID(p->si, NID_pkcs9_signingTime, idx) >= 0 ||
+	    X509_ATTRIBUTE_count(attr) != 1 ||
+	    (at = X509_ATTRIBUTE_get0_type(attr, 0)) == NULL)
+		return arh_errf(err, code, "malformed signingTime attribute");
+	type = ASN1_TYPE_get(at);
+	memset(&tm, 0, sizeof(tm));
+	if ((type != V_ASN1_UTCTIME && type != V_ASN1_GENERALIZEDTIME) ||
+	    !ASN1_TIME_to_tm(at->value.asn1_string, &tm))
+		return arh_errf(err, code, "malformed signingTime attribute");
+	p->signing_time = timegm(&tm);
+	p->has_time = 1;
+	if (info != NULL)
+		strftime(info->signing_time, sizeof(info->signing_time),
+		    "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return 0;
+}
+
+/*
+ * Parse a seal and fill info as far as it goes.  Failures about the
+ * input itself get `code` (ARH_EVERIFY when verifying, ARH_EFORMAT when
+ * peeking).
+ */
+static int
+seal_parse(const void *der, size_t derlen, int code, struct parsed *p,
+    struct arh_seal_info *info, struct arh_err *err)
+{
+	const unsigned char *q = der;
+	STACK_OF(CMS_SignerInfo) *sinfos;
+	int i, n, nid;
+
+	memset(p, 0, sizeof(*p));
+	if (der == NULL || derlen == 0)
+		return arh_errf(err, code, "not a CMS SignedData: empty");
+	if (derlen > ARH_MAX_SIG_BYTES)
+		return arh_errf(err, code, "not a CMS SignedData: %zu bytes, "
+		    "at most %d", derlen, ARH_MAX_SIG_BYTES);
+	if ((p->cms = d2i_CMS_ContentInfo(NULL, &q, (long)derlen)) == NULL)
+		return ossl_err(err, code, "not a CMS SignedData");
+	if ((size_t)(q - (const unsigned char *)der) != derlen)
+		return arh_errf(err, code, "not a CMS SignedData: %zu bytes "
+		    "of trailing data", derlen -
+		    (size_t)(q - (const unsigned char *)der));
+	if ((nid = OBJ_obj2nid(CMS_get0_type(p->cms))) != NID_pkcs7_signed)
+		return arh_errf(err, code, "not a CMS SignedData: content "
+		    "type is %s", nid == NID_undef ? "unknown" :
+		    OBJ_nid2sn(nid));
+	sinfos = CMS_get0_SignerInfos(p->cms);
+	if ((n = sk_CMS_SignerInfo_num(sinfos)) <= 0)
+		return arh_errf(err, code, "the seal has no signer");
+	p->si = sk_CMS_SignerInfo_value(sinfos, 0);
+	p->certs = CMS_get1_certs(p->cms);
+	for (i = 0; p->signer == NULL && i < sk_X509_num(p->certs); i++)
+		if (CMS_SignerInfo_cert_cmp(p->si, sk_X509_value(p->certs, i))
+		    == 0)
+			p->signer = sk_X509_value(p->certs, i);
+	if (p->signer != NULL && info != NULL)
+		fill_cert_info(p->signer, info);
+	if ((i = read_signing_time(p, info, code, err)) != 0)
+		return i;
+	if (n != 1)
+		return arh_errf(err, code, "the seal has %d signers, expected "
+		    "one", n);
+	if (p->signer == NULL)
+		return arh_errf(err, code, "the seal does not include the "
+		    "signer certificate");
+	/* CMS_get1_certs() and friends may leave harmless entries that would
+	 * otherwise pose as the reason of a later failure. */
+	ERR_clear_error();
+	return 0;
+}
+
+int
+arh_seal_peek(const void *der, size_t derlen, struct arh_seal_info *info,
+    struct arh_err *err)
+{
+	struct parsed p;
+	int r;
+
+	if (info != NULL)
+		memset(info, 0, sizeof(*info));
+	ERR_clear_error();
+	r = seal_parse(der, derlen, ARH_EFORMAT, &p, info, err);
+	parsed_release(&p);
+	ERR_clear_error();
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Verification */
+
+/*
+ * The signature over the signed attributes and the content digest, by
+ * CMS_verify() itself.  The certificate chain is checked separately in
+ * check_chain(), where the verification time can be set per call.
+ */
+static int
+check_signature(struct parsed *p, const void *data, size_t len,
+    struct arh_err *err)
+{
+	BIO *in;
+	char rbuf[256];
+	unsigned long first;
+	int r = 0;
+
+	if (!CMS_is_detached(p->cms))
+		return arh_errf(err, ARH_EVERIFY, "the seal embeds its content; "
+		    "expected a detached signature");
+	if ((in = BIO_new_mem_buf(len > 0 ? data : "", (int)len)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	if (CMS_verify(p->cms, NULL, NULL, in, NULL, CMS_BINARY |
+	    CMS_DETACHED | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
+		first = ERR_peek_error();
+		if (!last_error_is(ERR_LIB_CMS, CMS_R_CONTENT_VERIFY_ERROR))
+			r = ossl_err(err, ARH_EVERIFY, "the seal signature is "
+			    "invalid");
+		else if (ERR_GET_LIB(first) == ERR_LIB_CMS &&
+		    ERR_GET_REASON(first) == CMS_R_VERIFICATION_FAILURE)
+			r = arh_errf(err, ARH_EVERIFY, "signature does not "
+			    "match the signed content");
+		else
+			r = arh_errf(err, ARH_EVERIFY, "signature does not "
+			    "match the signed content: %s",
+			    ossl_reason(rbuf, sizeof(rbuf)));
+	}
+	BIO_free(in);
+	return r;
+}
+
+/*
+ * The signer's chain up to a trust anchor, at the signing time when the
+ * seal has one: an archive stays valid after its seal certificate
+ * expires.  Purpose "any", because an organisation's e-seal certificate
+ * need not carry the emailProtection usage.  PARTIAL_CHAIN: every
+ * certificate in a trust file is an anchor, so an operator may trust an
+ * issuing CA or pin one seal certificate without its root.
+ */
+static int
+check_chain(const struct arh_trust *t, struct parsed *p,
+    STACK_OF(X509) **chain, struct arh_err *err)
+{
+	X509_STORE_CTX *ctx;
+	X509_VERIFY_PARAM *param;
+	char when[64] = "";
+	struct tm tm;
+	int e, r = 0;
+
+	*chain = NULL;
+	if ((ctx = X509_STORE_CTX_new()) == NULL ||
+	    !X509_STORE_CTX_init(ctx, t->store, p->signer, p->certs)) {
+		X509_STORE_CTX_free(ctx);
+		return ossl_err(err, ARH_ECRYPTO, "cannot check the chain");
+	}
+	param = X509_STORE_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_ANY);
+	X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+	X509_VERIFY_PARAM_set_time(param, p->has_time ? p->signing_time :
+	    time(NULL));
+	if (X509_verify_cert(ctx) != 1) {
+		e = X509_STORE_CTX_get_error(ctx);
+		if (p->has_time && gmtime_r(&p->signing_time, &tm) != NULL)
+			strftime(when, sizeof(when),
+			    " (checked at the signing time %Y-%m-%dT%H:%M:%SZ)",
+			    &tm);
+		r = arh_errf(err, ARH_EVERIFY, "signer certificate is not "
+		    "trusted: %s%s", e != X509_V_OK ?
+		    X509_verify_cert_error_string(e) : "verification failed",
+		    when);
+	} else if ((*chain = X509_STORE_CTX_get1_chain(ctx)) == NULL)
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+	X509_STORE_CTX_free(ctx);
+	return r;
+}
+
+/*
+ * An ESS signing-certificate(-v2) attribute, decoded; 0 when absent,
+ * -1 when malformed.  -3: exactly one attribute with exactly one value.
+ */
+static int
+ess_attr(CMS_SignerInfo *si, int nid, void **out)
+{
+	const ASN1_STRING *str;
+	const unsigned char *q;
+
+	*out = NULL;
+	if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0)
+		return 0;
+	str = CMS_signed_get0_data_by_OBJ(si, OBJ_nid2obj(nid), -3,
+	    V_ASN1_SEQUENCE);
+	if (str == NULL)
+		return -1;
+	q = ASN1_STRING_get0_data(str);
+	if (nid == NID_id_smime_aa_signingCertificateV2)
+		*out = d2i_ESS_SIGNING_CERT_V2(NULL, &q,
+		    ASN1_STRING_length(str));
+	else
+		*out = d2i_ESS_SIGNING_CERT(NULL, &q, ASN1_STRING_length(str));
+	return *out != NULL ? 1 : -1;
+}
+
+/*
+ * The CAdES signing-certificate check that CMS_verify() does under
+ * CMS_CADES, done here because it needs the chain from check_chain().
+ * Seals from tools without the attribute are accepted; a present
+ * attribute must name the signer certificate.
+ */
+static int
+check_ess(struct parsed *p, STACK_OF(X509) *chain, struct arh_err *err)
+{
+	void *v1 = NULL, *v2 = NULL;
+	int r = 0;
+
+	if (ess_attr(p->si, NID_id_smime_aa_signingCertificate, &v1) < 0 ||
+	    ess_attr(p->si, NID_id_smime_aa_signingCertificateV2, &v2) < 0)
+		r = arh_errf(err, ARH_EVERIFY, "malformed signing-certificate "
+		    "attribute");
+	else if ((v1 != NULL || v2 != NULL) &&
+	    OSSL_ESS_check_signing_certs(v1, v2, chain, 1) != 1)
+		r = ossl_err(err, ARH_EVERIFY, "signer certificate does not "
+		    "match the seal's signing-certificate attribute");
+	ESS_SIGNING_CERT_free(v1);
+	ESS_SIGNING_CERT_V2_free(v2);
+	return r;
+}
+
+int
+arh_seal_verify(const struct arh_trust *t, const void *data, size_t len,
+    const void *der, size_t derlen, struct arh_seal_info *info,
+    struct arh_err *err)
+{
+	struct parsed p;
+	STACK_OF(X509) *chain = NULL;
+	int r;
+
+	memset(&p, 0, sizeof(p));
+	if (info != NULL)
+		memset(info, 0, sizeof(*info));
+	ERR_clear_error();
+	if (len > INT_MAX) {
+		r = arh_errf(err, ARH_EUSAGE, "cannot verify %zu bytes", len);
+		goto out;
+	}
+	if ((r = seal_parse(der, derlen, ARH_EVERIFY, &p, info, err)) != 0 ||
+	    (r = check_signature(&p, data, len, err)) != 0 ||
+	    (r = check_chain(t, &p, &chain, err)) != 0 ||
+	    (r = check_ess(&p, chain, err)) != 0)
+		goto out;
+	r = 0;
+out:
+	sk_X509_pop_free(chain, X509_free);
+	parsed_release(&p);
+	ERR_clear_error();
+	return r;
+}
