@@ -10,6 +10,10 @@ export LC_ALL=C.UTF-8
 export ARH_BIN="$top/$build/arhiivar"
 export ARH_TOP="$top"
 export CMOCKA_MESSAGE_OUTPUT=TAP
+# A sanitizer report must never pass for a "definite no" (exit 1).
+export ASAN_OPTIONS="exitcode=86:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="halt_on_error=1:exitcode=86:print_stacktrace=1"
+export LSAN_OPTIONS="exitcode=86"
 wrap=""
 if [ "$mode" = valgrind ]; then
 	wrap="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
