@@ -3,6 +3,13 @@
  * config.c declares every key once (section, name, type, bounds, default).
  * Unknown sections and keys are errors; all errors are reported at once as
  * "FILE:LINE: message".  Relative paths are taken relative to the home.
+ *
+ * Syntax: "[section]", "key = value" (or "key: value"), '#' or ';' comment
+ * lines, " ;" inline comments.  Leading whitespace is ignored and there are
+ * no continuation lines; list keys (trust, internal_roles, [roles]) take
+ * space-separated items and may repeat to add more.  A single-valued key may
+ * appear once.  Lines are at most 197 bytes; values must be UTF-8 without
+ * control characters.
  */
 #ifndef ARHIIVAR_CONFIG_H
 #define ARHIIVAR_CONFIG_H
@@ -13,7 +20,8 @@
 
 #define ARH_MAX_CONFIG_BYTES	(256 * 1024)
 
-/* One role and who holds it: "user:NAME", "group:NAME" or "uid:N". */
+/* One role and who holds it: "user:NAME", "group:NAME" or "uid:N" (N in
+ * canonical decimal).  Members are unique. */
 struct arh_role {
 	char	 *name;		/* public, staff, records-manager, approver, auditor */
 	char	**members;
@@ -46,31 +54,50 @@ struct arh_config {
 	char	**internal_roles;	/* roles entitled to internal-use records */
 	size_t	  ninternal_roles;
 
-	/* [roles] */
+	/* [roles]: always all five roles, in the order above, maybe with no
+	 * members. */
 	struct arh_role *roles;
 	size_t	  nroles;
 };
 
-/* Defaults: key keys/seal.key, certificate keys/seal.pem, trust keys/seal.pem,
- * internal_roles = records-manager, no role members, busy timeout 10000. */
+/*
+ * Defaults: key keys/seal.key, certificate keys/seal.pem, trust keys/seal.pem,
+ * days 3650, internal_roles = records-manager, no role members, busy timeout
+ * 10000.  When pkcs12 is set, key, certificate and trust get no default
+ * (NULL, NULL, none): trust anchors must then be listed under [verify].
+ * A relative home is made absolute against the working directory.
+ * Returns 0, ARH_EUSAGE (no home) or ARH_ENOMEM.
+ */
 int arh_config_defaults(const char *home, struct arh_config **out,
     struct arh_err *err);
 
-/* Read FILE (it must exist); problems get "FILE:LINE: message". */
+/*
+ * Read FILE (it must exist: ARH_ENOTFOUND) with the parse below.  Too large
+ * or not a regular file is ARH_ECONFIG.
+ */
 int arh_config_load(const char *path, const char *home,
     struct arh_config **out, struct arh_problems *probs, struct arh_err *err);
 
-/* The same from a buffer (for tests and the fuzz target). */
+/*
+ * The same from a buffer (for tests and the fuzz target); buf need not be
+ * NUL-terminated.  `name` is FILE in messages ("(configuration)" if NULL)
+ * and becomes c->path.  Problems are appended to probs (NULL: dropped; at
+ * most 50 plus a "too many problems" line); on any, *out stays NULL and the
+ * result is ARH_ECONFIG with err->msg "configuration 'FILE' has N problems".
+ * len over ARH_MAX_CONFIG_BYTES is ARH_ECONFIG without problems.
+ */
 int arh_config_parse(const char *name, const char *buf, size_t len,
     const char *home, struct arh_config **out, struct arh_problems *probs,
     struct arh_err *err);
 
 void arh_config_free(struct arh_config *c);
 
-/* The default file `arhiivar init` writes, commented; static string. */
+/* The default file `arhiivar init` writes, commented; static string.  It
+ * parses to exactly the defaults. */
 const char *arh_config_template(void);
 
-/* The effective configuration as INI text (malloc'd), for `-T`-style output. */
+/* The effective configuration as INI text (malloc'd; NULL on ENOMEM), for
+ * `-T`-style output.  It parses back to the same configuration. */
 char *arh_config_format(const struct arh_config *c);
 
 #endif

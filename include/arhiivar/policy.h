@@ -30,20 +30,32 @@ struct arh_identity {
 	size_t	  nroles;
 };
 
-/* The caller's identity from getuid()/getgroups()/passwd (I/O: lives in
- * archiver/identity.c).  Release with arh_identity_release(). */
+/*
+ * The caller's identity (I/O: lives in archiver/identity.c): getuid(), the
+ * passwd entry, and the names of the groups getgrouplist() gives (primary
+ * group included; gids without a name are left out).  Without a passwd
+ * entry user is "uid:N" and groups holds getgid()'s name only.  roles is
+ * left empty.  Release with arh_identity_release() (NULL-safe, idempotent).
+ */
 int arh_identity_current(struct arh_identity *id, struct arh_err *err);
 void arh_identity_release(struct arh_identity *id);
 
-/* Fill id->roles from the [roles] table: pure. */
+/*
+ * Fill id->roles from the [roles] table: pure.  "public" always comes first,
+ * then every role with a member matching user:NAME, group:NAME or uid:N of
+ * id, in the table's order.  Replaces earlier roles; cfg may be NULL.
+ * Returns 0 or ARH_ENOMEM (id unchanged).
+ */
 int arh_identity_resolve_roles(struct arh_identity *id,
     const struct arh_config *cfg);
 
 struct arh_access_decision {
 	int	 allow;		/* 1 may see content and full metadata */
-	int	 restricted;	/* 1 the record is internal use and in force */
+	int	 restricted;	/* 1 the record is internal use and in force,
+				   or its restriction is invalid */
 	const char *rule;	/* "public", "restriction-ended", "entitled-role",
-				   "internal-use-in-force" */
+				   "internal-use-in-force", "invalid-restriction"
+				   (static string) */
 	char	 why[512];	/* one sentence for people, no restricted data */
 };
 
@@ -52,7 +64,10 @@ struct arh_access_decision {
  * `acc` on `today` (YYYY-MM-DD).  A restriction is in force from its start
  * to its end date inclusive (and before its start, to be safe); from the day
  * after its end the record is public.  While in force only a role listed in
- * `entitled` is allowed.
+ * `entitled` is allowed.  Fails closed: a NULL acc, or an internal one whose
+ * end, start (if given) or today is not a valid date, or whose start is
+ * after its end, denies with rule "invalid-restriction".  The why sentence
+ * names the basis, the end date and the caller's roles only.
  */
 void arh_access_decide(const struct arh_access *acc,
     char *const *roles, size_t nroles, char *const *entitled,
@@ -60,8 +75,10 @@ void arh_access_decide(const struct arh_access *acc,
 
 /*
  * The public view of a record's metadata (record.json object): reference,
- * registration date, document type and the access marking (level, basis,
- * end) only — no title, correspondent, official, content or extra labels.
+ * registered, type and access {level, basis, end} (a "public" level shows
+ * level only) — no title, correspondent, official, content or extra labels.
+ * An allow-list: only string values of those keys are copied; anything
+ * else, or a record that is not an object, yields fewer keys or {}.
  * Returns a new reference, or NULL on allocation failure.
  */
 json_t *arh_public_view(const json_t *record);

@@ -1,0 +1,291 @@
+/*
+ * identity.c — who is asking: the caller's user and group names from the
+ * system databases (I/O), and the roles they hold under [roles] (pure).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arhiivar/policy.h"
+
+/* NSS entries larger than this are treated as a broken database. */
+#define MAX_NSS_BUF	(1024 * 1024)
+#define MAX_GROUPS	65536		/* NGROUPS_MAX on Linux */
+
+/* getpwuid_r with a growing buffer; *res is NULL when there is no entry. */
+static int
+lookup_user(uid_t uid, struct passwd *pw, struct passwd **res, char **buf,
+    struct arh_err *err)
+{
+	size_t size = 1024;
+	char *nb;
+	int e;
+
+	for (;;) {
+		if ((nb = realloc(*buf, size)) == NULL)
+			return arh_errf(err, ARH_ENOMEM, "out of memory");
+		*buf = nb;
+		e = getpwuid_r(uid, pw, *buf, size, res);
+		if (e != ERANGE)
+			break;
+		if ((size *= 2) > MAX_NSS_BUF)
+			return arh_errf(err, ARH_EIO, "the user database entry "
+			    "of uid %u is too large", (unsigned)uid);
+	}
+	/* Some NSS modules report "no such user" as one of these. */
+	if (e == ENOENT || e == ESRCH || e == EBADF || e == EPERM)
+		*res = NULL;
+	else if (e != 0)
+		return arh_errno(err, ARH_EIO, e, "cannot look up uid %u",
+		    (unsigned)uid);
+	return 0;
+}
+
+/* The name of gid as a new string, or *name NULL when it has none. */
+static int
+group_name(gid_t gid, char **name, struct arh_err *err)
+{
+	struct group gr, *res = NULL;
+	size_t size = 1024;
+	char *buf = NULL, *nb;
+	int e, r = 0;
+
+	*name = NULL;
+	for (;;) {
+		if ((nb = realloc(buf, size)) == NULL) {
+			r = arh_errf(err, ARH_ENOMEM, "out of memory");
+			goto out;
+		}
+		buf = nb;
+		e = getgrgid_r(gid, &gr, buf, size, &res);
+		if (e != ERANGE)
+			break;
+		if ((size *= 2) > MAX_NSS_BUF) {
+			r = arh_errf(err, ARH_EIO, "the group database entry "
+			    "of gid %u is too large", (unsigned)gid);
+			goto out;
+		}
+	}
+	if (e != 0 && e != ENOENT && e != ESRCH && e != EBADF && e != EPERM)
+		r = arh_errno(err, ARH_EIO, e, "cannot look up gid %u",
+		    (unsigned)gid);
+	else if (e == 0 && res != NULL && (*name = strdup(gr.gr_name)) == NULL)
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+out:
+	free(buf);
+	return r;
+}
+
+/* Append s unless present; takes s in all cases. */
+static int
+add_unique(char ***v, size_t *n, char *s)
+{
+	char **nv;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i], s) == 0) {
+			free(s);
+			return 0;
+		}
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(s);
+		return ARH_ENOMEM;
+	}
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+/*
+ * Add the names of gids to id->groups.  A gid without a name is left out:
+ * members name groups ("group:NAME"), so it could never match.
+ */
+static int
+add_groups(struct arh_identity *id, const gid_t *gids, size_t n,
+    struct arh_err *err)
+{
+	char *name;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = group_name(gids[i], &name, err)) != 0)
+			return r;
+		if (name != NULL &&
+		    add_unique(&id->groups, &id->ngroups, name) != 0)
+			return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The groups the group database gives user (primary gid included). */
+static int
+user_groups(struct arh_identity *id, const char *user, gid_t gid,
+    struct arh_err *err)
+{
+	gid_t *gids = NULL, *ng;
+	int n = 32, prev, r;
+
+	for (;;) {
+		if ((ng = realloc(gids, (size_t)n * sizeof(*ng))) == NULL) {
+			r = arh_errf(err, ARH_ENOMEM, "out of memory");
+			goto out;
+		}
+		gids = ng;
+		prev = n;
+		if (getgrouplist(user, gid, gids, &n) != -1)
+			break;
+		/* -1: n now holds the count needed. */
+		if (n <= prev)
+			n = prev * 2;
+		if (n > MAX_GROUPS) {
+			r = arh_errf(err, ARH_EIO, "user '%s' is in too many "
+			    "groups", user);
+			goto out;
+		}
+	}
+	r = add_groups(id, gids, (size_t)n, err);
+out:
+	free(gids);
+	return r;
+}
+
+int
+arh_identity_current(struct arh_identity *id, struct arh_err *err)
+{
+	struct passwd pw, *res = NULL;
+	char *buf = NULL;
+	gid_t gid;
+	int r;
+
+	memset(id, 0, sizeof(*id));
+	id->uid = getuid();
+	if ((r = lookup_user(id->uid, &pw, &res, &buf, err)) != 0)
+		goto out;
+	if (res != NULL) {
+		if ((id->user = strdup(pw.pw_name)) == NULL) {
+			r = arh_errf(err, ARH_ENOMEM, "out of memory");
+			goto out;
+		}
+		r = user_groups(id, pw.pw_name, pw.pw_gid, err);
+		goto out;
+	}
+	/* No passwd entry (a container, a deleted user): uid and gid only. */
+	if (asprintf(&id->user, "uid:%u", (unsigned)id->uid) == -1) {
+		id->user = NULL;
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	gid = getgid();
+	r = add_groups(id, &gid, 1, err);
+out:
+	free(buf);
+	if (r != 0)
+		arh_identity_release(id);
+	return r;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+arh_identity_release(struct arh_identity *id)
+{
+	if (id == NULL)
+		return;
+	free(id->user);
+	strv_free(id->groups, id->ngroups);
+	strv_free(id->roles, id->nroles);
+	memset(id, 0, sizeof(*id));
+}
+
+/* "uid:N" with N a canonical decimal uid; -1 if m is not one. */
+static int
+member_uid(const char *m, uid_t *uid)
+{
+	unsigned long v;
+	char *end;
+
+	if (strncmp(m, "uid:", 4) != 0 || m[4] < '0' || m[4] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(m + 4, &end, 10);
+	if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
+		return -1;
+	*uid = (uid_t)v;
+	return 0;
+}
+
+static int
+member_matches(const struct arh_identity *id, const char *m)
+{
+	uid_t uid;
+	size_t i;
+
+	if (strncmp(m, "user:", 5) == 0)
+		return id->user != NULL && strcmp(id->user, m + 5) == 0;
+	if (strncmp(m, "group:", 6) == 0) {
+		for (i = 0; i < id->ngroups; i++)
+			if (strcmp(id->groups[i], m + 6) == 0)
+				return 1;
+		return 0;
+	}
+	return member_uid(m, &uid) == 0 && uid == id->uid;
+}
+
+static int
+role_applies(const struct arh_identity *id, const struct arh_role *role)
+{
+	size_t i;
+
+	for (i = 0; i < role->nmembers; i++)
+		if (member_matches(id, role->members[i]))
+			return 1;
+	return 0;
+}
+
+static int
+add_role(char ***v, size_t *n, const char *name)
+{
+	char *s = strdup(name);
+
+	return s == NULL ? ARH_ENOMEM : add_unique(v, n, s);
+}
+
+int
+arh_identity_resolve_roles(struct arh_identity *id,
+    const struct arh_config *cfg)
+{
+	char **roles = NULL;
+	size_t nroles = 0, i;
+	int r;
+
+	/* Everyone holds "public"; it comes first so "why" texts read well. */
+	if ((r = add_role(&roles, &nroles, "public")) != 0)
+		goto out;
+	for (i = 0; cfg != NULL && i < cfg->nroles; i++)
+		if (role_applies(id, &cfg->roles[i]) &&
+		    (r = add_role(&roles, &nroles, cfg->roles[i].name)) != 0)
+			goto out;
+	strv_free(id->roles, id->nroles);
+	id->roles = roles;
+	id->nroles = nroles;
+	roles = NULL;	/* transferred */
+	nroles = 0;
+out:
+	strv_free(roles, nroles);
+	return r;
+}
