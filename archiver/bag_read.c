@@ -344,6 +344,31 @@ reader_release(struct reader *rd)
 }
 
 /*
+ * After the end-of-archive marker at `eoa` only zero bytes may follow (tar
+ * writers pad to a record size); anything else is hidden data no tar
+ * reader shows.  Checked by position, as libarchive has read ahead.
+ */
+static int
+check_trailer(struct reader *rd, int64_t eoa)
+{
+	unsigned char *b = rd->io[0];
+	off_t off = (off_t)eoa;
+	ssize_t n, i;
+
+	if (lseek(rd->src.fd, 0, SEEK_CUR) == -1)
+		return 0;	/* a pipe: the tar digest still covers it */
+	while ((n = pread(rd->src.fd, b, RD_BYTES, off)) > 0) {
+		for (i = 0; i < n; i++)
+			if (b[i] != 0)
+				return arh_finding(rd->rep, "structure", "",
+				    "data after the end-of-archive marker "
+				    "(offset %lld)", (long long)(off + i));
+		off += n;
+	}
+	return 0;
+}
+
+/*
  * Walk the whole tar.  A member's data ends, padded to 512 bytes, where the
  * next header (or the end-of-archive marker) starts: that gives its data
  * offset without parsing headers ourselves.
@@ -387,7 +412,7 @@ read_all(struct reader *rd)
 	/* Drain what follows the end-of-archive blocks, for the digest. */
 	while (source_read(rd->a, &rd->src, &(const void *){ NULL }) > 0)
 		;
-	return 0;
+	return check_trailer(rd, pos);
 }
 
 int

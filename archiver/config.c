@@ -25,6 +25,7 @@
 #include <unistr.h>
 
 #include "arhiivar/config.h"
+#include "text.h"
 #include "util.h"
 
 #define MAX_PROBLEMS	50	/* a binary file is not worth 10^5 messages */
@@ -289,37 +290,6 @@ cfield(const struct arh_config *c, size_t off)
 	return (const char *)c + off;
 }
 
-/* Append s to a string vector unless present; takes s in all cases. */
-static int
-strv_add_unique(char ***v, size_t *n, char *s)
-{
-	char **nv;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp((*v)[i], s) == 0) {
-			free(s);
-			return 0;
-		}
-	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
-		free(s);
-		return ARH_ENOMEM;
-	}
-	nv[(*n)++] = s;
-	*v = nv;
-	return 0;
-}
-
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* The next space-separated word of *p as a new string (NULL at the end). */
 static int
 next_word(const char **p, char **word)
@@ -430,7 +400,7 @@ add_paths(struct parse *st, const struct key *k, const char *value)
 			return 0;
 		path = resolve_path(st->c->home, w);
 		free(w);
-		if (path == NULL || strv_add_unique(field(st->c, k->off),
+		if (path == NULL || arh_strv_add_unique(field(st->c, k->off),
 		    field(st->c, k->noff), path) != 0)
 			return nomem(st);
 	}
@@ -456,7 +426,7 @@ add_roles(struct parse *st, const struct key *k, const char *value)
 			free(w);
 			continue;
 		}
-		if (strv_add_unique(field(st->c, k->off),
+		if (arh_strv_add_unique(field(st->c, k->off),
 		    field(st->c, k->noff), w) != 0)
 			return nomem(st);
 	}
@@ -533,7 +503,7 @@ handle_role(struct parse *st, const char *name, const char *value)
 			r = problem(st, "malformed member '%s' of role '%s'; "
 			    "write user:NAME, group:NAME or uid:N", printable(w),
 			    name);
-		else if (strv_add_unique(&role->members, &role->nmembers,
+		else if (arh_strv_add_unique(&role->members, &role->nmembers,
 		    m) != 0) {
 			free(w);
 			return nomem(st);
@@ -978,14 +948,14 @@ arh_config_free(struct arh_config *c)
 		return;
 	for (i = 0; i < NKEYS; i++) {
 		if (is_list(&keytab[i]))
-			strv_free(*(char ***)field(c, keytab[i].off),
+			arh_strv_free(*(char ***)field(c, keytab[i].off),
 			    *(size_t *)field(c, keytab[i].noff));
 		else if (keytab[i].type != T_LONG)
 			free(*(char **)field(c, keytab[i].off));
 	}
 	for (i = 0; i < c->nroles; i++) {
 		free(c->roles[i].name);
-		strv_free(c->roles[i].members, c->roles[i].nmembers);
+		arh_strv_free(c->roles[i].members, c->roles[i].nmembers);
 	}
 	free(c->roles);
 	free(c->path);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "arhiivar/policy.h"
+#include "text.h"
 
 /* NSS entries larger than this are treated as a broken database. */
 #define MAX_NSS_BUF	(1024 * 1024)
@@ -81,27 +82,6 @@ out:
 	return r;
 }
 
-/* Append s unless present; takes s in all cases. */
-static int
-add_unique(char ***v, size_t *n, char *s)
-{
-	char **nv;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp((*v)[i], s) == 0) {
-			free(s);
-			return 0;
-		}
-	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
-		free(s);
-		return ARH_ENOMEM;
-	}
-	nv[(*n)++] = s;
-	*v = nv;
-	return 0;
-}
-
 /*
  * Add the names of gids to id->groups.  A gid without a name is left out:
  * members name groups ("group:NAME"), so it could never match.
@@ -118,7 +98,7 @@ add_groups(struct arh_identity *id, const gid_t *gids, size_t n,
 		if ((r = group_name(gids[i], &name, err)) != 0)
 			return r;
 		if (name != NULL &&
-		    add_unique(&id->groups, &id->ngroups, name) != 0)
+		    arh_strv_add_unique(&id->groups, &id->ngroups, name) != 0)
 			return arh_errf(err, ARH_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -191,24 +171,14 @@ out:
 	return r;
 }
 
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void
 arh_identity_release(struct arh_identity *id)
 {
 	if (id == NULL)
 		return;
 	free(id->user);
-	strv_free(id->groups, id->ngroups);
-	strv_free(id->roles, id->nroles);
+	arh_strv_free(id->groups, id->ngroups);
+	arh_strv_free(id->roles, id->nroles);
 	memset(id, 0, sizeof(*id));
 }
 
@@ -262,7 +232,7 @@ add_role(char ***v, size_t *n, const char *name)
 {
 	char *s = strdup(name);
 
-	return s == NULL ? ARH_ENOMEM : add_unique(v, n, s);
+	return s == NULL ? ARH_ENOMEM : arh_strv_add_unique(v, n, s);
 }
 
 int
@@ -280,12 +250,12 @@ arh_identity_resolve_roles(struct arh_identity *id,
 		if (role_applies(id, &cfg->roles[i]) &&
 		    (r = add_role(&roles, &nroles, cfg->roles[i].name)) != 0)
 			goto out;
-	strv_free(id->roles, id->nroles);
+	arh_strv_free(id->roles, id->nroles);
 	id->roles = roles;
 	id->nroles = nroles;
 	roles = NULL;	/* transferred */
 	nroles = 0;
 out:
-	strv_free(roles, nroles);
+	arh_strv_free(roles, nroles);
 	return r;
 }

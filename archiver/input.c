@@ -21,70 +21,13 @@
 #include <unistr.h>
 
 #include "arhiivar/input.h"
+#include "text.h"
 #include "util.h"
 
-#define SHOW_BYTES	60	/* of a value quoted in a message */
 
 /* ---------------------------------------------------------------------
  * Messages
  */
-
-static int
-is_control(ucs4_t uc)
-{
-	/* C1 controls too: some terminals act on U+0080..U+009F. */
-	return uc < 0x20 || uc == 0x7f || (uc >= 0x80 && uc <= 0x9f);
-}
-
-/*
- * Copy at most max bytes of s into out (room for 4 * max + 4 bytes),
- * writing control characters and bytes that are not UTF-8 as \xNN so that
- * a hostile name or value cannot drive the reader's terminal.
- */
-static void
-escape_into(const char *s, size_t max, char *out)
-{
-	size_t n = strlen(s), cut = n > max ? max : n, i = 0, o = 0, j;
-	ucs4_t uc;
-	int k;
-
-	while (i < cut) {
-		k = u8_mbtoucr(&uc, (const uint8_t *)s + i, n - i);
-		if (k > 0 && i + (size_t)k > cut)
-			break;		/* never cut a character in half */
-		if (k < 0)
-			k = 1, uc = 0;
-		if (uc == 0 || is_control(uc)) {
-			for (j = 0; j < (size_t)k; j++)
-				o += (size_t)snprintf(out + o, 5, "\\x%02x",
-				    (unsigned char)s[i + j]);
-		} else {
-			memcpy(out + o, s + i, (size_t)k);
-			o += (size_t)k;
-		}
-		i += (size_t)k;
-	}
-	if (i < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
-/* A short, safe rendering of a value, valid to the end of the full
- * expression that calls show() (C11 temporary lifetime). */
-struct shown {
-	char	s[4 * SHOW_BYTES + 4];
-};
-
-static struct shown
-show(const char *s)
-{
-	struct shown sh;
-
-	escape_into(s, SHOW_BYTES, sh.s);
-	return sh;
-}
 
 /* The whole of a path, rendered safely; malloc'd, NULL if out of memory. */
 static char *
@@ -95,7 +38,7 @@ display(const char *s)
 
 	if (n > (SIZE_MAX - 4) / 4 || (d = malloc(4 * n + 4)) == NULL)
 		return NULL;
-	escape_into(s, n, d);
+	arh_escape_into(s, n, d);
 	return d;
 }
 
@@ -165,7 +108,7 @@ has_control(const char *s, size_t n)
 	while (p < end) {
 		if ((k = u8_mbtoucr(&uc, p, (size_t)(end - p))) < 0)
 			return 1;
-		if (is_control(uc))
+		if (arh_is_control(uc))
 			return 1;
 		p += k;
 	}
@@ -287,7 +230,7 @@ load_object(struct mp *m, const char *buf, size_t len)
 	if (o == NULL) {
 		m->bad = 1;
 		if (arh_problems_add(m->probs, "%s:%d:%d: %s", m->name,
-		    je.line, je.column, show(je.text).s) != 0)
+		    je.line, je.column, arh_show(je.text).s) != 0)
 			m->rc = ARH_ENOMEM;
 		return NULL;
 	}
@@ -312,7 +255,7 @@ check_keys(struct mp *m, const json_t *o, const char *const *allowed,
 			if (strcmp(*a, key) == 0)
 				break;
 		if (*a == NULL)
-			mprob(m, "unknown key '%s%s'%s", prefix, show(key).s,
+			mprob(m, "unknown key '%s%s'%s", prefix, arh_show(key).s,
 			    hint);
 	}
 }
@@ -348,7 +291,7 @@ get_date(struct mp *m, const json_t *o, const char *key, const char *label)
 
 	if (v != NULL && !arh_date_valid(v)) {
 		mprob(m, "'%s' is not a date YYYY-MM-DD: '%s'", label,
-		    show(v).s);
+		    arh_show(v).s);
 		return NULL;
 	}
 	return v;
@@ -361,7 +304,7 @@ get_ref(struct mp *m, const json_t *o, const char *key)
 
 	if (v != NULL && !arh_reference_valid(v)) {
 		mprob(m, "'%s' is not a valid reference: '%s' (letters, "
-		    "digits, '.', '-' and '/', at most 64)", key, show(v).s);
+		    "digits, '.', '-' and '/', at most 64)", key, arh_show(v).s);
 		return NULL;
 	}
 	return v;
@@ -537,7 +480,7 @@ parse_access(struct mp *m, const json_t *o, struct arh_access *a)
 		access_internal(m, acc, a);
 	else
 		mprob(m, "'access.level' must be \"public\" or \"internal\", "
-		    "not '%s'", show(level).s);
+		    "not '%s'", arh_show(level).s);
 }
 
 int
@@ -845,7 +788,7 @@ list_dir(struct loader *l, int fd, const char *path, struct dirlist *dl)
 		if (strcmp(dl->v[i - 1].nfc, dl->v[i].nfc) == 0)
 			problem(l, path == NULL ? "." : path, "'%s' and '%s' "
 			    "differ only by Unicode normalisation; rename one",
-			    show(dl->v[i - 1].name).s, show(dl->v[i].name).s);
+			    arh_show(dl->v[i - 1].name).s, arh_show(dl->v[i].name).s);
 	return l->rc;
 }
 
@@ -962,7 +905,7 @@ same_as_case(struct loader *l, const struct arh_record *r, const char *path,
 	    strcmp(v, want) == 0)
 		return;
 	problem(l, path, "record %s belongs to %s '%s', not '%s'",
-	    r->reference, what, show(v).s, show(want).s);
+	    r->reference, what, arh_show(v).s, arh_show(want).s);
 }
 
 static void
@@ -1265,7 +1208,7 @@ arh_case_load(const char *dir, const char *today, struct arh_case **out,
 	l.probs = probs;
 	if (!arh_date_valid(today))
 		return arh_errf(err, ARH_EUSAGE, "today '%s' is not a date "
-		    "YYYY-MM-DD", today == NULL ? "(null)" : show(today).s);
+		    "YYYY-MM-DD", today == NULL ? "(null)" : arh_show(today).s);
 	if ((l.c = calloc(1, sizeof(*l.c))) == NULL) {
 		r = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;

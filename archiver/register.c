@@ -20,9 +20,9 @@
 
 #include "arhiivar/input.h"
 #include "arhiivar/register.h"
+#include "text.h"
 #include "util.h"
 
-#define SHOW_BYTES	60	/* of a value quoted in a message */
 
 /* The fields that labels feed. */
 enum field {
@@ -108,49 +108,6 @@ struct lline {
 /* ---------------------------------------------------------------------
  * Messages
  */
-
-static int
-is_control(ucs4_t uc)
-{
-	return uc < 0x20 || uc == 0x7f || (uc >= 0x80 && uc <= 0x9f);
-}
-
-/* A value for a message, control characters as \xNN (valid to the end of
- * the full expression that calls show(), C11 temporary lifetime). */
-struct shown {
-	char	s[4 * SHOW_BYTES + 4];
-};
-
-static struct shown
-show(const char *s)
-{
-	struct shown sh;
-	size_t n = strlen(s), i = 0, o = 0, j;
-	ucs4_t uc;
-	int k;
-
-	while (i < n && i < SHOW_BYTES) {
-		k = u8_mbtoucr(&uc, (const uint8_t *)s + i, n - i);
-		if (k < 0)
-			k = 1, uc = 0;
-		if (i + (size_t)k > SHOW_BYTES)
-			break;
-		for (j = 0; j < (size_t)k; j++) {
-			if (uc == 0 || is_control(uc))
-				o += (size_t)snprintf(sh.s + o, 5, "\\x%02x",
-				    (unsigned char)s[i + j]);
-			else
-				sh.s[o++] = s[i + j];
-		}
-		i += (size_t)k;
-	}
-	if (i < n) {
-		memcpy(sh.s + o, "...", 3);
-		o += 3;
-	}
-	sh.s[o] = '\0';
-	return sh;
-}
 
 static void rprob(struct rp *p, size_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -243,7 +200,7 @@ date_field(struct rp *p, const struct lline *l, const char *label,
 
 	if (v != NULL && dmy(v, out) != 0) {
 		rprob(p, l->no, "'%s' is not a date DD.MM.YYYY: '%s'", label,
-		    show(v).s);
+		    arh_show(v).s);
 		out[0] = '\0';
 	}
 	free(v);
@@ -277,7 +234,7 @@ reference_field(struct rp *p, const struct lline *l, const char *key,
 		return;
 	if (!arh_reference_valid(v))
 		rprob(p, l->no, "'%s' is not a valid reference: '%s' (letters, "
-		    "digits, '.', '-' and '/', at most 64)", label, show(v).s);
+		    "digits, '.', '-' and '/', at most 64)", label, arh_show(v).s);
 	else
 		put_str(p, p->rec, key, l->value, l->vlen);
 	free(v);
@@ -297,7 +254,7 @@ level_field(struct rp *p, const struct lline *l, const char *label)
 		p->internal = 1;
 	else
 		rprob(p, l->no, "'%s' must be 'Avalik' or 'Asutusesiseseks "
-		    "kasutamiseks' (AK), not '%s'", label, show(v).s);
+		    "kasutamiseks' (AK), not '%s'", label, arh_show(v).s);
 	free(v);
 }
 
