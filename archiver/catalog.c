@@ -592,6 +592,53 @@ arh_catalog_files(struct arh_catalog *c, const char *archive,
 }
 
 int
+arh_catalog_find(struct arh_catalog *c, const char *key,
+    int (*cb)(void *arg, const char *archive, const struct arh_file_row *f,
+    const json_t *record), void *arg, struct arh_err *err)
+{
+	/* Each branch uses an index: files_sha256, files_sha512,
+	 * records_reference. */
+	static const char sql[] = "SELECT f.archive, f.path, f.record, f.size, "
+	    "f.sha512, f.sha256, f.mime, f.charset, f.header_offset, "
+	    "f.data_offset, r.metadata FROM files f JOIN records r ON "
+	    "r.archive = f.archive AND r.reference = f.record WHERE "
+	    "f.sha256 = ?1 OR f.sha512 = ?1 OR f.record = ?1 "
+	    "ORDER BY f.archive, f.path";
+	struct arh_file_row row;
+	sqlite3_stmt *st;
+	json_t *meta;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "searching");
+	bind_text(st, 1, key);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 10);
+		memset(&row, 0, sizeof(row));
+		row.path = col_dup(st, 1);
+		row.record = col_dup(st, 2);
+		row.size = (uint64_t)sqlite3_column_int64(st, 3);
+		col_copy(row.sha512, sizeof(row.sha512), st, 4);
+		col_copy(row.sha256, sizeof(row.sha256), st, 5);
+		row.mime = col_dup(st, 6);
+		row.charset = col_dup(st, 7);
+		row.header_offset = sqlite3_column_int64(st, 8);
+		row.data_offset = sqlite3_column_int64(st, 9);
+		meta = json_loads(text ? text : "", 0, NULL);
+		rc = meta ? cb(arg, (const char *)sqlite3_column_text(st, 0),
+		    &row, meta) : ARH_ECATALOG;
+		json_decref(meta);
+		arh_file_row_release(&row);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "searching");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 arh_catalog_record(struct arh_catalog *c, const char *archive,
     const char *reference, json_t **meta, struct arh_err *err)
 {

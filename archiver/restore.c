@@ -239,22 +239,6 @@ to_file(void *arg, const void *buf, size_t len)
 	return 0;
 }
 
-static int
-access_of(const json_t *meta, struct arh_access *a)
-{
-	const json_t *acc = json_object_get(meta, "access");
-	const char *level = json_string_value(json_object_get(acc, "level"));
-
-	memset(a, 0, sizeof(*a));
-	if (level == NULL)
-		return -1;
-	a->internal = strcmp(level, "public") != 0;
-	a->basis = (char *)json_string_value(json_object_get(acc, "basis"));
-	a->start = (char *)json_string_value(json_object_get(acc, "start"));
-	a->end = (char *)json_string_value(json_object_get(acc, "end"));
-	return 0;
-}
-
 static void
 event(struct arh_home *h, const char *kind, const char *archive,
     const char *target, const char *result, const char *detail)
@@ -279,8 +263,7 @@ decide(struct arh_home *h, struct arh_restore_req *req,
 	    err)) != 0)
 		return rc;
 	arh_today(today);
-	if (access_of(meta, &acc) == -1)
-		memset(&acc, 0, sizeof(acc)), acc.internal = 1;
+	arh_access_of(meta, &acc);
 	arh_access_decide(&acc, req->who->roles, req->who->nroles,
 	    h->cfg->internal_roles, h->cfg->ninternal_roles, today,
 	    &req->decision);

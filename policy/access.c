@@ -152,3 +152,17 @@ arh_access_decide(const struct arh_access *acc, char *const *roles,
 	}
 	deny_in_force(d, acc, roles, nroles);
 }
+
+void
+arh_access_of(const json_t *record, struct arh_access *a)
+{
+	const json_t *acc = json_object_get(record, "access");
+	const char *level = json_string_value(json_object_get(acc, "level"));
+
+	/* The casts drop const only for the struct's field types; nothing
+	 * writes through them. */
+	a->internal = level == NULL || strcmp(level, "public") != 0;
+	a->basis = (char *)json_string_value(json_object_get(acc, "basis"));
+	a->start = (char *)json_string_value(json_object_get(acc, "start"));
+	a->end = (char *)json_string_value(json_object_get(acc, "end"));
+}

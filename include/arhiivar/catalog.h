@@ -96,6 +96,15 @@ int arh_catalog_records(struct arh_catalog *c, const char *archive,
     int (*cb)(void *arg, const json_t *meta), void *arg,
     struct arh_err *err);
 
+/*
+ * Payload files whose SHA-256 or SHA-512 is `key`, or that belong to the
+ * record with reference `key`, in every archive: cb gets the archive name,
+ * the file row and the record's metadata.
+ */
+int arh_catalog_find(struct arh_catalog *c, const char *key,
+    int (*cb)(void *arg, const char *archive, const struct arh_file_row *f,
+    const json_t *record), void *arg, struct arh_err *err);
+
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);
 /* Events of one archive (or all when archive is NULL), oldest first. */

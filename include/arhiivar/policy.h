@@ -74,6 +74,12 @@ void arh_access_decide(const struct arh_access *acc,
     size_t nentitled, const char *today, struct arh_access_decision *d);
 
 /*
+ * The restriction of a record (record.json object); the strings point into
+ * `record`.  A missing or unknown level counts as internal (fail closed).
+ */
+void arh_access_of(const json_t *record, struct arh_access *a);
+
+/*
  * The public view of a record's metadata (record.json object): reference,
  * registered, type and access {level, basis, end} (a "public" level shows
  * level only) — no title, correspondent, official, content or extra labels.

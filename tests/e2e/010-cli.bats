@@ -116,3 +116,27 @@ load helpers
 	run arh show --public --json 12-1/2024
 	[[ "$output" != *MARKER* ]]
 }
+
+@test "find locates a file by digest and a record by reference; withholds restricted paths" {
+	ingested_home
+	sum=$(sha256sum "$CASE/12-1_8911-1/vastus.txt" | cut -c1-64)
+	run arh find "$sum"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"12-1_2024.v1  12-1/8911-1  data/12-1_8911-1/vastus.txt  221 bytes"* ]]
+	sum=$(sha512sum "$CASE/12-1_8911-1/vastus.txt" | cut -c1-128)
+	run arh find --json "$sum"
+	[[ "$output" == *'"path": "data/12-1_8911-1/vastus.txt"'* ]]
+	run arh find 12-1/8910-1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"12-1/8910-1  (internal use: file withheld)"* ]]
+	[[ "$output" != *"lisa-1.txt"* ]]
+	[[ "$output" != *"õiend"* ]]
+	run arh find --json 12-1/8910-1
+	[[ "$output" != *"lisa-1.txt"* ]]
+	entitle_caller
+	run arh find 12-1/8910-1
+	[[ "$output" == *"lisad/lisa-1.txt"* ]]
+	run arh find 0000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no archived file has digest or record reference '0000'"* ]]
+}

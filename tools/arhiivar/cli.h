@@ -43,5 +43,6 @@ int cmd_restore(struct cli *, int, char **);
 int cmd_register(struct cli *, int, char **);
 int cmd_catalog(struct cli *, int, char **);
 int cmd_events(struct cli *, int, char **);
+int cmd_find(struct cli *, int, char **);
 
 #endif

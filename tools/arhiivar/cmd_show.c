@@ -29,15 +29,9 @@ add_record(void *arg, const json_t *meta)
 	struct show *s = arg;
 	struct arh_access_decision d;
 	struct arh_access a;
-	const json_t *acc = json_object_get(meta, "access");
-	const char *level = json_string_value(json_object_get(acc, "level"));
 	json_t *view;
 
-	memset(&a, 0, sizeof(a));
-	a.internal = level == NULL || strcmp(level, "public") != 0;
-	a.basis = (char *)json_string_value(json_object_get(acc, "basis"));
-	a.start = (char *)json_string_value(json_object_get(acc, "start"));
-	a.end = (char *)json_string_value(json_object_get(acc, "end"));
+	arh_access_of(meta, &a);
 	arh_access_decide(&a, s->roles, s->nroles, s->h->cfg->internal_roles,
 	    s->h->cfg->ninternal_roles, s->today, &d);
 	view = d.allow ? json_deep_copy(meta) : arh_public_view(meta);

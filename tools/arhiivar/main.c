@@ -21,6 +21,7 @@ static const struct {
 	{ "register", cmd_register, "register import: entries to records" },
 	{ "catalog", cmd_catalog, "catalog rebuild: from the archives" },
 	{ "events", cmd_events, "the audit events, of one archive or all" },
+	{ "find", cmd_find, "which archives hold a digest or a record" },
 };
 
 static int

@@ -1,0 +1,93 @@
+/*
+ * cmd_find.c — arhiivar find [--json] DIGEST|REFERENCE
+ *
+ * Which archives hold a file with this SHA-256 or SHA-512, or the files of
+ * this record.  A file of an internal-use record the caller may not read is
+ * shown by archive and record reference only, never by its path.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arhiivar/ops.h"
+#include "cli.h"
+
+#define USAGE "arhiivar find [--json] SHA256|SHA512|RECORD-REFERENCE"
+
+struct find {
+	struct cli	*cli;
+	struct arh_home	*h;
+	char		 today[11];
+	json_t		*arr;
+	size_t		 n;
+};
+
+static int
+found(void *arg, const char *archive, const struct arh_file_row *f,
+    const json_t *record)
+{
+	struct find *s = arg;
+	struct arh_access_decision d;
+	struct arh_access a;
+
+	arh_access_of(record, &a);
+	arh_access_decide(&a, s->cli->id.roles, s->cli->id.nroles,
+	    s->h->cfg->internal_roles, s->h->cfg->ninternal_roles, s->today,
+	    &d);
+	s->n++;
+	if (s->arr != NULL)
+		return json_array_append_new(s->arr, json_pack("{s:s, s:s, "
+		    "s:s?, s:I?, s:s?, s:b}", "archive", archive, "record",
+		    f->record, "path", d.allow ? f->path : NULL, "size",
+		    d.allow ? (json_int_t)f->size : (json_int_t)-1,
+		    "sha256", d.allow ? f->sha256 : NULL, "allowed",
+		    d.allow)) ? ARH_ENOMEM : 0;
+	if (d.allow)
+		printf("%s  %s  %s  %llu bytes\n", archive, f->record, f->path,
+		    (unsigned long long)f->size);
+	else
+		printf("%s  %s  (internal use: file withheld)\n", archive,
+		    f->record);
+	return 0;
+}
+
+int
+cmd_find(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct find s;
+	struct arh_err err;
+	int c, rc, json = 0;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_usage(USAGE);
+		json = 1;
+	}
+	if (optind + 1 != argc)
+		return cli_usage(USAGE);
+	memset(&s, 0, sizeof(s));
+	s.cli = cli;
+	arh_err_clear(&err);
+	arh_today(s.today);
+	s.arr = json ? json_array() : NULL;
+	if ((rc = cli_open_home(cli, &s.h, &err)) == 0)
+		rc = arh_catalog_find(s.h->cat, argv[optind], found, &s, &err);
+	arh_home_free(s.h);
+	if (rc != 0) {
+		json_decref(s.arr);
+		return cli_fail(rc, &err);
+	}
+	if (json)
+		cli_json(s.arr);
+	if (s.n == 0) {
+		if (!json)
+			cli_warn("no archived file has digest or record "
+			    "reference '%s'", argv[optind]);
+		return EXIT_NO;
+	}
+	return EXIT_OK;
+}
