@@ -35,13 +35,15 @@ found(void *arg, const char *archive, const struct arh_file_row *f,
 	    s->h->cfg->internal_roles, s->h->cfg->ninternal_roles, s->today,
 	    &d);
 	s->n++;
-	if (s->arr != NULL)
-		return json_array_append_new(s->arr, json_pack("{s:s, s:s, "
-		    "s:s?, s:I?, s:s?, s:b}", "archive", archive, "record",
-		    f->record, "path", d.allow ? f->path : NULL, "size",
-		    d.allow ? (json_int_t)f->size : (json_int_t)-1,
-		    "sha256", d.allow ? f->sha256 : NULL, "allowed",
-		    d.allow)) ? ARH_ENOMEM : 0;
+	if (s->arr != NULL) {
+		json_t *o = json_pack("{s:s, s:s, s:b}", "archive", archive,
+		    "record", f->record, "allowed", d.allow);
+		if (o != NULL && d.allow)
+			json_object_update_new(o, json_pack("{s:s, s:I, s:s, "
+			    "s:s}", "path", f->path, "size", (json_int_t)f->size,
+			    "sha256", f->sha256, "sha512", f->sha512));
+		return json_array_append_new(s->arr, o) ? ARH_ENOMEM : 0;
+	}
 	if (d.allow)
 		printf("%s  %s  %s  %llu bytes\n", archive, f->record, f->path,
 		    (unsigned long long)f->size);
