@@ -1,7 +1,10 @@
 /* catalog.c — the SQLite catalog (the only SQL in Arhiivar). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -128,11 +131,16 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
     struct arh_catalog **out, struct arh_err *err)
 {
 	struct arh_catalog *c;
-	int rc;
+	int fd, rc;
 
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	/* Create it 0640 ourselves: it holds restricted metadata, and SQLite
+	 * would take the umask; its -wal and -shm files copy this mode. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0640)) != -1)
+		close(fd);
 	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		rc = arh_errf(err, ARH_ECATALOG, "cannot open catalog '%s': %s",

@@ -795,6 +795,7 @@ check_seal(struct parse *st)
 	int key = key_line(st, "seal", "key");
 	int cert = key_line(st, "seal", "certificate");
 	int pw = key_line(st, "seal", "pkcs12_password_file");
+	int chain = key_line(st, "seal", "chain");
 
 	if (p12 && key)
 		problem_at(st, later(p12, key), "'pkcs12' (line %d) and 'key' "
@@ -805,6 +806,11 @@ check_seal(struct parse *st)
 		    "'certificate' (line %d) are both set in [seal]; use "
 		    "either a PKCS#12 file or a PEM key and certificate", p12,
 		    cert);
+	if (p12 && chain)
+		problem_at(st, later(p12, chain), "'chain' (line %d) is not "
+		    "used with 'pkcs12' (line %d); put the chain certificates "
+		    "into the PKCS#12 file, or use key, certificate and chain",
+		    chain, p12);
 	if (pw && !p12)
 		problem_at(st, pw, "'pkcs12_password_file' is set but "
 		    "'pkcs12' is not; set 'pkcs12' or delete this line");

@@ -136,7 +136,7 @@ arh_home_open(const char *path, const char *actor, struct arh_home **out,
 	if ((rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
 		goto fail;
 	if (access(p, F_OK) == -1) {
-		rc = arh_errf(err, ARH_ENOTFOUND, "no Arhiivar home at '%s': "
+		rc = arh_errf(err, ARH_EUSAGE, "no Arhiivar home at '%s': "
 		    "create one with 'arhiivar -H %s init', or give -H HOME",
 		    path, path);
 		goto fail;

@@ -57,6 +57,24 @@ next_version(struct arh_home *h, const struct arh_case *c, int new_version,
 	return 0;
 }
 
+/* Source-Organization: case.json's, else the configured default. */
+static int
+default_organisation(struct arh_home *h, struct arh_case *c,
+    struct arh_problems *probs, struct arh_err *err)
+{
+	if (c->organisation != NULL)
+		return 0;
+	if (h->cfg->organisation == NULL) {
+		arh_problems_add(probs, "case.json: no 'organisation', and "
+		    "arhiivar.conf sets no [archive] organisation; name the "
+		    "organisation in one of them");
+		return arh_errf(err, ARH_EINVAL, "input rejected");
+	}
+	if ((c->organisation = strdup(h->cfg->organisation)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	return 0;
+}
+
 static void
 fill_result(struct arh_ingest_result *res, const struct arh_case *c,
     const struct arh_bag_summary *s)
@@ -119,7 +137,8 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	memset(&sum, 0, sizeof(sum));
 	memset(&p, 0, sizeof(p));
 	arh_today(today);
-	if ((rc = arh_case_load(casedir, today, &c, probs, err)) != 0)
+	if ((rc = arh_case_load(casedir, today, &c, probs, err)) != 0 ||
+	    (rc = default_organisation(h, c, probs, err)) != 0)
 		goto out;
 	if ((rc = next_version(h, c, new_version, &prev, &p.version,
 	    err)) != 0 || (rc = arh_home_signer(h, &signer, err)) != 0)

@@ -429,7 +429,7 @@ arh_case_parse_meta(struct arh_case *c, const char *name, const char *buf,
 	code_title(&m, o, "series", &c->series_code, &c->series_title);
 	case_dates(&m, c, o, today);
 	dup_into(&m, &c->organisation, get_str(&m, o, "organisation",
-	    "organisation", REQ | NONEMPTY));
+	    "organisation", NONEMPTY));
 	dup_into(&m, &c->retention, get_str(&m, o, "retention", "retention",
 	    OPT));
 	check_object(&m, o, "extra");

@@ -152,15 +152,10 @@ fail:
 void
 arh_today(char out[11])
 {
-	const char *o = getenv("ARH_TODAY");
 	char *oldtz;
 	time_t now;
 	struct tm tm;
 
-	if (o != NULL && strlen(o) == 10) {
-		memcpy(out, o, 11);
-		return;
-	}
 	/* Retention and access terms run on Estonian calendar days. */
 	oldtz = arh_strdup(getenv("TZ"));
 	setenv("TZ", "Europe/Tallinn", 1);

@@ -37,8 +37,7 @@ int arh_fsync_fd(int fd, const char *what, struct arh_err *err);
 int arh_rename_noreplace(int olddirfd, const char *oldname, int newdirfd,
     const char *newname);
 
-/* Today's date in Europe/Tallinn as YYYY-MM-DD (ARH_TODAY overrides, for
- * tests and demos).  out must hold 11 bytes. */
+/* Today's date in Europe/Tallinn as YYYY-MM-DD; out holds 11 bytes. */
 void arh_today(char out[11]);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". out must hold 21 bytes. */

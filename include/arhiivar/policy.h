@@ -17,7 +17,8 @@
 #include "arhiivar/input.h"
 
 /* Today in Europe/Tallinn as YYYY-MM-DD: the calendar that access and
- * retention terms run on ($ARH_TODAY overrides it, for tests and demos). */
+ * retention terms run on.  (No environment override: a caller must not be
+ * able to move the date past a restriction's end.) */
 void arh_today(char out[11]);
 
 /* Who is asking. */

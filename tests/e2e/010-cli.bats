@@ -21,9 +21,9 @@ load helpers
 	[[ "$output" == "arhiivar "* ]]
 }
 
-@test "a command without a home says how to make one, exit 1" {
+@test "a command without a home says how to make one, exit 2" {
 	run arh list
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[[ "$output" == *"no Arhiivar home at '$ARHIIVAR_HOME'"* ]]
 	[[ "$output" == *"arhiivar -H $ARHIIVAR_HOME init"* ]]
 	[ ! -e "$ARHIIVAR_HOME" ]
@@ -139,4 +139,23 @@ load helpers
 	run arh find 0000
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"no archived file has digest or record reference '0000'"* ]]
+}
+
+@test "-h prints usage to stdout and exits 0" {
+	run arh -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: arhiivar"* ]]
+}
+
+@test "the catalog is created 0640: it holds restricted metadata" {
+	umask 022
+	arh init >/dev/null
+	[ "$(stat -c %a "$ARHIIVAR_HOME/catalog.db")" = 640 ]
+}
+
+@test "a mistyped FILE.tar says it cannot be opened" {
+	arh init >/dev/null
+	run arh verify "$T/nope.tar"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"cannot open '$T/nope.tar'"* ]]
 }

@@ -225,3 +225,26 @@ refused_cleanly() {
 	[ "$status_after" -eq 0 ]
 	[ "$ls_after" = "12-1_2024.v1.tar" ]
 }
+
+@test "register import checks every target first: an existing folder stops the whole batch" {
+	arh init >/dev/null
+	sed 's#12-1/8909-1#12-1/8909-2#' "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" >"$T/second.txt"
+	arh register import -C "$CASE" "$T/second.txt" >/dev/null
+	run arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" "$T/second.txt"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"12-1_8909-2' already exists; nothing was imported"* ]]
+	[ ! -e "$CASE/12-1_8909-1" ]
+}
+
+@test "organisation may come from arhiivar.conf; with neither, ingest says where to name it" {
+	prepare
+	sed -i '/"organisation"/d' "$CASE/case.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"no 'organisation', and arhiivar.conf sets no [archive] organisation"* ]]
+	printf '[archive]\norganisation = Justiitsministeerium\n' >>"$ARHIIVAR_HOME/arhiivar.conf"
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+	tar -xOf "$ARHIIVAR_HOME/store/12-1_2024.v1.tar" 12-1_2024.v1/bag-info.txt | grep -q '^Source-Organization: Justiitsministeerium$'
+}

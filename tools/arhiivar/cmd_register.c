@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arhiivar/register.h"
 #include "cli.h"
@@ -64,6 +65,41 @@ parse_all(char **files, int n, struct arh_register_entry *e,
 	return bad ? ARH_EINVAL : 0;
 }
 
+/*
+ * Refuse the batch before writing anything if a record folder exists or two
+ * entries share a reference: a half-imported batch is hard to undo.
+ */
+static int
+check_targets(const char *casedir, const struct arh_register_entry *e, int n,
+    struct arh_err *err)
+{
+	char path[4096], *p;
+	const char *ref, *other;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		ref = json_string_value(json_object_get(e[i].record,
+		    "reference"));
+		for (j = 0; j < i; j++) {
+			other = json_string_value(json_object_get(e[j].record,
+			    "reference"));
+			if (strcmp(ref, other) == 0)
+				return arh_errf(err, ARH_EINVAL, "two entries "
+				    "have reference %s; nothing was imported",
+				    ref);
+		}
+		snprintf(path, sizeof(path), "%s/%s", casedir, ref);
+		for (p = path + strlen(casedir) + 1; *p; p++)
+			if (*p == '/')
+				*p = '_';
+		if (access(path, F_OK) == 0)
+			return arh_errf(err, ARH_EEXIST, "record folder '%s' "
+			    "already exists; nothing was imported: remove it "
+			    "or import into another case directory", path);
+	}
+	return 0;
+}
+
 int
 cmd_register(struct cli *cli, int argc, char **argv)
 {
@@ -101,6 +137,8 @@ cmd_register(struct cli *cli, int argc, char **argv)
 		arh_errf(&err, rc, "nothing was imported: fix the entries above "
 		    "and import again");
 	}
+	if (rc == 0)
+		rc = check_targets(casedir, e, n, &err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if ((rc = arh_register_write(&e[i], casedir, &folder,
 		    &err)) == 0) {

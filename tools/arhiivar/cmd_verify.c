@@ -41,12 +41,13 @@ report_json(const char *what, int rc, const struct arh_verify_report *r)
 static void
 report_text(const char *what, int rc, const struct arh_verify_report *r)
 {
-	size_t i;
+	size_t i, payload = 0;
 
+	for (i = 0; i < r->sum.nmembers; i++)
+		payload += r->sum.members[i].payload != 0;
 	if (rc == 0) {
-		printf("%s: OK (%zu files; sealed %s by %s)\n", what,
-		    r->sum.nmembers, r->sum.seal.signing_time,
-		    r->sum.seal.subject);
+		printf("%s: OK (%zu payload files; sealed %s by %s)\n", what,
+		    payload, r->sum.seal.signing_time, r->sum.seal.subject);
 		return;
 	}
 	printf("%s: FAILED, %zu finding%s\n", what, r->n, r->n == 1 ? "" : "s");
@@ -74,6 +75,14 @@ verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
 		rc = rep->n ? ARH_EVERIFY : 0;
 	}
 	return rc;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), k = strlen(suffix);
+
+	return l >= k && strcmp(s + l - k, suffix) == 0;
 }
 
 struct all {
@@ -157,7 +166,11 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage(USAGE);
 	memset(&rep, 0, sizeof(rep));
 	arh_err_clear(&err);
-	isfile = !all && stat(argv[optind], &st) == 0 && S_ISREG(st.st_mode);
+	/* A path: an existing file, or anything named *.tar (so a mistyped
+	 * file name says it cannot be opened, not that no such case file
+	 * is catalogued). */
+	isfile = !all && ((stat(argv[optind], &st) == 0 &&
+	    S_ISREG(st.st_mode)) || ends_with(argv[optind], ".tar"));
 	/* An auditor's bare tar needs no home; use one if it is there. */
 	if (!isfile || ntrust == 0 || access(cli->home, F_OK) == 0) {
 		if ((rc = cli_open_home(cli, &h, &err)) != 0 && !isfile)

@@ -24,17 +24,18 @@ static const struct {
 	{ "find", cmd_find, "which archives hold a digest or a record" },
 };
 
+/* Usage to stderr with status 2, or with -h to stdout with status 0. */
 static int
-usage(void)
+usage(FILE *f)
 {
 	size_t i;
 
-	fputs("usage: arhiivar [-H HOME] VERB [ARGS]\n\nverbs:\n", stderr);
+	fputs("usage: arhiivar [-H HOME] VERB [ARGS]\n\nverbs:\n", f);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(stderr, "  %-9s %s\n", verbs[i].name, verbs[i].help);
+		fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].help);
 	fputs("\nHOME: -H, then $ARHIIVAR_HOME, then " ARH_DEFAULT_HOME
-	    ".  See arhiivar(1).\n", stderr);
-	return EXIT_ERROR;
+	    ".  See arhiivar(1).\n", f);
+	return f == stdout ? EXIT_OK : EXIT_ERROR;
 }
 
 int
@@ -60,8 +61,10 @@ main(int argc, char **argv)
 		case 'V':
 			puts("arhiivar " ARH_VERSION);
 			return EXIT_OK;
+		case 'h':
+			return usage(stdout);
 		default:
-			return usage();
+			return usage(stderr);
 		}
 	}
 	if (cli.home == NULL || *cli.home == '\0')
@@ -69,7 +72,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		return usage();
+		return usage(stderr);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[0], verbs[i].name) == 0)
 			break;
