@@ -344,9 +344,10 @@ reader_release(struct reader *rd)
 }
 
 /*
- * After the end-of-archive marker at `eoa` only zero bytes may follow (tar
- * writers pad to a record size); anything else is hidden data no tar
- * reader shows.  Checked by position, as libarchive has read ahead.
+ * The archive must end with the end-of-archive marker (two zero blocks) at
+ * `eoa`, followed by nothing but zero padding: a missing marker means the
+ * file was cut short; anything else after it is hidden data no tar reader
+ * shows.  Checked by position, as libarchive has read ahead.
  */
 static int
 check_trailer(struct reader *rd, int64_t eoa)
@@ -365,6 +366,10 @@ check_trailer(struct reader *rd, int64_t eoa)
 				    "(offset %lld)", (long long)(off + i));
 		off += n;
 	}
+	if (off - (off_t)eoa < 1024)
+		return arh_finding(rd->rep, "structure", "", "the end-of-archive "
+		    "marker is missing: the file was cut short at %lld bytes",
+		    (long long)off);
 	return 0;
 }
 
@@ -398,8 +403,10 @@ read_all(struct reader *rd)
 			    "cannot read the archive");
 		if (r == ARCHIVE_FATAL || r == ARCHIVE_RETRY) {
 			rd->broken = 1;
-			return arh_finding(rd->rep, "structure", "", "truncated "
-			    "or corrupt tar: %s", archive_error_string(rd->a));
+			return arh_finding(rd->rep, "structure", s->nmembers ?
+			    s->members[s->nmembers - 1].path : "", "truncated "
+			    "or corrupt tar after this member: %s",
+			    archive_error_string(rd->a));
 		}
 		size_t before = s->nmembers;
 		if ((rc = read_entry(rd, e, pos)) != 0)

@@ -138,6 +138,11 @@ arh_rebuild(struct arh_home *h, struct arh_problems *notes,
 	if (rc == 0 && r.skipped > 0)
 		rc = arh_errf(err, ARH_EVERIFY, "%zu archives failed "
 		    "verification and are not in the catalog", r.skipped);
+	if (rc != 0) {
+		struct arh_event ev = { "rebuild", h->actor, NULL, NULL,
+		    "failed", err->msg };
+		arh_catalog_event(h->cat, &ev, NULL);
+	}
 out:
 	arh_trust_free(r.trust);
 	return rc;

@@ -1,0 +1,684 @@
+#!/usr/bin/env bats
+# Tampering with an archive: every change is caught by verify, exit 1, with
+# the failing layer and the member named.  Each case is checked twice: the
+# archive in the store (`verify 12-1/2024`, the catalog layer applies too)
+# and a bare copy verified as an auditor would, with no home and only the
+# seal certificate as trust anchor.  Verification itself changes nothing.
+load helpers
+
+BAG=12-1_2024.v1
+
+# ---- helpers ------------------------------------------------------------
+
+# has_finding LAYER MEMBER TEXT: verify's text report in $output has a
+# finding line of LAYER for MEMBER whose message has TEXT; MEMBER "" matches
+# any finding of LAYER, with or without a member.
+has_finding() {
+	local want line
+	if [ -n "$2" ]; then
+		want=$(printf '  %-12s %s: ' "$1" "$2")
+	else
+		want=$(printf '  %-12s ' "$1")
+	fi
+	for line in "${lines[@]}"; do
+		[[ "$line" == "$want"* && "$line" == *"$3"* ]] && return 0
+	done
+	printf 'no finding [%s] [%s] [%s] in:\n%s\n' "$1" "$2" "$3" "$output" >&2
+	return 1
+}
+
+# no_layer LAYER: no finding of LAYER in $output.
+no_layer() {
+	local want line
+	want=$(printf '  %-12s ' "$1")
+	for line in "${lines[@]}"; do
+		if [[ "$line" == "$want"* ]]; then
+			printf 'unexpected %s finding in:\n%s\n' "$1" "$output" >&2
+			return 1
+		fi
+	done
+}
+
+# The home with the sample ingested, its archive writable (the store keeps
+# it 0440; the tests run as root, but say so), a snapshot of the catalog.
+tamper_home() {
+	ingested_home
+	chmod u+w "$TAR"
+	catalog_before=$(catalog_rows)
+}
+
+catalog_rows() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select * from archives order by name;
+	    select * from records order by archive, reference;
+	    select * from files order by archive, path'
+}
+
+# data_offset MEMBER: where MEMBER's data starts in the stored tar.
+data_offset() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" \
+	    "select data_offset from files where archive = '$BAG' and path = '$1'"
+}
+
+# offset_of MEMBER TEXT: the offset in the stored tar of the first TEXT
+# inside MEMBER's data.
+offset_of() {
+	local at
+	at=$(tar -xOf "$TAR" "$BAG/$1" | grep -boaF -m1 -- "$2" | head -n1)
+	[ -n "$at" ] || return 1
+	echo $(( $(data_offset "$1") + ${at%%:*} ))
+}
+
+# poke FILE OFFSET BYTES: overwrite in place.
+poke() {
+	printf '%s' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# flip FILE OFFSET: change one byte in place (lowest bit).
+flip() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	[ -n "$b" ] || return 1
+	printf "$(printf '\\%03o' $(( b ^ 1 )))" |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# other_hex FILE OFFSET: replace the hex digit there by another hex digit.
+other_hex() {
+	local c
+	c=$(dd if="$1" bs=1 skip="$2" count=1 status=none)
+	[[ "$c" == [0-9a-f] ]] || return 1
+	if [ "$c" = 0 ]; then poke "$1" "$2" 1; else poke "$1" "$2" 0; fi
+}
+
+# verify_store [ARCHIVE]: verify the stored archive (default: the case
+# file, i.e. its latest version); verify changed nothing.
+verify_store() {
+	local sum
+	sum=$(sha256sum <"$TAR")
+	run arh verify "${1:-12-1/2024}"
+	[ "$(sha256sum <"$TAR")" = "$sum" ]
+	[ "$(catalog_rows)" = "$catalog_before" ]
+}
+
+# verify_bare: a copy of the stored archive verified with no home at all,
+# only the seal certificate as trust anchor (so no catalog layer).
+verify_bare() {
+	cp "$TAR" "$T/copy.tar"
+	cp "$ARHIIVAR_HOME/keys/seal.pem" "$T/anchor.pem"
+	run arh -H "$T/nohome" verify --trust "$T/anchor.pem" "$T/copy.tar"
+	[ ! -e "$T/nohome" ]
+	no_layer catalog
+}
+
+# unpack DIR: the stored archive extracted into DIR.
+unpack() {
+	mkdir -p "$1"
+	tar -xf "$TAR" -C "$1"
+}
+
+# repack DIR [NAME...]: DIR's bag (and NAMEs under DIR) re-packed with GNU
+# tar as a pax archive, replacing the stored archive.
+repack() {
+	local dir=$1
+	shift
+	tar --format=pax --sort=name --owner=0 --group=0 --numeric-owner \
+	    -C "$dir" -cf "$T/repacked.tar" "$BAG" "$@"
+	cp "$T/repacked.tar" "$TAR"
+}
+
+# recompute_bag DIR: both manifests, Payload-Oxum and both tag manifests
+# made to agree with the files now in DIR's bag, as a forger would.
+recompute_bag() (
+	cd "$1/$BAG" || exit 1
+	files=()
+	while IFS= read -r f; do files+=("$f"); done < <(find data -type f | sort)
+	sha512sum "${files[@]}" >manifest-sha512.txt
+	sha256sum "${files[@]}" >manifest-sha256.txt
+	bytes=$(cat "${files[@]}" | wc -c)
+	sed -i "s/^Payload-Oxum: .*/Payload-Oxum: $bytes.${#files[@]}/" bag-info.txt
+	set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
+	    metadata/case.json
+	sha256sum "$@" >tagmanifest-sha256.txt
+	sha512sum "$@" >tagmanifest-sha512.txt
+)
+
+# forge_payload DIR MEMBER TEXT: MEMBER's content replaced by TEXT, its
+# size and digests in metadata/case.json updated, every manifest redone.
+forge_payload() {
+	local f="$1/$BAG/$2" o512 o256 osz n512 n256 nsz
+	o512=$(sha512sum <"$f"); o512=${o512%% *}
+	o256=$(sha256sum <"$f"); o256=${o256%% *}
+	osz=$(stat -c %s "$f")
+	printf '%s\n' "$3" >"$f"
+	n512=$(sha512sum <"$f"); n512=${n512%% *}
+	n256=$(sha256sum <"$f"); n256=${n256%% *}
+	nsz=$(stat -c %s "$f")
+	# case.json lists a file's sha256, sha512 and size on successive lines.
+	sed -i -e "/$o512/,+1 s/\"size\": $osz\$/\"size\": $nsz/" \
+	    -e "s/$o512/$n512/; s/$o256/$n256/" "$1/$BAG/metadata/case.json"
+	grep -q "\"size\": $nsz\$" "$1/$BAG/metadata/case.json"
+	recompute_bag "$1"
+}
+
+# ---- controls: the tools used to tamper do not themselves cause findings
+
+@test "control: the untouched archive verifies, in the store and bare" {
+	tamper_home
+	verify_store
+	[ "$status" -eq 0 ]
+	[[ "$output" == "12-1/2024: OK ("* ]]
+	verify_bare
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"copy.tar: OK ("* ]]
+}
+
+@test "control: a GNU tar re-pack of an untouched extraction, manifests recomputed, verifies bare" {
+	tamper_home
+	unpack "$T/x"
+	recompute_bag "$T/x"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"copy.tar: OK ("* ]]
+}
+
+# ---- one byte changed in place -------------------------------------------
+
+@test "one byte of a payload file: payload layer names the file" {
+	tamper_home
+	flip "$TAR" $(( $(data_offset data/12-1_8909-1/tekst.txt) + 100 ))
+	verify_store
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "12-1/2024: FAILED, "*" findings" ]]
+	has_finding payload data/12-1_8909-1/tekst.txt "SHA-512 digest does not match manifest-sha512.txt"
+	has_finding payload data/12-1_8909-1/tekst.txt "SHA-256 digest does not match manifest-sha256.txt"
+	has_finding catalog data/12-1_8909-1/tekst.txt "differs from the size and digests recorded at ingest"
+	has_finding catalog "" "differs from the one catalogued at ingest"
+	no_layer seal
+	no_layer tagmanifest
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding payload data/12-1_8909-1/tekst.txt "SHA-512 digest does not match manifest-sha512.txt"
+	no_layer seal
+}
+
+@test "one byte of a payload file: --json names layer and member" {
+	tamper_home
+	flip "$TAR" $(( $(data_offset 'data/12-1_8910-1/õiend.pdf') + 7 ))
+	run arh verify --json 12-1/2024
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'"ok": false'* ]]
+	[[ "$output" == *'"layer": "payload",'*'"member": "data/12-1_8910-1/õiend.pdf",'*'"message": "SHA-512 digest does not match manifest-sha512.txt"'* ]]
+	[[ "$output" == *'"layer": "catalog",'*'"member": "data/12-1_8910-1/õiend.pdf"'* ]]
+}
+
+@test "one byte of a payload file: restore refuses it and writes nothing" {
+	tamper_home
+	flip "$TAR" $(( $(data_offset data/12-1_8911-1/vastus.txt) + 3 ))
+	mkdir "$T/out"
+	cd "$T/out"
+	run arh restore 12-1/2024 data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"data/12-1_8911-1/vastus.txt"*"does not match its sealed digest"* ]]
+	[ -z "$(ls -A "$T/out")" ]
+	local rc=0
+	arh restore -o - 12-1/2024 data/12-1_8911-1/vastus.txt >"$T/stdout" 2>/dev/null || rc=$?
+	[ "$rc" -eq 1 ]
+	[ ! -s "$T/stdout" ]
+}
+
+@test "one byte of manifest-sha512.txt: tagmanifest names manifest-sha512.txt" {
+	tamper_home
+	# The first digest digit of the first line: still a well-formed line.
+	other_hex "$TAR" "$(data_offset manifest-sha512.txt)"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest manifest-sha512.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding tagmanifest manifest-sha512.txt "SHA-256 digest does not match tagmanifest-sha256.txt"
+	has_finding payload data/12-1_8909-1/tekst.txt "SHA-512 digest does not match manifest-sha512.txt"
+	has_finding catalog manifest-sha512.txt "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest manifest-sha512.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding payload data/12-1_8909-1/tekst.txt "SHA-512 digest does not match manifest-sha512.txt"
+	no_layer seal
+}
+
+@test "one byte of manifest-sha512.txt made malformed: structure names manifest-sha512.txt" {
+	tamper_home
+	poke "$TAR" "$(data_offset manifest-sha512.txt)" 'g'
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure manifest-sha512.txt "line 1 is not"
+	has_finding tagmanifest manifest-sha512.txt "does not match tagmanifest-sha512.txt"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure manifest-sha512.txt "line 1 is not"
+	has_finding tagmanifest manifest-sha512.txt "does not match tagmanifest-sha512.txt"
+}
+
+@test "one byte of bag-info.txt: tagmanifest names bag-info.txt" {
+	tamper_home
+	flip "$TAR" "$(offset_of bag-info.txt 'Source-Organization: Justiitsministeerium')"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest bag-info.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding tagmanifest bag-info.txt "SHA-256 digest does not match tagmanifest-sha256.txt"
+	has_finding catalog bag-info.txt "differs from the size and digests recorded at ingest"
+	no_layer payload
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest bag-info.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	no_layer payload
+}
+
+@test "Payload-Oxum changed in bag-info.txt: oxum layer names bag-info.txt" {
+	tamper_home
+	run tar -xOf "$TAR" "$BAG/bag-info.txt"
+	[[ "$output" == *"Payload-Oxum: 9282.4"* ]]
+	poke "$TAR" "$(offset_of bag-info.txt 'Payload-Oxum: 9282.4')" 'Payload-Oxum: 9283.4'
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding oxum bag-info.txt "Payload-Oxum says 9283 bytes in 4 files, the payload has 9282 bytes in 4 files"
+	has_finding tagmanifest bag-info.txt "does not match tagmanifest-sha512.txt"
+	has_finding catalog bag-info.txt "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding oxum bag-info.txt "Payload-Oxum says 9283 bytes"
+}
+
+@test "one byte of metadata/case.json: tagmanifest names metadata/case.json" {
+	tamper_home
+	# Still valid JSON: a letter of a record's title.
+	poke "$TAR" "$(offset_of metadata/case.json 'MARKER-TITLE-7f3a')" 'N'
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest metadata/case.json "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding tagmanifest metadata/case.json "SHA-256 digest does not match tagmanifest-sha256.txt"
+	has_finding catalog metadata/case.json "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest metadata/case.json "SHA-512 digest does not match tagmanifest-sha512.txt"
+	no_layer payload
+}
+
+@test "a file digest in metadata/case.json: metadata layer names the payload file" {
+	tamper_home
+	local d
+	d=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select sha512 from files where path = 'data/12-1_8911-1/vastus.txt'")
+	# the offset of the digest itself, past '"sha512": "'
+	other_hex "$TAR" $(( $(offset_of metadata/case.json "\"sha512\": \"$d\"") + 11 ))
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding metadata data/12-1_8911-1/vastus.txt "size or digest differs from metadata/case.json"
+	has_finding tagmanifest metadata/case.json "does not match tagmanifest-sha512.txt"
+	has_finding catalog metadata/case.json "differs from the size and digests recorded at ingest"
+	no_layer payload
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding metadata data/12-1_8911-1/vastus.txt "size or digest differs from metadata/case.json"
+	no_layer payload
+}
+
+@test "one byte of tagmanifest-sha512.txt: tagmanifest and seal fail" {
+	tamper_home
+	# The first digest digit, bag-info.txt's line: still well-formed.
+	other_hex "$TAR" "$(data_offset tagmanifest-sha512.txt)"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest bag-info.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "signature does not match the signed content"
+	has_finding catalog tagmanifest-sha512.txt "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest bag-info.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "signature does not match the signed content"
+}
+
+@test "one byte of tagmanifest-sha256.txt: tagmanifest names the tag file of that line" {
+	tamper_home
+	other_hex "$TAR" "$(data_offset tagmanifest-sha256.txt)"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest bag-info.txt "SHA-256 digest does not match tagmanifest-sha256.txt"
+	has_finding catalog tagmanifest-sha256.txt "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest bag-info.txt "SHA-256 digest does not match tagmanifest-sha256.txt"
+	no_layer seal
+}
+
+@test "one byte of the signature: seal names the .p7s" {
+	tamper_home
+	local p7s=signature/tagmanifest-sha512.txt.p7s size
+	size=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select size from files where path = '$p7s'")
+	# The last byte: inside the signature value.
+	flip "$TAR" $(( $(data_offset $p7s) + size - 1 ))
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding seal $p7s ""
+	has_finding catalog $p7s "differs from the size and digests recorded at ingest"
+	no_layer payload
+	no_layer tagmanifest
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding seal $p7s ""
+	no_layer tagmanifest
+}
+
+@test "first byte of the signature: seal says it is not CMS SignedData" {
+	tamper_home
+	flip "$TAR" "$(data_offset signature/tagmanifest-sha512.txt.p7s)"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "not a CMS SignedData"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "not a CMS SignedData"
+}
+
+# ---- re-packed archives -------------------------------------------------
+
+@test "a payload file replaced, every manifest recomputed: only the seal fails (and the catalog)" {
+	tamper_home
+	unpack "$T/x"
+	forge_payload "$T/x" data/12-1_8911-1/vastus.txt "We have no objection whatsoever."
+	repack "$T/x"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "signature does not match the signed content"
+	has_finding catalog data/12-1_8911-1/vastus.txt "differs from the size and digests recorded at ingest"
+	has_finding catalog "" "differs from the one catalogued at ingest"
+	no_layer payload
+	no_layer oxum
+	no_layer tagmanifest
+	no_layer metadata
+	verify_bare
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"copy.tar: FAILED, 1 finding" ]]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "signature does not match the signed content"
+}
+
+@test "the forged archive re-signed with a key the trust anchors do not know: seal not trusted" {
+	tamper_home
+	unpack "$T/x"
+	forge_payload "$T/x" data/12-1_8911-1/vastus.txt "We have no objection whatsoever."
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/k.pem" -out "$T/c.pem" -days 30 \
+	    -subj "/O=Arhiivar/CN=Arhiivar seal" 2>/dev/null
+	openssl cms -sign -binary -outform DER \
+	    -in "$T/x/$BAG/tagmanifest-sha512.txt" -signer "$T/c.pem" \
+	    -inkey "$T/k.pem" -out "$T/x/$BAG/signature/tagmanifest-sha512.txt.p7s"
+	repack "$T/x"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "signer certificate is not trusted"
+	has_finding catalog data/12-1_8911-1/vastus.txt "differs from the size and digests recorded at ingest"
+	no_layer payload
+	no_layer tagmanifest
+	verify_bare
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"copy.tar: FAILED, 1 finding" ]]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "signer certificate is not trusted"
+	# Only the trust anchor stands between the forgery and an OK.
+	run arh -H "$T/nohome" verify --trust "$T/c.pem" "$T/copy.tar"
+	[ "$status" -eq 0 ]
+}
+
+@test "truncated to half: structure" {
+	tamper_home
+	truncate -s $(( $(stat -c %s "$TAR") / 2 )) "$TAR"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure "" "truncated or corrupt tar"
+	has_finding catalog signature/tagmanifest-sha512.txt.p7s "catalogued at ingest but not in the archive"
+	has_finding catalog "" "differs from the one catalogued at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure "" "truncated or corrupt tar"
+}
+
+@test "truncated by its end-of-archive marker only: structure" {
+	# A copy cut short by the last 1024 bytes still holds every member,
+	# but it is not the sealed file and not a complete tar (POSIX wants
+	# the two zero blocks): an auditor must not get an OK for it.
+	tamper_home
+	truncate -s $(( $(stat -c %s "$TAR") - 1024 )) "$TAR"
+	verify_bare
+	[ "$status" -eq 1 ]
+	[[ "$output" == *$'\n  structure    '* ]]
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding catalog "" "differs from the one catalogued at ingest"
+}
+
+@test "truncated inside a payload file's data: structure names the file" {
+	tamper_home
+	truncate -s $(( $(data_offset data/12-1_8909-1/tekst.txt) + 1000 )) "$TAR"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure data/12-1_8909-1/tekst.txt "truncated or unreadable"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure data/12-1_8909-1/tekst.txt "truncated or unreadable"
+}
+
+@test "an extra member in the bag directory: structure, unexpected member" {
+	tamper_home
+	unpack "$T/x"
+	echo "note to self" >"$T/x/$BAG/extra.txt"
+	repack "$T/x"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure extra.txt "unexpected member"
+	has_finding catalog "" "differs from the one catalogued at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure extra.txt "unexpected member"
+}
+
+@test "an extra payload file under data/: completeness names it" {
+	tamper_home
+	unpack "$T/x"
+	echo "slipped in" >"$T/x/$BAG/data/12-1_8911-1/lisa.txt"
+	repack "$T/x"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding completeness data/12-1_8911-1/lisa.txt "not listed in manifest-sha512.txt"
+	has_finding completeness data/12-1_8911-1/lisa.txt "not listed in manifest-sha256.txt"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding completeness data/12-1_8911-1/lisa.txt "not listed in manifest-sha512.txt"
+}
+
+@test "a renamed payload member: completeness names both names" {
+	tamper_home
+	unpack "$T/x"
+	mv "$T/x/$BAG/data/12-1_8911-1/vastus.txt" "$T/x/$BAG/data/12-1_8911-1/vastus-2.txt"
+	repack "$T/x"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding completeness data/12-1_8911-1/vastus.txt "listed in manifest-sha512.txt but not in the archive"
+	has_finding completeness data/12-1_8911-1/vastus-2.txt "not listed in manifest-sha512.txt"
+	has_finding catalog data/12-1_8911-1/vastus.txt "catalogued at ingest but not in the archive"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding completeness data/12-1_8911-1/vastus.txt "listed in manifest-sha512.txt but not in the archive"
+	has_finding completeness data/12-1_8911-1/vastus-2.txt "not listed in manifest-sha512.txt"
+}
+
+@test "a second top-level directory: structure" {
+	tamper_home
+	unpack "$T/x"
+	mkdir "$T/x/other"
+	echo "hello" >"$T/x/other/x.txt"
+	repack "$T/x" other
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure other/x.txt "second top-level directory 'other'"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure other/x.txt "second top-level directory 'other'"
+}
+
+@test "a member with ../ in its name: structure, unsafe member name" {
+	tamper_home
+	unpack "$T/x"
+	echo "escape" >"$T/evil.txt"
+	tar --format=pax -cf "$T/repacked.tar" -C "$T/x" "$BAG" -C "$T" \
+	    --transform "s,^evil,$BAG/../evil," evil.txt
+	cp "$T/repacked.tar" "$TAR"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure "$BAG/../evil.txt" "unsafe member name"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure "$BAG/../evil.txt" "unsafe member name"
+}
+
+@test "a member with an absolute path: structure, unsafe member name" {
+	tamper_home
+	unpack "$T/x"
+	echo "escape" >"$T/evil.txt"
+	tar --format=pax -P -cf "$T/repacked.tar" -C "$T/x" "$BAG" "$T/evil.txt"
+	cp "$T/repacked.tar" "$TAR"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure "$T/evil.txt" "unsafe member name (absolute path)"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure "$T/evil.txt" "unsafe member name (absolute path)"
+}
+
+@test "a symlink member: structure, unexpected member type" {
+	tamper_home
+	unpack "$T/x"
+	ln -s ../../bagit.txt "$T/x/$BAG/data/12-1_8911-1/link.txt"
+	repack "$T/x"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding structure data/12-1_8911-1/link.txt "unexpected member type"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure data/12-1_8911-1/link.txt "unexpected member type"
+}
+
+@test "a symlink replacing a payload file: structure, and completeness misses the file" {
+	tamper_home
+	unpack "$T/x"
+	ln -sf /etc/passwd "$T/x/$BAG/data/12-1_8911-1/vastus.txt"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure data/12-1_8911-1/vastus.txt "unexpected member type"
+	has_finding completeness data/12-1_8911-1/vastus.txt "listed in manifest-sha512.txt but not in the archive"
+}
+
+@test "a sealed v2 re-labelled as v1: metadata names the mismatch" {
+	tamper_home
+	arh ingest --new-version "$CASE" >/dev/null
+	mkdir "$T/x"
+	tar -xf "$ARHIIVAR_HOME/store/12-1_2024.v2.tar" -C "$T/x"
+	mv "$T/x/12-1_2024.v2" "$T/x/$BAG"
+	repack "$T/x"
+	catalog_before=$(catalog_rows)
+	verify_store "$BAG"
+	[ "$status" -eq 1 ]
+	has_finding metadata metadata/case.json "names archive '12-1_2024.v2' but the bag directory is '$BAG'"
+	has_finding catalog metadata/case.json "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == *"copy.tar: FAILED, 1 finding" ]]
+	has_finding metadata metadata/case.json "names archive '12-1_2024.v2' but the bag directory is '$BAG'"
+}
+
+@test "the v2 file copied over v1 in the store: catalog says which bag the file holds" {
+	tamper_home
+	arh ingest --new-version "$CASE" >/dev/null
+	cp "$ARHIIVAR_HOME/store/12-1_2024.v2.tar" "$TAR"
+	catalog_before=$(catalog_rows)
+	local sum
+	sum=$(sha256sum <"$TAR")
+	run arh verify "$BAG"
+	[ "$status" -eq 1 ]
+	has_finding catalog "" "the archive file holds bag '12-1_2024.v2', the catalog expects '$BAG'"
+	has_finding catalog metadata/case.json "differs from the size and digests recorded at ingest"
+	[ "$(sha256sum <"$TAR")" = "$sum" ]
+	[ "$(catalog_rows)" = "$catalog_before" ]
+}
+
+@test "a tampered copy outside the store is also checked against the catalog of the home" {
+	tamper_home
+	cp "$TAR" "$T/copy.tar"
+	flip "$T/copy.tar" $(( $(data_offset data/12-1_8909-1/tekst.txt) + 1 ))
+	run arh verify "$T/copy.tar"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$T/copy.tar: FAILED, "* ]]
+	has_finding payload data/12-1_8909-1/tekst.txt "SHA-512 digest does not match manifest-sha512.txt"
+	has_finding catalog data/12-1_8909-1/tekst.txt "differs from the size and digests recorded at ingest"
+	[ "$(catalog_rows)" = "$catalog_before" ]
+}
+
+@test "data after the end-of-archive marker: structure" {
+	# `tar --ignore-zeros` extracts what follows the end-of-archive
+	# marker: a file verify calls OK must not hide members there.
+	tamper_home
+	mkdir -p "$T/y/other"
+	echo "smuggled" >"$T/y/other/x.txt"
+	tar --format=pax -C "$T/y" -cf "$T/other.tar" other
+	cat "$T/other.tar" >>"$TAR"
+	[[ "$(tar -tif "$TAR")" == *"other/x.txt"* ]]
+	verify_bare
+	[ "$status" -eq 1 ]
+	[[ "$output" == *$'\n  structure    '* ]]
+	verify_store
+	[ "$status" -eq 1 ]
+	[[ "$output" == *$'\n  structure    '* ]]
+	has_finding catalog "" "differs from the one catalogued at ingest"
+}
+
+# ---- not an archive, no anchors, all archives ---------------------------
+
+@test "a file that is not a tar: exit 1, structure" {
+	tamper_home
+	printf 'Dear Sir/Madam,\nthis is not an archive.\n' >"$T/letter.tar"
+	run arh -H "$T/nohome" verify --trust "$ARHIIVAR_HOME/keys/seal.pem" "$T/letter.tar"
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "$T/letter.tar: FAILED, 1 finding" ]]
+	[ ! -e "$T/nohome" ]
+	has_finding structure "" "not a tar archive"
+	run arh verify "$T/letter.tar"
+	[ "$status" -eq 1 ]
+	has_finding structure "" "not a tar archive"
+	[ "$(catalog_rows)" = "$catalog_before" ]
+}
+
+@test "no trust anchors and no home: a clear error, exit 2, nothing created" {
+	tamper_home
+	cp "$TAR" "$T/copy.tar"
+	run arh -H "$T/nohome" verify "$T/copy.tar"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no trust anchors"*"--trust"* ]]
+	[[ "$output" != *"OK"* ]]
+	[ ! -e "$T/nohome" ]
+}
+
+@test "verify --all: exit 0 on an intact home, 1 after one tamper, naming archive, layer and member" {
+	tamper_home
+	arh ingest --new-version "$CASE" >/dev/null
+	run arh verify --all
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"12-1_2024.v1: OK"* ]]
+	[[ "$output" == *"12-1_2024.v2: OK"* ]]
+	flip "$TAR" $(( $(data_offset data/12-1_8910-1/lisad/lisa-1.txt) + 5 ))
+	catalog_before=$(catalog_rows)
+	run arh verify --all
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"12-1_2024.v1: FAILED"* ]]
+	[[ "$output" == *"12-1_2024.v2: OK"* ]]
+	has_finding payload data/12-1_8910-1/lisad/lisa-1.txt "SHA-512 digest does not match manifest-sha512.txt"
+	has_finding catalog data/12-1_8910-1/lisad/lisa-1.txt "differs from the size and digests recorded at ingest"
+	[ "$(catalog_rows)" = "$catalog_before" ]
+	run arh events
+	[[ "$output" =~ verify\ +failed\ .*12-1_2024.v1 ]]
+}
