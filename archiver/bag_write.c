@@ -73,7 +73,10 @@ sink_write(struct archive *a, void *arg, const void *buf, size_t n)
 	if (k->len + n > OUT_BYTES && sink_flush(k) == -1)
 		return -1;
 	if (n >= OUT_BYTES / 2) {
-		/* Large blocks go straight through: no copy. */
+		/* Large blocks go straight through, no copy — after what is
+		 * buffered (this member's header among it). */
+		if (sink_flush(k) == -1)
+			return -1;
 		if (EVP_DigestUpdate(k->md, buf, n) != 1 ||
 		    arh_write_all(k->fd, buf, n) == -1) {
 			k->errnum = errno ? errno : EIO;

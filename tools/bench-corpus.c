@@ -59,8 +59,8 @@ static const char *const stems[] = { "õiend", "vastus", "taotlus",
     "lisa" };
 static const char *const types[] = { "Sissetulev kiri", "Väljaminev kiri",
     "Sisedokument", "Otsus" };
-static const char *const who[] = { "Legal Initiative", "Soome "
-    "Justiitsministeerium", "Harju Maakohus", "Riigiprokuratuur",
+static const char *const who[] = { "Legal Initiative",
+    "Soome Justiitsministeerium", "Harju Maakohus", "Riigiprokuratuur",
     "Interpol", "Läti Prokuratuur" };
 static const char *const channels[] = { "e-post", "DVK", "post",
     "käsipost" };
@@ -129,7 +129,7 @@ rng_normal(struct rng *r)
 	return sqrt(-2.0 * log(rng_unit(r))) * cos(two_pi * rng_unit(r));
 }
 
-static void
+_Noreturn static void
 die(const char *what, const char *path)
 {
 	fprintf(stderr, "bench-corpus: %s '%s': %s\n", what, path,
@@ -378,7 +378,7 @@ parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static void
+_Noreturn static void
 usage(void)
 {
 	fputs("usage: bench-corpus [--seed N] [--files N] [--bytes TOTAL] "

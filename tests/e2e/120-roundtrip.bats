@@ -306,3 +306,22 @@ check_bag() {
 	[[ "$output" == *"$BAG: OK"* ]]
 	[[ "$output" == *"12-1_2024.v2: OK"* ]]
 }
+
+@test "large payload files (one read block and more) make a tar every reader accepts" {
+	arh init >/dev/null
+	head -c 600000 /dev/urandom >"$CASE/12-1_8911-1/a.bin"
+	head -c 1048576 /dev/urandom >"$CASE/12-1_8911-1/b.bin"
+	head -c 3500001 /dev/urandom >"$CASE/12-1_8911-1/c.bin"
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+	tar="$ARHIIVAR_HOME/store/12-1_2024.v1.tar"
+	bsdtar -tf "$tar" >/dev/null
+	tar -tf "$tar" >/dev/null
+	run arh verify 12-1/2024
+	[ "$status" -eq 0 ]
+	for f in a b c; do
+		tar -xOf "$tar" "12-1_2024.v1/data/12-1_8911-1/$f.bin" | cmp - "$CASE/12-1_8911-1/$f.bin"
+		arh restore -o "$T/$f.bin" 12-1/2024 "12-1_8911-1/$f.bin" 2>/dev/null
+		cmp "$T/$f.bin" "$CASE/12-1_8911-1/$f.bin"
+	done
+}

@@ -1,0 +1,269 @@
+#!/bin/sh
+# Benchmark arhiivar against the tools a user would otherwise use, on one
+# synthetic closed case file (tools/bench-corpus.c).  See README.md here.
+# usage: tests/bench/run.sh [BUILD_DIR]	(make bench)
+# env:   BENCH_FILES (20000), BENCH_BYTES (2000000000), BENCH_SEED (1),
+#        BENCH_KEEP=1 keeps bench-work/.
+# Warm runs: nothing is dropped from the page cache.  Exits 0 even when a
+# target is missed: it is a benchmark, not a test.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-build}
+case $build in
+/*) ;;
+*) build=$top/$build ;;
+esac
+ARH=$build/arhiivar
+files=${BENCH_FILES:-20000}
+bytes=${BENCH_BYTES:-2000000000}
+seed=${BENCH_SEED:-1}
+W=$top/bench-work
+C=$W/corpus
+H=$W/home
+export LC_ALL=C.UTF-8
+
+say() { printf '# %s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+[ -x "$ARH" ] || die "no $ARH: run make first"
+for t in bsdtar tar openssl sha512sum sha256sum xargs find sort awk sync; do
+	command -v "$t" >/dev/null 2>&1 || die "missing tool '$t' (see tools/deps.sh)"
+done
+GT=
+[ -x /usr/bin/time ] && GT=/usr/bin/time
+BASH=$(command -v bash 2>/dev/null || true)
+
+if [ -e "$W" ]; then
+	rm -rf "$W" || die "cannot remove $W"
+fi
+mkdir -p "$W" || die "cannot create $W"
+if [ "${BENCH_KEEP:-0}" != 1 ]; then
+	trap 'rm -rf "$W"' EXIT
+	trap 'exit 130' INT TERM
+fi
+
+# Corpus + three archives of it + manifests.
+need=$(( bytes / 1024 * 4 + 1048576 ))
+avail=$(df -Pk "$W" | awk 'NR == 2 { print $4 }')
+[ "$avail" -ge "$need" ] ||
+	die "$W: $avail KiB free, about $need KiB needed"
+
+cc -std=c11 -O2 -o "$build/bench-corpus" "$top/tools/bench-corpus.c" -lm ||
+	die "cannot compile tools/bench-corpus.c"
+
+# tm LABEL CMD...: run CMD; $W/t.LABEL gets "wall-seconds peak-RSS-KiB".
+tm() {
+	_l=$1
+	shift
+	sync
+	if [ -n "$GT" ]; then
+		"$GT" -f '%e %M' -o "$W/t.$_l.raw" "$@"
+		_rc=$?
+		tail -n 1 "$W/t.$_l.raw" >"$W/t.$_l"
+	else
+		_t0=$(date +%s.%N)
+		"$@"
+		_rc=$?
+		_t1=$(date +%s.%N)
+		echo "$_t0 $_t1" | awk '{ printf "%.2f n/a\n", $2 - $1 }' >"$W/t.$_l"
+	fi
+	return $_rc
+}
+secs() { cut -d' ' -f1 "$W/t.$1"; }
+rss() { cut -d' ' -f2 "$W/t.$1"; }
+
+# median_ms N CMD...: run CMD N times (output discarded), print the median
+# wall time in ms, or FAIL.  bash's $EPOCHREALTIME keeps the timer's own
+# fork out of the interval; without bash, date(1) adds a few ms.
+median_ms() {
+	_n=$1
+	shift
+	if [ -n "$BASH" ]; then
+		W=$W "$BASH" -c 'n=$1; shift
+		for ((i = 0; i < n; i++)); do
+			t0=$EPOCHREALTIME
+			"$@" >/dev/null 2>"$W/last.err" || { echo FAIL; exit; }
+			t1=$EPOCHREALTIME
+			echo "$t0 $t1"
+		done' bash "$_n" "$@"
+	else
+		_i=0
+		while [ $_i -lt "$_n" ]; do
+			_t0=$(date +%s.%N)
+			"$@" >/dev/null 2>"$W/last.err" || { echo FAIL; break; }
+			_t1=$(date +%s.%N)
+			echo "$_t0 $_t1"
+			_i=$((_i + 1))
+		done
+	fi | awk '
+		$1 == "FAIL" { fail = 1 }
+		NF == 2 { v[n++] = ($2 - $1) * 1000 }
+		END {
+			if (fail || n == 0) { print "FAIL"; exit }
+			for (i = 1; i < n; i++)
+				for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+					t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
+				}
+			m = n % 2 ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
+			printf "%.1f\n", m
+		}'
+}
+
+# --- machine ------------------------------------------------------------
+model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
+mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+fs=$(df -PT "$W" 2>/dev/null | awk 'NR == 2 { print $2 " on " $1 }')
+say "arhiivar benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+say "machine: $(nproc) CPUs, ${model:-unknown CPU}, ${mem:-? GiB} RAM; $W: ${fs:-?}"
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+say "tools: $(bsdtar --version | head -n 1); $(tar --version | head -n 1); $(openssl version)"
+case $build in
+"$top"/*) rev=$(cd "$top" && git rev-parse --short HEAD 2>/dev/null || echo "no git")
+	(cd "$top" && git diff --quiet HEAD -- archiver include tools/arhiivar policy 2>/dev/null) ||
+		rev="$rev + uncommitted changes" ;;
+*) rev="built outside $top" ;;
+esac
+say "arhiivar: $ARH ($rev)"
+[ -n "$GT" ] || say "GNU time (/usr/bin/time) not installed: peak RSS is n/a (package 'time')"
+say "warm runs: the page cache is not dropped; every write is flushed (fsync) inside the timing"
+
+# --- corpus -------------------------------------------------------------
+say "generating the corpus: seed $seed, $files files, ~$bytes bytes"
+t0=$(date +%s)
+cinfo=$("$build/bench-corpus" --seed "$seed" --files "$files" --bytes "$bytes" "$C") ||
+	die "bench-corpus failed"
+say "corpus: $cinfo (generated in $(( $(date +%s) - t0 )) s)"
+sync
+
+# --- 1. ingest ----------------------------------------------------------
+"$ARH" -H "$H" init >"$W/init.log" 2>&1 || { cat "$W/init.log"; die "arhiivar init failed"; }
+say "ingest: arhiivar ingest"
+ingest_ok=1
+tm ingest "$ARH" -H "$H" ingest "$C" >"$W/ingest.log" 2>&1 || ingest_ok=0
+sed 's/^/#   /' "$W/ingest.log" | head -n 20
+ARCHIVE=$(ls "$H"/store/*.tar 2>/dev/null | head -n 1)
+[ -n "$ARCHIVE" ] || ingest_ok=0
+
+say "ingest: bsdtar --format pax + fsync of the tar"
+tm bsdtar sh -c 'bsdtar --format pax -cf "$1" -C "$2" . && sync "$1"' sh \
+	"$W/b.tar" "$C" || say "bsdtar failed"
+rm -f "$W/b.tar"
+
+say "ingest: manual pipeline (sha512sum, sha256sum, GNU tar, openssl cms, fsync)"
+tm manual sh -c '
+	W=$1 C=$2 K=$3
+	(cd "$C" && find . -type f -print0 | sort -z | xargs -0 sha512sum >"$W/m512" &&
+	    find . -type f -print0 | sort -z | xargs -0 sha256sum >"$W/m256") &&
+	tar --format=pax -cf "$W/m.tar" -C "$C" . &&
+	openssl cms -sign -binary -outform DER -in "$W/m512" \
+	    -signer "$K/seal.pem" -inkey "$K/seal.key" -out "$W/m.p7s" &&
+	sync "$W/m.tar" "$W/m512" "$W/m256" "$W/m.p7s"' sh "$W" "$C" "$H/keys" ||
+	say "manual pipeline failed"
+rm -f "$W/m.tar" "$W/m512" "$W/m256" "$W/m.p7s"
+
+# --- 2. verify ----------------------------------------------------------
+verify_ok=0
+if [ "$ingest_ok" = 1 ]; then
+	say "verify: arhiivar verify 12-1/2024"
+	tm verify "$ARH" -H "$H" verify 12-1/2024 >"$W/verify.log" 2>&1 && verify_ok=1
+	sed 's/^/#   /' "$W/verify.log" | head -n 10
+	say "verify: openssl dgst -sha512 of the archive ($(wc -c <"$ARCHIVE") bytes)"
+	tm dgst openssl dgst -sha512 "$ARCHIVE" >/dev/null
+fi
+
+# --- 3. restore one file ------------------------------------------------
+# A ~1 MB file from the middle half of the archive (bytewise path order).
+restore_ok=0
+rel=$(cd "$C" && find . -type f ! -name record.json ! -name case.json -printf '%s %P\n' |
+	LC_ALL=C sort -k 2 | awk '
+		{ s[NR] = $1; sub(/^[0-9]+ /, ""); p[NR] = $0 }
+		END {
+			for (i = int(NR / 4) + 1; i <= int(3 * NR / 4) + 1 && i <= NR; i++) {
+				d = s[i] - 1000000; if (d < 0) d = -d
+				if (best == "" || d < bd) { best = p[i]; bd = d; bs = s[i] }
+			}
+			print best
+		}')
+if [ "$ingest_ok" = 1 ] && [ -n "$rel" ]; then
+	rsize=$(wc -c <"$C/$rel")
+	member="$(basename "$ARCHIVE" .tar)/data/$rel"
+	say "restore: data/$rel ($rsize bytes)"
+	if "$ARH" -H "$H" restore 12-1/2024 "data/$rel" -o "$W/out" -f \
+	    >"$W/restore.log" 2>&1 && cmp -s "$W/out" "$C/$rel"; then
+		restore_ok=1
+		r_ms=$(median_ms 20 "$ARH" -H "$H" restore 12-1/2024 "data/$rel" -o "$W/out" -f)
+		if [ "$r_ms" = FAIL ]; then
+			restore_ok=0
+			say "a repeated arhiivar restore failed:"
+			sed 's/^/#   /' "$W/last.err" | head -n 10
+		fi
+	else
+		[ -s "$W/restore.log" ] || echo "restored file differs from the original" >"$W/restore.log"
+		sed 's/^/#   /' "$W/restore.log" | head -n 10
+	fi
+	t_ms=$(median_ms 3 tar -xf "$ARCHIVE" "$member" -O)
+	if [ "$t_ms" = FAIL ]; then
+		say "GNU tar failed:"
+		sed 's/^/#   /' "$W/last.err" | head -n 5
+	fi
+fi
+
+# --- table --------------------------------------------------------------
+fmt_rss() { case $1 in ''|n/a) echo n/a ;; *) awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }' ;; esac; }
+row() { printf '%-34s %12s %14s %8s  %-30s %s\n' "$@"; }
+# ratio A B: A/B with 2 decimals; met CMP LIMIT VALUE
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+le() { awk -v v="$1" -v l="$2" 'BEGIN { print (v != "n/a" && v + 0 <= l + 0) ? "yes" : "no" }'; }
+
+echo
+asize=none
+[ -n "${ARCHIVE:-}" ] && asize="$(wc -c <"$ARCHIVE") bytes"
+say "corpus: $cinfo; archive: $asize"
+say "ratio = arhiivar / reference (lower is better)"
+row operation "arhiivar" "reference" ratio target met
+if [ "$ingest_ok" = 1 ]; then
+	ia=$(secs ingest)
+	rb=$(ratio "$ia" "$(secs bsdtar)")
+	row "ingest vs bsdtar pax + fsync" "$ia s" "$(secs bsdtar) s" "$rb" "<= 1.30" "$(le "$rb" 1.30)"
+	rm_=$(ratio "$ia" "$(secs manual)")
+	row "ingest vs manual pipeline" "$ia s" "$(secs manual) s" "$rm_" "<= 0.33 (>= 3x faster)" "$(le "$rm_" 0.3334)"
+else
+	row "ingest vs bsdtar pax + fsync" "FAIL" "$(secs bsdtar) s" "-" "<= 1.30" "no (failed)"
+	row "ingest vs manual pipeline" "FAIL" "$(secs manual) s" "-" "<= 0.33 (>= 3x faster)" "no (failed)"
+fi
+if [ "$verify_ok" = 1 ]; then
+	va=$(secs verify)
+	rv=$(ratio "$va" "$(secs dgst)")
+	row "verify vs openssl dgst -sha512" "$va s" "$(secs dgst) s" "$rv" "<= 1.20" "$(le "$rv" 1.20)"
+else
+	vr=-
+	[ -f "$W/t.dgst" ] && vr="$(secs dgst) s"
+	row "verify vs openssl dgst -sha512" "FAIL" "$vr" "-" "<= 1.20" "no (failed)"
+fi
+if [ "$restore_ok" = 1 ] && [ "${t_ms:-FAIL}" != FAIL ]; then
+	rr=$(ratio "$r_ms" "$t_ms")
+	ok=no
+	[ "$(le "$r_ms" 10)" = yes ] && [ "$(le "$rr" 0.1)" = yes ] && ok=yes
+	row "restore 1 file, median (ms)" "$r_ms ms" "$t_ms ms" "$rr" "<= 10 ms, <= 0.10 (>= 10x)" "$ok"
+elif [ "$restore_ok" = 1 ]; then
+	row "restore 1 file, median (ms)" "$r_ms ms" "FAIL" "-" "<= 10 ms, <= 0.10 (>= 10x)" "n/a (GNU tar failed)"
+else
+	tt=${t_ms:--}
+	[ "$tt" = FAIL ] || [ "$tt" = - ] || tt="$tt ms"
+	row "restore 1 file, median (ms)" "FAIL" "$tt" "-" "<= 10 ms, <= 0.10 (>= 10x)" "no (failed)"
+fi
+for op in ingest verify; do
+	if [ "$op" = ingest ] && [ "$ingest_ok" != 1 ]; then
+		row "peak RSS $op" "FAIL" "-" "-" "<= 64 MiB" "no (failed)"
+	elif [ -f "$W/t.$op" ] && [ -n "$GT" ]; then
+		k=$(rss "$op")
+		row "peak RSS $op" "$(fmt_rss "$k")" "-" "-" "<= 64 MiB" "$(le "$k" 65536)"
+	else
+		row "peak RSS $op" "n/a" "-" "-" "<= 64 MiB" "n/a"
+	fi
+done
+say "references: bsdtar $(secs bsdtar) s ($(fmt_rss "$(rss bsdtar)")), manual pipeline $(secs manual) s, openssl dgst ${vr:-$(secs dgst) s}"
+say "restore: arhiivar median of 20 runs, GNU tar (-xf ... -O, scans the archive) median of 3; whole processes"
+say "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+[ "${BENCH_KEEP:-0}" = 1 ] && say "kept $W"
+exit 0
