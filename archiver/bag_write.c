@@ -19,6 +19,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/ident.h"
 #include "dualhash.h"
+#include "identq.h"
 #include "util.h"
 
 #define IO_BYTES	(1024 * 1024)	/* one read of a payload file */
@@ -38,7 +39,7 @@ struct writer {
 	struct archive	*a;
 	struct sink	 sink;
 	struct arh_dualhash *dh;
-	struct arh_ident *ident;
+	struct arh_identq *identq;
 	const char	*bag;		/* top-level directory name */
 	int64_t		 tag_mtime;	/* the case file's closing date */
 	struct arh_bag_summary *sum;
@@ -285,11 +286,9 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 			rc = changed(w, f->disk_path, "it grew");
 			goto out;
 		}
-		if (done == 0 && (rc = arh_ident_buffer(w->ident, w->io[cur],
-		    (size_t)n, &f->mime, &f->charset)) != 0) {
-			rc = arh_errf(w->err, rc, "out of memory");
-			goto out;
-		}
+		if (done == 0)
+			arh_identq_submit(w->identq, w->io[cur], (size_t)n,
+			    &f->mime, &f->charset);
 		arh_dualhash_update(w->dh, w->io[cur], (size_t)n);
 		if (archive_write_data(w->a, w->io[cur], (size_t)n) != n) {
 			rc = archive_fail(w, f->bag_path);
@@ -310,11 +309,8 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 		rc = changed(w, f->disk_path, "it was modified");
 		goto out;
 	}
-	if (f->mime == NULL && arh_ident_buffer(w->ident, "", 0, &f->mime,
-	    &f->charset) != 0) {
-		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory");
-		goto out;
-	}
+	if (done == 0)		/* an empty file */
+		arh_identq_submit(w->identq, "", 0, &f->mime, &f->charset);
 	if (arh_dualhash_final(w->dh, f->sha512, f->sha256) != 0) {
 		rc = arh_errf(w->err, ARH_ECRYPTO, "cannot hash '%s'",
 		    f->disk_path);
@@ -594,6 +590,11 @@ write_tags(struct writer *w, struct arh_case *c,
 	free(b);							\
 	b = NULL;							\
 } while (0)
+	if (arh_identq_drain(w->identq) != 0) {
+		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory identifying "
+		    "formats");
+		goto out;
+	}
 	TAG(make_bag_info(c, p, software, &len), "bag-info.txt");
 	TAG(make_manifest(c, 0, &len), "manifest-sha256.txt");
 	TAG(make_manifest(c, 1, &len), "manifest-sha512.txt");
@@ -680,7 +681,7 @@ writer_init(struct writer *w, int out_fd, struct arh_bag_summary *sum,
 	    (w->a = archive_write_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	if ((rc = arh_dualhash_new(&w->dh, err)) != 0 ||
-	    (rc = arh_ident_new(&w->ident, err)) != 0)
+	    (rc = arh_identq_new(&w->identq, err)) != 0)
 		return rc;
 	/* pax restricted: plain ustar unless a name or size needs pax
 	 * records; no blocking, so our counter is the exact stream offset. */
@@ -699,7 +700,7 @@ writer_release(struct writer *w)
 	if (w->a != NULL)
 		archive_write_free(w->a);
 	arh_dualhash_free(w->dh);
-	arh_ident_free(w->ident);
+	arh_identq_free(w->identq);
 	EVP_MD_CTX_free(w->sink.md);
 	free(w->sink.buf);
 	free(w->io[0]);

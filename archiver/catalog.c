@@ -29,7 +29,8 @@ static const char *const migrations[] = {
 	"  signer TEXT NOT NULL,"
 	"  signer_cert_sha256 TEXT NOT NULL,"
 	"  created TEXT NOT NULL,"
-	"  manifest TEXT NOT NULL,"
+	"  nrecords INTEGER NOT NULL,"
+	"  nfiles INTEGER NOT NULL,"
 	"  UNIQUE (case_ref, version));"
 	"CREATE TABLE records ("
 	"  archive TEXT NOT NULL REFERENCES archives(name) ON DELETE CASCADE,"
@@ -245,37 +246,46 @@ insert_record(struct arh_catalog *c, sqlite3_stmt *st, const char *archive,
 	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding a record");
 }
 
-/* The record reference and manifest entry of a payload path. */
-static const json_t *
-manifest_file(const json_t *manifest, const char *path, const char **ref)
+/* path → [file entry, record reference] for every payload file of a
+ * metadata manifest: one pass, then constant-time lookups. */
+static json_t *
+file_index(const json_t *manifest)
 {
 	const json_t *rec, *f;
+	const char *ref, *path;
+	json_t *idx = json_object();
 	size_t i, j;
 
 	json_array_foreach(json_object_get(manifest, "records"), i, rec) {
+		ref = jstr(json_object_get(rec, "metadata"), "reference");
 		json_array_foreach(json_object_get(rec, "files"), j, f) {
-			if (strcmp(jstr(f, "path") ? jstr(f, "path") : "",
-			    path) == 0) {
-				*ref = jstr(json_object_get(rec, "metadata"),
-				    "reference");
-				return f;
+			if (idx == NULL || (path = jstr(f, "path")) == NULL ||
+			    ref == NULL)
+				continue;
+			if (json_object_set_new(idx, path, json_pack("[O, s]",
+			    f, ref)) != 0) {
+				json_decref(idx);
+				return NULL;
 			}
 		}
 	}
-	*ref = NULL;
-	return NULL;
+	return idx;
 }
 
 static int
 insert_member(struct arh_catalog *c, sqlite3_stmt *st, const char *archive,
-    const json_t *manifest, const struct arh_member *m, struct arh_err *err)
+    const json_t *index, const struct arh_member *m, struct arh_err *err)
 {
-	const json_t *f = NULL;
+	const json_t *f = NULL, *e;
 	const char *ref = NULL;
 
-	if (m->payload && (f = manifest_file(manifest, m->path, &ref)) == NULL)
-		return arh_errf(err, ARH_EFORMAT, "payload file '%s' is not in "
-		    "metadata/case.json", m->path);
+	if (m->payload) {
+		if ((e = json_object_get(index, m->path)) == NULL)
+			return arh_errf(err, ARH_EFORMAT, "payload file '%s' is "
+			    "not in metadata/case.json", m->path);
+		f = json_array_get(e, 0);
+		ref = json_string_value(json_array_get(e, 1));
+	}
 	sqlite3_reset(st);
 	bind_text(st, 1, archive);
 	bind_text(st, 2, m->path);
@@ -298,19 +308,16 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 {
 	static const char sql[] = "INSERT INTO archives (name, case_ref, "
 	    "series, version, previous, path, size, sha256, signer, "
-	    "signer_cert_sha256, created, manifest) "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+	    "signer_cert_sha256, created, nrecords, nfiles) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *st;
-	char *text;
+	size_t i, nfiles = 0;
 	int r;
 
-	if ((text = json_dumps(s->manifest, JSON_COMPACT | JSON_SORT_KEYS))
-	    == NULL)
-		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		free(text);
+	for (i = 0; i < s->nmembers; i++)
+		nfiles += s->members[i].payload != 0;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return dberr(c, err, "preparing an archive");
-	}
 	bind_text(st, 1, s->name);
 	bind_text(st, 2, s->case_ref);
 	bind_text(st, 3, s->series);
@@ -322,10 +329,11 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 	bind_text(st, 9, s->seal.subject);
 	bind_text(st, 10, s->seal.cert_sha256);
 	bind_text(st, 11, s->seal.signing_time);
-	bind_text(st, 12, text);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)json_array_size(
+	    json_object_get(s->manifest, "records")));
+	sqlite3_bind_int64(st, 13, (sqlite3_int64)nfiles);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	free(text);
 	if (r == SQLITE_CONSTRAINT)
 		return arh_errf(err, ARH_EEXIST, "archive '%s' is already in "
 		    "the catalog", s->name);
@@ -344,11 +352,14 @@ add_rows(struct arh_catalog *c, const struct arh_bag_summary *s,
 	    "VALUES (?,?,?,?,?,?,?,?,?,?)";
 	sqlite3_stmt *rs = NULL, *fs = NULL;
 	const json_t *rec;
+	json_t *index;
 	size_t i;
 	int rc;
 
+	if ((index = file_index(s->manifest)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	if ((rc = insert_archive(c, s, store_name, err)) != 0)
-		return rc;
+		goto out;
 	if (sqlite3_prepare_v2(c->db, rsql, -1, &rs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, fsql, -1, &fs, NULL) != SQLITE_OK) {
 		rc = dberr(c, err, "preparing rows");
@@ -358,11 +369,12 @@ add_rows(struct arh_catalog *c, const struct arh_bag_summary *s,
 		if ((rc = insert_record(c, rs, s->name, rec, err)) != 0)
 			goto out;
 	for (i = 0; i < s->nmembers; i++)
-		if ((rc = insert_member(c, fs, s->name, s->manifest,
+		if ((rc = insert_member(c, fs, s->name, index,
 		    &s->members[i], err)) != 0)
 			goto out;
 	rc = 0;
 out:
+	json_decref(index);
 	sqlite3_finalize(rs);
 	sqlite3_finalize(fs);
 	return rc;
@@ -427,9 +439,7 @@ col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
 
 #define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \
 	"a.previous, a.path, a.size, a.sha256, a.signer, a.created, " \
-	"(SELECT count(*) FROM records r WHERE r.archive = a.name), " \
-	"(SELECT count(*) FROM files f WHERE f.archive = a.name " \
-	" AND f.record IS NOT NULL)"
+	"a.nrecords, a.nfiles"
 
 static void
 archive_row(sqlite3_stmt *st, struct arh_archive_row *r)

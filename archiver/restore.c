@@ -158,37 +158,47 @@ sha512_hex(const void *buf, size_t len, char out[129])
 	return 0;
 }
 
-/* The line "<digest>  <path>" of a manifest: copy the digest. */
+/*
+ * The digest on the line "<hexlen hex digits>  <path>" of a manifest, into
+ * out (hexlen + 1 bytes); -1 if there is no such line.
+ */
 static int
-manifest_digest(const char *text, const char *path, char out[129])
+manifest_digest(const char *text, size_t hexlen, const char *path,
+    char *out)
 {
 	size_t pl = strlen(path);
-	const char *p;
+	const char *p, *nl;
 
-	for (p = text; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n')
-	    + 1 : NULL) {
-		if (strlen(p) > 130 + pl && p[128] == ' ' && p[129] == ' ' &&
-		    strncmp(p + 130, path, pl) == 0 &&
-		    (p[130 + pl] == '\n' || p[130 + pl] == '\0')) {
-			memcpy(out, p, 128);
-			out[128] = '\0';
+	for (p = text; *p; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			return -1;
+		if ((size_t)(nl - p) == hexlen + 2 + pl && p[hexlen] == ' ' &&
+		    p[hexlen + 1] == ' ' &&
+		    memcmp(p + hexlen + 2, path, pl) == 0) {
+			memcpy(out, p, hexlen);
+			out[hexlen] = '\0';
 			return 0;
 		}
 	}
 	return -1;
 }
 
-/* The SHA-512 the seal vouches for: seal → tag manifest → manifest. */
+/*
+ * The SHA-256 the seal vouches for: the seal covers tagmanifest-sha512.txt,
+ * which holds the SHA-512 of manifest-sha256.txt, which holds the file's
+ * SHA-256.  (The SHA-256 manifest is the smaller one to hash, and SHA-256
+ * is the faster digest for the payload.)
+ */
 static int
 sealed_digest(struct arh_home *h, int fd, const char *archive,
-    const char *path, char expect[129], struct arh_err *err)
+    const char *path, char expect[65], struct arh_err *err)
 {
 	struct membuf man = { 0 }, tagman = { 0 }, sig = { 0 };
 	struct arh_trust *trust = NULL;
 	char d[129], listed[129];
 	int rc;
 
-	if ((rc = read_tag(h, fd, archive, "manifest-sha512.txt", &man,
+	if ((rc = read_tag(h, fd, archive, "manifest-sha256.txt", &man,
 	    err)) != 0 ||
 	    (rc = read_tag(h, fd, archive, "tagmanifest-sha512.txt", &tagman,
 	    err)) != 0 ||
@@ -201,13 +211,13 @@ sealed_digest(struct arh_home *h, int fd, const char *archive,
 		goto out;
 	rc = ARH_EVERIFY;
 	if (sha512_hex(man.p, man.len, d) != 0 ||
-	    manifest_digest(tagman.p, "manifest-sha512.txt", listed) != 0 ||
+	    manifest_digest(tagman.p, 128, "manifest-sha256.txt", listed) != 0 ||
 	    strcmp(d, listed) != 0) {
-		arh_errf(err, rc, "manifest-sha512.txt does not match the sealed "
+		arh_errf(err, rc, "manifest-sha256.txt does not match the sealed "
 		    "tag manifest: verify the archive");
 		goto out;
 	}
-	if (manifest_digest(man.p, path, expect) != 0) {
+	if (manifest_digest(man.p, 64, path, expect) != 0) {
 		arh_errf(err, rc, "'%s' is not in the sealed manifest", path);
 		goto out;
 	}
@@ -356,8 +366,8 @@ extract(struct arh_home *h, struct arh_restore_req *req, int archfd,
     const struct arh_file_row *f, struct arh_err *err)
 {
 	struct filesink fs = { -1, NULL, 0 };
-	char expect[129], got[129], tmp[128];
-	unsigned char md[64];
+	char expect[65], got[65], tmp[128];
+	unsigned char md[32];
 	unsigned int mdlen;
 	int dirfd = -1, rc;
 
@@ -367,7 +377,7 @@ extract(struct arh_home *h, struct arh_restore_req *req, int archfd,
 	if ((fs.fd = open_output(req, &dirfd, tmp, sizeof(tmp), err)) < 0)
 		return fs.fd;
 	if ((fs.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(fs.md, EVP_sha512(), NULL) != 1) {
+	    EVP_DigestInit_ex(fs.md, EVP_sha256(), NULL) != 1) {
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;
 	}

@@ -8,18 +8,26 @@
 struct cmp {
 	struct arh_verify_report *rep;
 	size_t	 matched;
-	int	 rc;
+	size_t	 next;		/* where the next member is expected */
 };
 
+/*
+ * Catalogued files come in tar order, as members do, so the next one is
+ * almost always where the last left off: look there first.
+ */
 static struct arh_member *
-find_member(struct arh_bag_summary *s, const char *path)
+find_member(struct cmp *c, const char *path)
 {
-	size_t i;
+	struct arh_bag_summary *s = &c->rep->sum;
+	size_t i, k;
 
-	/* Catalogued files come in tar order, as members do: look near. */
-	for (i = 0; i < s->nmembers; i++)
-		if (strcmp(s->members[i].path, path) == 0)
+	for (k = 0; k < s->nmembers; k++) {
+		i = (c->next + k) % s->nmembers;
+		if (strcmp(s->members[i].path, path) == 0) {
+			c->next = i + 1;
 			return &s->members[i];
+		}
+	}
 	return NULL;
 }
 
@@ -27,7 +35,7 @@ static int
 compare_file(void *arg, const struct arh_file_row *f)
 {
 	struct cmp *c = arg;
-	struct arh_member *m = find_member(&c->rep->sum, f->path);
+	struct arh_member *m = find_member(c, f->path);
 
 	if (m == NULL)
 		return arh_finding(c->rep, "catalog", f->path, "catalogued at "

@@ -1,0 +1,29 @@
+/*
+ * identq.h — format identification off the writer's thread.
+ *
+ * libmagic costs 0.4–2.5 ms of CPU per file (its text rules are regular
+ * expressions), more than hashing a small file; a worker thread runs it on
+ * a copy of each file's first block while the writer goes on.  Results are
+ * written to the pointers given at submit time; read them only after
+ * arh_identq_drain() returns.
+ */
+#ifndef ARHIIVAR_IDENTQ_H
+#define ARHIIVAR_IDENTQ_H
+
+#include <stddef.h>
+
+#include "arhiivar/error.h"
+
+struct arh_identq;
+
+int arh_identq_new(struct arh_identq **out, struct arh_err *err);
+void arh_identq_free(struct arh_identq *q);
+
+/* Queue a copy of buf[0..min(len, ARH_IDENT_BYTES)); blocks while full. */
+int arh_identq_submit(struct arh_identq *q, const void *buf, size_t len,
+    char **mime, char **charset);
+
+/* Wait until everything submitted is identified; ARH_ENOMEM if any failed. */
+int arh_identq_drain(struct arh_identq *q);
+
+#endif
