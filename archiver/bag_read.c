@@ -28,19 +28,26 @@ static la_ssize_t
 source_read(struct archive *a, void *arg, const void **buf)
 {
 	struct source *s = arg;
+	unsigned char *b;
 	ssize_t n;
 
+	/* libarchive is done with the block it had: the pool may hand it
+	 * out again once the worker has hashed it. */
 	(void)a;
+	b = arh_dualhash_buffer(s->tarhash);
 	do
-		n = read(s->fd, s->buf, RD_BYTES);
+		n = read(s->fd, b, ARH_DUALHASH_BLOCK);
 	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		s->errnum = errno;
-		return -1;
+	if (n <= 0) {
+		arh_dualhash_release(s->tarhash, b);
+		if (n == -1)
+			s->errnum = errno;
+		*buf = NULL;
+		return n;
 	}
-	EVP_DigestUpdate(s->md, s->buf, (size_t)n);
+	arh_dualhash_update(s->tarhash, b, (size_t)n);
 	s->total += (uint64_t)n;
-	*buf = s->buf;
+	*buf = b;
 	return n;
 }
 
@@ -187,22 +194,27 @@ add_member(struct reader *rd, const char *rel, uint64_t size,
 static int
 read_data(struct reader *rd, struct arh_member *m, int tag)
 {
+	unsigned char *buf;
 	la_ssize_t n;
 	uint64_t done = 0;
-	int cur = 0;
 	char *keep = NULL;
 
 	if (tag >= 0 && (keep = malloc(m->size + 1)) == NULL)
 		return ARH_ENOMEM;
-	arh_dualhash_begin(rd->dh);
-	while ((n = archive_read_data(rd->a, rd->io[cur], RD_BYTES)) > 0) {
+	/* The SHA-512 arrives at the sync after the stream, by index. */
+	arh_dualhash_begin(rd->dh, (size_t)(m - rd->rep->sum.members));
+	for (;;) {
+		buf = arh_dualhash_buffer(rd->dh);
+		if ((n = archive_read_data(rd->a, buf, ARH_DUALHASH_BLOCK)) <= 0) {
+			arh_dualhash_release(rd->dh, buf);
+			break;
+		}
 		if (keep != NULL && done + (uint64_t)n <= m->size)
-			memcpy(keep + done, rd->io[cur], (size_t)n);
-		arh_dualhash_update(rd->dh, rd->io[cur], (size_t)n);
+			memcpy(keep + done, buf, (size_t)n);
+		arh_dualhash_update(rd->dh, buf, (size_t)n);
 		done += (uint64_t)n;
-		cur ^= 1;
 	}
-	arh_dualhash_final(rd->dh, m->sha512, m->sha256);
+	arh_dualhash_end(rd->dh, m->sha256);
 	if (n < 0 || done != m->size) {
 		free(keep);
 		rd->broken = 1;
@@ -305,14 +317,13 @@ reader_init(struct reader *rd, int fd, struct arh_verify_report *rep,
 	rd->rep = rep;
 	rd->err = err;
 	rd->src.fd = fd;
-	if ((rd->src.buf = malloc(RD_BYTES)) == NULL ||
-	    (rd->io[0] = malloc(RD_BYTES)) == NULL ||
-	    (rd->io[1] = malloc(RD_BYTES)) == NULL ||
-	    (rd->src.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(rd->src.md, EVP_sha256(), NULL) != 1 ||
+	if ((rd->scratch = malloc(RD_BYTES)) == NULL ||
 	    (rd->a = archive_read_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	if ((rc = arh_dualhash_new(&rd->dh, err)) != 0)
+	if ((rc = arh_dualhash_new(&rd->dh, err)) != 0 ||
+	    (rc = arh_dualhash_new_worker_only(&rd->src.tarhash, "SHA256",
+	    err)) != 0 ||
+	    (rc = arh_dualhash_begin(rd->src.tarhash, 0)) != 0)
 		return rc;
 	/* Only tar: most libarchive CVEs live in the other format readers. */
 	if (archive_read_support_format_tar(rd->a) != ARCHIVE_OK ||
@@ -335,10 +346,8 @@ reader_release(struct reader *rd)
 	if (rd->a != NULL)
 		archive_read_free(rd->a);
 	arh_dualhash_free(rd->dh);
-	EVP_MD_CTX_free(rd->src.md);
-	free(rd->src.buf);
-	free(rd->io[0]);
-	free(rd->io[1]);
+	arh_dualhash_free(rd->src.tarhash);
+	free(rd->scratch);
 	for (i = 0; i < NTAGS; i++)
 		free(rd->tag[i]);
 }
@@ -352,7 +361,7 @@ reader_release(struct reader *rd)
 static int
 check_trailer(struct reader *rd, int64_t eoa)
 {
-	unsigned char *b = rd->io[0];
+	unsigned char *b = rd->scratch;
 	off_t off = (off_t)eoa;
 	ssize_t n, i;
 
@@ -422,22 +431,44 @@ read_all(struct reader *rd)
 	return check_trailer(rd, pos);
 }
 
+static void
+set_sha512(void *arg, size_t id, const char *sha512)
+{
+	struct arh_bag_summary *s = arg;
+
+	memcpy(s->members[id].sha512, sha512, 129);
+}
+
+static void
+set_tar_sha256(void *arg, size_t id, const char *hex)
+{
+	struct arh_bag_summary *s = arg;
+
+	(void)id;
+	snprintf(s->tar_sha256, sizeof(s->tar_sha256), "%s", hex);
+}
+
 int
 arh_bag_verify(int fd, const struct arh_trust *trust,
     struct arh_verify_report *rep, struct arh_err *err)
 {
 	struct reader rd;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
+	char unused[65];
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((rc = reader_init(&rd, fd, rep, err)) != 0 || rep->n > 0)
 		goto out;
-	if ((rc = read_all(&rd)) != 0)
+	rc = read_all(&rd);
+	if (arh_dualhash_sync(rd.dh, set_sha512, &rep->sum) != 0 && rc == 0)
+		rc = arh_errf(err, ARH_ECRYPTO, "SHA-512 failed");
+	if (rc != 0)
 		goto out;
-	if (EVP_DigestFinal_ex(rd.src.md, md, &mdlen) == 1)
-		arh_hex(md, mdlen, rep->sum.tar_sha256);
+	if (arh_dualhash_end(rd.src.tarhash, unused) != 0 ||
+	    arh_dualhash_sync(rd.src.tarhash, set_tar_sha256, &rep->sum) != 0) {
+		rc = arh_errf(err, ARH_ECRYPTO, "cannot hash the archive");
+		goto out;
+	}
 	rep->sum.tar_size = rd.src.total;
 	if (!rd.broken)
 		rc = arh_bag_check(&rd, trust);

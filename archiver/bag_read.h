@@ -21,10 +21,10 @@ struct tagfile {
 };
 extern const struct tagfile arh_tagfiles[NTAGS];
 
+/* The raw tar stream, hashed (SHA-256) on a worker of its own. */
 struct source {
 	int		 fd;
-	unsigned char	*buf;
-	EVP_MD_CTX	*md;
+	struct arh_dualhash *tarhash;
 	uint64_t	 total;
 	int		 errnum;
 };
@@ -33,7 +33,7 @@ struct reader {
 	struct archive	*a;
 	struct source	 src;
 	struct arh_dualhash *dh;
-	unsigned char	*io[2];
+	unsigned char	*scratch;	/* RD_BYTES for the trailer check */
 	struct arh_verify_report *rep;
 	size_t		 memcap;
 	char		*tag[NTAGS];	/* contents, NUL-terminated */

@@ -22,7 +22,6 @@
 #include "identq.h"
 #include "util.h"
 
-#define IO_BYTES	(1024 * 1024)	/* one read of a payload file */
 #define OUT_BYTES	(1024 * 1024)	/* output buffer */
 
 /* The tar stream's end: buffers writes, counts offsets, hashes the tar. */
@@ -44,7 +43,6 @@ struct writer {
 	int64_t		 tag_mtime;	/* the case file's closing date */
 	struct arh_bag_summary *sum;
 	size_t		 memcap;
-	unsigned char	*io[2];		/* alternating read buffers */
 	struct arh_err	*err;
 };
 
@@ -177,9 +175,7 @@ write_buf(struct writer *w, const char *path, const void *buf, size_t len,
 	if (r != ARCHIVE_OK)
 		return archive_fail(w, path);
 	m->data_offset = (int64_t)w->sink.total;
-	if (arh_dualhash_begin(w->dh) != 0 ||
-	    arh_dualhash_update(w->dh, buf, len) != 0 ||
-	    arh_dualhash_final(w->dh, m->sha512, m->sha256) != 0)
+	if (arh_digests(buf, len, m->sha512, m->sha256) != 0)
 		return arh_errf(w->err, ARH_ECRYPTO, "cannot hash '%s'", path);
 	if (len > 0 && archive_write_data(w->a, buf, len) != (la_ssize_t)len)
 		return archive_fail(w, path);
@@ -241,9 +237,10 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 	struct archive_entry *e = NULL;
 	struct arh_member *m;
 	struct stat st0, st1;
+	unsigned char *buf;
 	uint64_t done = 0;
 	ssize_t n;
-	int fd, rc = ARH_EIO, cur = 0;
+	int fd, rc = ARH_EIO;
 
 	if ((fd = open_beneath(casefd, f->disk_path)) == -1)
 		return arh_errno(w->err, ARH_EIO, errno, "cannot open '%s'",
@@ -267,35 +264,35 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 		goto out;
 	}
 	m->data_offset = f->data_offset = (int64_t)w->sink.total;
-	arh_dualhash_begin(w->dh);
+	/* The SHA-512 arrives at the next sync, by member index. */
+	arh_dualhash_begin(w->dh, w->sum->nmembers - 1);
 	for (;;) {
 		/* Ask for one byte more than expected to notice growth. */
-		size_t want = f->size - done < IO_BYTES ?
-		    (size_t)(f->size - done) + 1 : IO_BYTES;
-		n = read(fd, w->io[cur], want);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			rc = arh_errno(w->err, ARH_EIO, errno,
+		size_t want = f->size - done < ARH_DUALHASH_BLOCK ?
+		    (size_t)(f->size - done) + 1 : ARH_DUALHASH_BLOCK;
+		buf = arh_dualhash_buffer(w->dh);
+		do
+			n = read(fd, buf, want);
+		while (n == -1 && errno == EINTR);
+		if (n <= 0 || done + (uint64_t)n > f->size) {
+			arh_dualhash_release(w->dh, buf);
+			if (n == 0)
+				break;
+			rc = n > 0 ? changed(w, f->disk_path, "it grew") :
+			    arh_errno(w->err, ARH_EIO, errno,
 			    "cannot read '%s'", f->disk_path);
 			goto out;
 		}
-		if (n == 0)
-			break;
-		if (done + (uint64_t)n > f->size) {
-			rc = changed(w, f->disk_path, "it grew");
-			goto out;
-		}
 		if (done == 0)
-			arh_identq_submit(w->identq, w->io[cur], (size_t)n,
-			    &f->mime, &f->charset);
-		arh_dualhash_update(w->dh, w->io[cur], (size_t)n);
-		if (archive_write_data(w->a, w->io[cur], (size_t)n) != n) {
+			arh_identq_submit(w->identq, buf, (size_t)n, &f->mime,
+			    &f->charset);
+		if (archive_write_data(w->a, buf, (size_t)n) != n) {
+			arh_dualhash_release(w->dh, buf);
 			rc = archive_fail(w, f->bag_path);
 			goto out;
 		}
+		arh_dualhash_update(w->dh, buf, (size_t)n);
 		done += (uint64_t)n;
-		cur ^= 1;
 	}
 	if (done != f->size) {
 		rc = changed(w, f->disk_path, "it shrank");
@@ -311,12 +308,11 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 	}
 	if (done == 0)		/* an empty file */
 		arh_identq_submit(w->identq, "", 0, &f->mime, &f->charset);
-	if (arh_dualhash_final(w->dh, f->sha512, f->sha256) != 0) {
+	if (arh_dualhash_end(w->dh, f->sha256) != 0) {
 		rc = arh_errf(w->err, ARH_ECRYPTO, "cannot hash '%s'",
 		    f->disk_path);
 		goto out;
 	}
-	memcpy(m->sha512, f->sha512, sizeof(m->sha512));
 	memcpy(m->sha256, f->sha256, sizeof(m->sha256));
 	if (archive_write_finish_entry(w->a) != ARCHIVE_OK) {
 		rc = archive_fail(w, f->bag_path);
@@ -569,6 +565,30 @@ make_tagmanifest(const struct arh_bag_summary *s, int sha512, size_t *len)
 	return buf;
 }
 
+static void
+set_sha512(void *arg, size_t id, const char *sha512)
+{
+	struct arh_bag_summary *s = arg;
+
+	memcpy(s->members[id].sha512, sha512, 129);
+}
+
+/* Wait for the SHA-512 worker; give each payload file its digest. */
+static int
+collect_sha512(struct writer *w, struct arh_case *c)
+{
+	size_t i, k = 0;
+
+	if (arh_dualhash_sync(w->dh, set_sha512, w->sum) != 0)
+		return arh_errf(w->err, ARH_ECRYPTO, "SHA-512 failed");
+	/* Payload members were added in file order. */
+	for (i = 0; i < w->sum->nmembers; i++)
+		if (w->sum->members[i].payload)
+			memcpy(c->files[k++].sha512, w->sum->members[i].sha512,
+			    129);
+	return 0;
+}
+
 /* Everything after the payload: manifests, bag-info, metadata, seal. */
 static int
 write_tags(struct writer *w, struct arh_case *c,
@@ -595,6 +615,8 @@ write_tags(struct writer *w, struct arh_case *c,
 		    "formats");
 		goto out;
 	}
+	if ((rc = collect_sha512(w, c)) != 0)
+		goto out;
 	TAG(make_bag_info(c, p, software, &len), "bag-info.txt");
 	TAG(make_manifest(c, 0, &len), "manifest-sha256.txt");
 	TAG(make_manifest(c, 1, &len), "manifest-sha512.txt");
@@ -674,8 +696,6 @@ writer_init(struct writer *w, int out_fd, struct arh_bag_summary *sum,
 	w->sum = sum;
 	w->sink.fd = out_fd;
 	if ((w->sink.buf = malloc(OUT_BYTES)) == NULL ||
-	    (w->io[0] = malloc(IO_BYTES + 1)) == NULL ||
-	    (w->io[1] = malloc(IO_BYTES + 1)) == NULL ||
 	    (w->sink.md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(w->sink.md, EVP_sha256(), NULL) != 1 ||
 	    (w->a = archive_write_new()) == NULL)
@@ -703,8 +723,6 @@ writer_release(struct writer *w)
 	arh_identq_free(w->identq);
 	EVP_MD_CTX_free(w->sink.md);
 	free(w->sink.buf);
-	free(w->io[0]);
-	free(w->io[1]);
 }
 
 static int

@@ -1,11 +1,12 @@
 /*
- * dualhash.h — SHA-512 and SHA-256 of one byte stream on two cores.
+ * dualhash.h — SHA-512 and SHA-256 of many byte streams on two cores.
  *
- * SHA-512 (≈0.54 GB/s a core here) is the slow digest; it runs on a worker
- * thread while the calling thread computes SHA-256 and does its own I/O.
- * Contract: the buffer given to arh_dualhash_update() must stay unchanged
- * until the next update(), final() or begin() call returns — callers
- * alternate two buffers.
+ * SHA-512 (the slow digest) runs on a worker thread that works through a
+ * queue; the caller computes SHA-256 itself and never waits for a single
+ * stream's SHA-512, so the two cores stay busy across file boundaries.
+ * The caller reads into buffers lent by the pool, hands each one over with
+ * arh_dualhash_update() (it must not touch it afterwards) and collects the
+ * SHA-512 digests, tagged with its own stream ids, after arh_dualhash_sync().
  */
 #ifndef ARHIIVAR_DUALHASH_H
 #define ARHIIVAR_DUALHASH_H
@@ -14,17 +15,45 @@
 
 #include "arhiivar/error.h"
 
+#define ARH_DUALHASH_BLOCK	(1024 * 1024)	/* bytes of one buffer */
+
 struct arh_dualhash;
 
 int arh_dualhash_new(struct arh_dualhash **out, struct arh_err *err);
+/*
+ * The same machinery for one digest on the worker only: `worker_md` ("SHA256"
+ * or "SHA512") on the worker, nothing on the caller (arh_dualhash_end then
+ * leaves sha256 empty; the digest comes at sync).  For hashing a stream the
+ * caller does not want to spend its own core on.
+ */
+int arh_dualhash_new_worker_only(struct arh_dualhash **out,
+    const char *worker_md, struct arh_err *err);
 void arh_dualhash_free(struct arh_dualhash *h);
 
-/* Start a new stream. */
-int arh_dualhash_begin(struct arh_dualhash *h);
-/* Feed len bytes (see the buffer contract above). */
-int arh_dualhash_update(struct arh_dualhash *h, const void *buf, size_t len);
-/* Finish: lower-case hex digests into sha512 (129) and sha256 (65). */
-int arh_dualhash_final(struct arh_dualhash *h, char sha512[129],
+/* A free buffer of ARH_DUALHASH_BLOCK bytes; waits while all are in use. */
+unsigned char *arh_dualhash_buffer(struct arh_dualhash *h);
+/* Give back a buffer from arh_dualhash_buffer() without hashing it. */
+void arh_dualhash_release(struct arh_dualhash *h, unsigned char *buf);
+
+/* Start stream `id`; streams are hashed one after another. */
+int arh_dualhash_begin(struct arh_dualhash *h, size_t id);
+/* Hash buf[0..len) (a pool buffer, or NULL with len 0); the buffer goes
+ * back to the pool once the worker is done with it. */
+int arh_dualhash_update(struct arh_dualhash *h, unsigned char *buf,
+    size_t len);
+/* End the stream: its SHA-256 (hex) now; its SHA-512 at the next sync. */
+int arh_dualhash_end(struct arh_dualhash *h, char sha256[65]);
+
+/* Wait for the worker, then cb(arg, id, sha512 hex) for every stream ended
+ * since the last sync, in order.  Returns ARH_ECRYPTO if hashing failed. */
+int arh_dualhash_sync(struct arh_dualhash *h,
+    void (*cb)(void *arg, size_t id, const char *sha512), void *arg);
+
+/* Hex digests delivered by sync: SHA-512 (128 digits) normally, or the
+ * worker-only digest. */
+
+/* Both digests of one buffer, synchronously (small tag files). */
+int arh_digests(const void *buf, size_t len, char sha512[129],
     char sha256[65]);
 
 #endif
