@@ -22,17 +22,60 @@
 #include "identq.h"
 #include "util.h"
 
-#define OUT_BYTES	(1024 * 1024)	/* output buffer */
 
-/* The tar stream's end: buffers writes, counts offsets, hashes the tar. */
+/*
+ * The tar stream's end: gathers writes into pool blocks, counts offsets,
+ * and hands each block, once written, to a worker that hashes the whole
+ * tar (SHA-256, for the catalog) off the writer's core.
+ */
 struct sink {
 	int		 fd;
-	unsigned char	*buf;
+	struct arh_dualhash *tarhash;
+	unsigned char	*buf;		/* current pool block, or NULL */
 	size_t		 len;
 	uint64_t	 total;
-	EVP_MD_CTX	*md;
 	int		 errnum;
 };
+
+static int
+sink_flush(struct sink *k)
+{
+	if (k->buf == NULL)
+		return 0;
+	if (arh_write_all(k->fd, k->buf, k->len) == -1) {
+		k->errnum = errno;
+		return -1;
+	}
+	arh_dualhash_update(k->tarhash, k->buf, k->len);	/* lends it */
+	k->buf = NULL;
+	k->len = 0;
+	return 0;
+}
+
+static la_ssize_t
+sink_write(struct archive *a, void *arg, const void *buf, size_t n)
+{
+	struct sink *k = arg;
+	const unsigned char *p = buf;
+	size_t room, left = n;
+
+	(void)a;
+	while (left > 0) {
+		if (k->buf == NULL)
+			k->buf = arh_dualhash_buffer(k->tarhash);
+		room = ARH_DUALHASH_BLOCK - k->len;
+		if (room > left)
+			room = left;
+		memcpy(k->buf + k->len, p, room);
+		k->len += room;
+		p += room;
+		left -= room;
+		if (k->len == ARH_DUALHASH_BLOCK && sink_flush(k) == -1)
+			return -1;
+	}
+	k->total += n;
+	return (la_ssize_t)n;
+}
 
 struct writer {
 	struct archive	*a;
@@ -45,49 +88,6 @@ struct writer {
 	size_t		 memcap;
 	struct arh_err	*err;
 };
-
-static int
-sink_flush(struct sink *k)
-{
-	if (k->len == 0)
-		return 0;
-	if (EVP_DigestUpdate(k->md, k->buf, k->len) != 1) {
-		k->errnum = EIO;
-		return -1;
-	}
-	if (arh_write_all(k->fd, k->buf, k->len) == -1) {
-		k->errnum = errno;
-		return -1;
-	}
-	k->len = 0;
-	return 0;
-}
-
-static la_ssize_t
-sink_write(struct archive *a, void *arg, const void *buf, size_t n)
-{
-	struct sink *k = arg;
-
-	(void)a;
-	if (k->len + n > OUT_BYTES && sink_flush(k) == -1)
-		return -1;
-	if (n >= OUT_BYTES / 2) {
-		/* Large blocks go straight through, no copy — after what is
-		 * buffered (this member's header among it). */
-		if (sink_flush(k) == -1)
-			return -1;
-		if (EVP_DigestUpdate(k->md, buf, n) != 1 ||
-		    arh_write_all(k->fd, buf, n) == -1) {
-			k->errnum = errno ? errno : EIO;
-			return -1;
-		}
-	} else {
-		memcpy(k->buf + k->len, buf, n);
-		k->len += n;
-	}
-	k->total += n;
-	return (la_ssize_t)n;
-}
 
 static int
 archive_fail(struct writer *w, const char *what)
@@ -695,12 +695,12 @@ writer_init(struct writer *w, int out_fd, struct arh_bag_summary *sum,
 	w->err = err;
 	w->sum = sum;
 	w->sink.fd = out_fd;
-	if ((w->sink.buf = malloc(OUT_BYTES)) == NULL ||
-	    (w->sink.md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(w->sink.md, EVP_sha256(), NULL) != 1 ||
-	    (w->a = archive_write_new()) == NULL)
+	if ((w->a = archive_write_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	if ((rc = arh_dualhash_new(&w->dh, err)) != 0 ||
+	    (rc = arh_dualhash_new_worker_only(&w->sink.tarhash, "SHA256",
+	    err)) != 0 ||
+	    (rc = arh_dualhash_begin(w->sink.tarhash, 0)) != 0 ||
 	    (rc = arh_identq_new(&w->identq, err)) != 0)
 		return rc;
 	/* pax restricted: plain ustar unless a name or size needs pax
@@ -721,8 +721,9 @@ writer_release(struct writer *w)
 		archive_write_free(w->a);
 	arh_dualhash_free(w->dh);
 	arh_identq_free(w->identq);
-	EVP_MD_CTX_free(w->sink.md);
-	free(w->sink.buf);
+	if (w->sink.buf != NULL)
+		arh_dualhash_release(w->sink.tarhash, w->sink.buf);
+	arh_dualhash_free(w->sink.tarhash);
 }
 
 static int
@@ -739,6 +740,15 @@ summary_init(struct arh_bag_summary *s, const struct arh_case *c,
 	return 0;
 }
 
+static void
+set_tar_sha256(void *arg, size_t id, const char *hex)
+{
+	struct arh_bag_summary *s = arg;
+
+	(void)id;
+	snprintf(s->tar_sha256, sizeof(s->tar_sha256), "%s", hex);
+}
+
 int
 arh_bag_write(int out_fd, int casefd, struct arh_case *c,
     const struct arh_bag_params *p, struct arh_bag_summary *sum,
@@ -747,8 +757,7 @@ arh_bag_write(int out_fd, int casefd, struct arh_case *c,
 	static const char bagit[] =
 	    "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
 	struct writer w;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
+	char unused[65];
 	int rc;
 
 	if ((rc = summary_init(sum, c, p)) != 0) {
@@ -770,11 +779,11 @@ arh_bag_write(int out_fd, int casefd, struct arh_case *c,
 		rc = archive_fail(&w, "end of archive");
 		goto out;
 	}
-	if (EVP_DigestFinal_ex(w.sink.md, md, &mdlen) != 1) {
+	if (arh_dualhash_end(w.sink.tarhash, unused) != 0 ||
+	    arh_dualhash_sync(w.sink.tarhash, set_tar_sha256, sum) != 0) {
 		rc = arh_errf(err, ARH_ECRYPTO, "cannot hash the archive");
 		goto out;
 	}
-	arh_hex(md, mdlen, sum->tar_sha256);
 	sum->tar_size = w.sink.total;
 	rc = 0;
 out:
