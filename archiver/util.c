@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "util.h"
 
 int
@@ -44,7 +45,7 @@ arh_read_file(int dirfd, const char *path, size_t cap, char **buf,
 		    "at most %zu)", path, (long long)st.st_size, cap);
 		goto out;
 	}
-	if ((b = malloc((size_t)st.st_size + 1)) == NULL) {
+	if ((b = ARH_FAULT_ALLOC(malloc((size_t)st.st_size + 1))) == NULL) {
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory reading '%s'",
 		    path);
 		goto out;
@@ -80,7 +81,7 @@ arh_write_all(int fd, const void *buf, size_t len)
 	ssize_t w;
 
 	while (len > 0) {
-		w = write(fd, p, len);
+		w = ARH_FAULT_SYS(WRITE, write(fd, p, len));
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1)
@@ -96,7 +97,7 @@ arh_fsync_fd(int fd, const char *what, struct arh_err *err)
 {
 	/* A failed fsync is final: the page cache may already have dropped
 	 * the dirty pages, so a retry could "succeed" over lost data. */
-	if (fsync(fd) == -1)
+	if (ARH_FAULT_SYS(FSYNC, fsync(fd)) == -1)
 		return arh_errno(err, ARH_EIO, errno, "cannot fsync '%s'", what);
 	return 0;
 }
@@ -105,8 +106,8 @@ int
 arh_rename_noreplace(int olddirfd, const char *oldname, int newdirfd,
     const char *newname)
 {
-	return renameat2(olddirfd, oldname, newdirfd, newname,
-	    RENAME_NOREPLACE);
+	return ARH_FAULT_SYS(RENAME, renameat2(olddirfd, oldname, newdirfd,
+	    newname, RENAME_NOREPLACE));
 }
 
 int
@@ -119,8 +120,8 @@ arh_write_file_atomic(int dirfd, const char *name, const void *buf,
 	if (snprintf(tmp, sizeof(tmp), ".tmp-%ld-%s", (long)getpid(), name)
 	    >= (int)sizeof(tmp) || strchr(name, '/') != NULL)
 		return arh_errf(err, ARH_EINTERNAL, "bad file name '%s'", name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, mode);
+	fd = ARH_FAULT_SYS(OPEN, openat(dirfd, tmp, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
 	if (fd == -1)
 		return arh_errno(err, ARH_EIO, errno, "cannot create '%s'", tmp);
 	if (arh_write_all(fd, buf, len) == -1) {
@@ -134,7 +135,7 @@ arh_write_file_atomic(int dirfd, const char *name, const void *buf,
 	if (noreplace)
 		rc = arh_rename_noreplace(dirfd, tmp, dirfd, name);
 	else
-		rc = renameat(dirfd, tmp, dirfd, name);
+		rc = ARH_FAULT_SYS(RENAME, renameat(dirfd, tmp, dirfd, name));
 	if (rc == -1) {
 		int e = errno;
 		rc = arh_errno(err, e == EEXIST ? ARH_EEXIST : ARH_EIO, e,
@@ -149,26 +150,47 @@ fail:
 	return rc;
 }
 
+/* 01:00 UTC on the last Sunday of a month (0-based) of a year. */
+static time_t
+last_sunday_0100(int year, int month)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = month + 1;
+	tm.tm_mday = 0;		/* the last day of `month` */
+	tm.tm_hour = 1;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	return t - (time_t)tm.tm_wday * 86400;
+}
+
+/*
+ * Europe/Tallinn without touching TZ (setenv/tzset are process-global and
+ * not thread-safe): UTC+2, and UTC+3 from 01:00 UTC on the last Sunday of
+ * March to 01:00 UTC on the last Sunday of October, the EU rule Estonia
+ * keeps.
+ */
+void
+arh_tallinn_date(time_t t, char out[11])
+{
+	struct tm tm;
+	int year;
+
+	gmtime_r(&t, &tm);
+	year = tm.tm_year + 1900;
+	t += t >= last_sunday_0100(year, 2) && t < last_sunday_0100(year, 9) ?
+	    3 * 3600 : 2 * 3600;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
 void
 arh_today(char out[11])
 {
-	char *oldtz;
-	time_t now;
-	struct tm tm;
-
-	/* Retention and access terms run on Estonian calendar days. */
-	oldtz = arh_strdup(getenv("TZ"));
-	setenv("TZ", "Europe/Tallinn", 1);
-	tzset();
-	now = time(NULL);
-	localtime_r(&now, &tm);
-	if (oldtz != NULL)
-		setenv("TZ", oldtz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(oldtz);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	arh_tallinn_date(time(NULL), out);
 }
 
 void

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "arhiivar/error.h"
 
@@ -39,6 +40,8 @@ int arh_rename_noreplace(int olddirfd, const char *oldname, int newdirfd,
 
 /* Today's date in Europe/Tallinn as YYYY-MM-DD; out holds 11 bytes. */
 void arh_today(char out[11]);
+/* The Europe/Tallinn calendar date of instant t. */
+void arh_tallinn_date(time_t t, char out[11]);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". out must hold 21 bytes. */
 void arh_now_utc(char out[21]);
