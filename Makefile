@@ -5,6 +5,11 @@ VERSION	:= 0.1.0
 CC	?= cc
 PKGS	:= libarchive libcrypto sqlite3 libmagic jansson inih
 
+# FAULT=1: the fault-injection build of archiver/fault.h, for `make torture`.
+ifeq ($(FAULT),1)
+BUILD	?= build-fault$(if $(filter 1,$(SANITIZE)),-san)
+FAULTFLAGS := -DARH_FAULT_INJECTION
+endif
 ifeq ($(SANITIZE),1)
 BUILD	?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -20,10 +25,10 @@ WARN	+= -Werror
 endif
 HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS	?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) $(FAULTFLAGS) \
 	   -Iinclude -Iarchiver -DARH_VERSION='"$(VERSION)"' \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread
+LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpthread
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC	:= $(wildcard archiver/*.c) $(wildcard policy/*.c)
@@ -37,10 +42,10 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 PREFIX	?= /usr/local
 
-.PHONY: all deps demo check unit e2e bench fuzz clean install
+.PHONY: all deps demo check unit e2e bench fuzz torture clean install
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard include/arhiivar/*.h archiver/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/arhiivar/*.h archiver/*.h policy/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -71,6 +76,10 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@sh tests/bench/run.sh $(BUILD)
 
+torture: deps
+	@$(MAKE) --no-print-directory FAULT=1 all
+	@bash tests/torture/run.sh build-fault$(if $(filter 1,$(SANITIZE)),-san)
+
 FUZZ_SECONDS ?= 30
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -90,4 +99,4 @@ install: all
 	install -D -m 0644 docs/arhiivar.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/arhiivar.conf.5
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-fault build-fault-san

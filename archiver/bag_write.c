@@ -19,6 +19,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/ident.h"
 #include "dualhash.h"
+#include "fault.h"
 #include "identq.h"
 #include "util.h"
 
@@ -142,14 +143,15 @@ add_member(struct writer *w, const char *path, int payload, uint64_t size)
 
 	if (s->nmembers == w->memcap) {
 		size_t ncap = w->memcap ? w->memcap * 2 : 64;
-		if ((m = realloc(s->members, ncap * sizeof(*m))) == NULL)
+		if ((m = ARH_FAULT_ALLOC(realloc(s->members,
+		    ncap * sizeof(*m)))) == NULL)
 			return NULL;
 		s->members = m;
 		w->memcap = ncap;
 	}
 	m = &s->members[s->nmembers];
 	memset(m, 0, sizeof(*m));
-	if ((m->path = strdup(path)) == NULL)
+	if ((m->path = ARH_FAULT_ALLOC(strdup(path))) == NULL)
 		return NULL;
 	m->payload = payload;
 	m->size = size;
@@ -369,7 +371,7 @@ write_payload(struct writer *w, int casefd, struct arh_case *c)
 	size_t i;
 	int rc = 0;
 
-	if ((open_dir = calloc(1, ARH_MAX_PATH + 1)) == NULL)
+	if ((open_dir = ARH_FAULT_ALLOC(calloc(1, ARH_MAX_PATH + 1))) == NULL)
 		return arh_errf(w->err, ARH_ENOMEM, "out of memory");
 	memcpy(open_dir, "data", 5);
 	if ((rc = write_dir(w, "data")) != 0)
@@ -402,7 +404,8 @@ make_manifest(const struct arh_case *c, int sha512, size_t *len)
 	FILE *f;
 	size_t i;
 
-	if ((v = calloc(c->nfiles ? c->nfiles : 1, sizeof(*v))) == NULL)
+	if ((v = ARH_FAULT_ALLOC(calloc(c->nfiles ? c->nfiles : 1,
+	    sizeof(*v)))) == NULL)
 		return NULL;
 	for (i = 0; i < c->nfiles; i++)
 		v[i] = &c->files[i];
@@ -532,7 +535,7 @@ dump_json(const json_t *j, size_t *len)
 	if (s == NULL)
 		return NULL;
 	l = strlen(s);
-	if ((t = realloc(s, l + 2)) == NULL) {
+	if ((t = ARH_FAULT_ALLOC(realloc(s, l + 2))) == NULL) {
 		free(s);
 		return NULL;
 	}
@@ -664,7 +667,7 @@ arh_bag_name(const char *case_ref, int version)
 	for (p = buf; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	return strdup(buf);
+	return ARH_FAULT_ALLOC(strdup(buf));
 }
 
 void
@@ -733,9 +736,10 @@ summary_init(struct arh_bag_summary *s, const struct arh_case *c,
 	memset(s, 0, sizeof(*s));
 	s->version = p->version;
 	if ((s->name = arh_bag_name(c->reference, p->version)) == NULL ||
-	    (s->case_ref = strdup(c->reference)) == NULL ||
-	    (s->series = strdup(c->series_code)) == NULL ||
-	    (p->previous && (s->previous = strdup(p->previous)) == NULL))
+	    (s->case_ref = ARH_FAULT_ALLOC(strdup(c->reference))) == NULL ||
+	    (s->series = ARH_FAULT_ALLOC(strdup(c->series_code))) == NULL ||
+	    (p->previous && (s->previous =
+	    ARH_FAULT_ALLOC(strdup(p->previous))) == NULL))
 		return ARH_ENOMEM;
 	return 0;
 }

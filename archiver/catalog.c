@@ -9,6 +9,8 @@
 #include <sqlite3.h>
 
 #include "arhiivar/catalog.h"
+#define ARH_FAULT_WRAP_SQLITE	/* debug builds count sqlite3_step/exec */
+#include "fault.h"
 #include "util.h"
 
 struct arh_catalog {
@@ -135,7 +137,7 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
 	int fd, rc;
 
 	*out = NULL;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if ((c = ARH_FAULT_ALLOC(calloc(1, sizeof(*c)))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	/* Create it 0640 ourselves: it holds restricted metadata, and SQLite
 	 * would take the umask; its -wal and -shm files copy this mode. */
@@ -538,7 +540,7 @@ col_dup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
-	return t ? strdup((const char *)t) : NULL;
+	return t ? ARH_FAULT_ALLOC(strdup((const char *)t)) : NULL;
 }
 
 #define FILE_COLS "path, record, size, sha512, sha256, mime, charset, " \

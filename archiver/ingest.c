@@ -10,6 +10,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/input.h"
 #include "arhiivar/ops.h"
+#include "fault.h"
 #include "util.h"
 
 /* Bagging-Date: today, or SOURCE_DATE_EPOCH for byte-identical rebuilds. */
@@ -70,7 +71,8 @@ default_organisation(struct arh_home *h, struct arh_case *c,
 		    "organisation in one of them");
 		return arh_errf(err, ARH_EINVAL, "input rejected");
 	}
-	if ((c->organisation = strdup(h->cfg->organisation)) == NULL)
+	if ((c->organisation =
+	    ARH_FAULT_ALLOC(strdup(h->cfg->organisation))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	return 0;
 }
@@ -97,11 +99,12 @@ fill_result(struct arh_ingest_result *res, const struct arh_case *c,
 static int
 write_and_publish(struct arh_home *h, int casefd, struct arh_case *c,
     const struct arh_bag_params *p, struct arh_bag_summary *sum,
-    char *store_name, size_t n, struct arh_err *err)
+    char *store_name, size_t n, int *lockfd, struct arh_err *err)
 {
 	char *tmp = NULL;
 	int fd = -1, rc;
 
+	*lockfd = -1;
 	if ((rc = arh_store_tmp_create(h->store, &tmp, &fd, err)) != 0)
 		return rc;
 	if ((rc = arh_bag_write(fd, casefd, c, p, sum, err)) != 0) {
@@ -111,6 +114,8 @@ write_and_publish(struct arh_home *h, int casefd, struct arh_case *c,
 	}
 	snprintf(store_name, n, "%s.tar", sum->name);
 	rc = arh_store_publish(h->store, tmp, fd, store_name, err);
+	if (rc == 0)
+		*lockfd = fd;	/* held until the catalog has it */
 	if (rc == ARH_EEXIST)
 		arh_errf(err, rc, "archive '%s' appeared in the store while "
 		    "this ingest ran (another ingest of %s?); nothing was "
@@ -132,7 +137,7 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	struct arh_bag_params p;
 	struct arh_event ev;
 	char today[11], bdate[11], store_name[300];
-	int casefd = -1, rc;
+	int casefd = -1, lockfd = -1, rc;
 
 	memset(&sum, 0, sizeof(sum));
 	memset(&p, 0, sizeof(p));
@@ -153,7 +158,7 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	p.previous = prev.name[0] ? prev.name : NULL;
 	p.previous_sha256 = prev.name[0] ? prev.sha256 : NULL;
 	if ((rc = write_and_publish(h, casefd, c, &p, &sum, store_name,
-	    sizeof(store_name), err)) != 0)
+	    sizeof(store_name), &lockfd, err)) != 0)
 		goto out;
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = "ingest";
@@ -168,6 +173,7 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	}
 	fill_result(res, c, &sum);
 out:
+	arh_store_done(lockfd);
 	if (casefd != -1)
 		close(casefd);
 	arh_bag_summary_release(&sum);

@@ -71,10 +71,19 @@ adopt_if_orphan(void *arg, const char *name)
 	if (rc != ARH_ENOTFOUND)
 		return rc;
 	arh_err_clear(o->err);
+	/* Published a moment ago by a live ingest that has yet to commit:
+	 * not an orphan. */
+	if (arh_store_locked(o->h->store, name))
+		return 0;
 	if (o->trust == NULL && (rc = arh_home_trust(o->h, NULL, 0, &o->trust,
 	    o->err)) != 0)
 		return rc;
 	rc = arh_adopt(o->h, o->trust, name, "recovery", o->notes, o->err);
+	if (rc == ARH_EEXIST) {
+		/* Its ingest committed while we verified: nothing to do. */
+		arh_err_clear(o->err);
+		return 0;
+	}
 	if (rc == 0)
 		arh_problems_add(o->notes, "catalogued '%s': it was in the "
 		    "store but not in the catalog (an interrupted ingest or a "
@@ -170,6 +179,7 @@ arh_verify_catalogued(struct arh_home *h, const char *name,
 {
 	struct arh_archive_row row;
 	struct arh_trust *own = NULL;
+	struct arh_err everr;
 	struct arh_event ev;
 	int fd, rc, vrc;
 
@@ -212,7 +222,11 @@ event:
 	ev.archive = name;
 	ev.result = rc == 0 ? "ok" : "failed";
 	ev.detail = rep->n > 0 ? rep->items[0].message : NULL;
-	arh_catalog_event(h->cat, &ev, NULL);
+	if (arh_catalog_event(h->cat, &ev, &everr) != 0 && (rc == 0 ||
+	    rc == ARH_EVERIFY))
+		rc = arh_errf(err, ARH_ECATALOG, "%s was verified (%s), but the "
+		    "verification could not be recorded in the audit trail: %s",
+		    name, rep->n ? "FAILED" : "OK", everr.msg);
 	arh_trust_free(own);
 	return rc;
 }

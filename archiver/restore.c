@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "arhiivar/ops.h"
+#include "fault.h"
 #include "util.h"
 
 #define CHUNK	(256 * 1024)
@@ -66,8 +67,9 @@ read_member_at(int fd, int64_t offset, const char *path, uint64_t size,
 	la_ssize_t n;
 	int rc = ARH_EFORMAT;
 
-	if ((src = calloc(1, sizeof(*src))) == NULL ||
-	    (buf = malloc(CHUNK)) == NULL || (a = archive_read_new()) == NULL) {
+	if ((src = ARH_FAULT_ALLOC(calloc(1, sizeof(*src)))) == NULL ||
+	    (buf = ARH_FAULT_ALLOC(malloc(CHUNK))) == NULL ||
+	    (a = archive_read_new()) == NULL) {
 		free(src);
 		free(buf);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
@@ -135,7 +137,7 @@ read_tag(struct arh_home *h, int fd, const char *archive, const char *path,
 	if ((rc = arh_catalog_file(h->cat, archive, path, &row, err)) != 0)
 		return rc;
 	if (row.size > ARH_MAX_TAG_BYTES ||
-	    (out->p = malloc(row.size + 1)) == NULL) {
+	    (out->p = ARH_FAULT_ALLOC(malloc(row.size + 1))) == NULL) {
 		arh_file_row_release(&row);
 		return arh_errf(err, ARH_ENOMEM, "'%s' too large", path);
 	}
@@ -249,14 +251,16 @@ to_file(void *arg, const void *buf, size_t len)
 	return 0;
 }
 
-static void
+/* Record an audit event; 0 or the catalog's error in `e`. */
+static int
 event(struct arh_home *h, const char *kind, const char *archive,
-    const char *target, const char *result, const char *detail)
+    const char *target, const char *result, const char *detail,
+    struct arh_err *e)
 {
 	struct arh_event ev = { kind, h->actor, archive, target, result,
 	    detail };
 
-	arh_catalog_event(h->cat, &ev, NULL);
+	return arh_catalog_event(h->cat, &ev, e);
 }
 
 /* Access first: may this caller have the file's record? */
@@ -278,10 +282,12 @@ decide(struct arh_home *h, struct arh_restore_req *req,
 	    h->cfg->internal_roles, h->cfg->ninternal_roles, today,
 	    &req->decision);
 	if (!req->decision.allow) {
-		event(h, "denial", req->archive, f->path, "denied",
-		    req->decision.why);
-		rc = arh_errf(err, ARH_EDENIED, "access denied to '%s': %s",
-		    f->path, req->decision.why);
+		struct arh_err e;
+		int erc = event(h, "denial", req->archive, f->path, "denied",
+		    req->decision.why, &e);
+		rc = arh_errf(err, ARH_EDENIED, "access denied to '%s': %s%s%s",
+		    f->path, req->decision.why, erc ? "; and the refusal could "
+		    "not be recorded: " : "", erc ? e.msg : "");
 	}
 	json_decref(meta);
 	return rc;
@@ -299,8 +305,8 @@ open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
 	tmp[0] = '\0';
 	if (req->out == NULL) {
 		const char *td = getenv("TMPDIR");
-		fd = open(td && *td ? td : "/tmp", O_RDWR | O_TMPFILE |
-		    O_CLOEXEC, 0600);
+		fd = ARH_FAULT_SYS(OPEN, open(td && *td ? td : "/tmp", O_RDWR |
+		    O_TMPFILE | O_CLOEXEC, 0600));
 		if (fd == -1)
 			return arh_errno(err, ARH_EIO, errno, "cannot create a "
 			    "temporary file");
@@ -309,7 +315,7 @@ open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
 	if (!req->force && access(req->out, F_OK) == 0)
 		return arh_errf(err, ARH_EEXIST, "'%s' exists; give --force "
 		    "to replace it, or -o another file", req->out);
-	if ((copy = strdup(req->out)) == NULL)
+	if ((copy = ARH_FAULT_ALLOC(strdup(req->out))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	dir = dirname(copy);
 	*dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -318,8 +324,8 @@ open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
 		return arh_errno(err, ARH_EIO, errno, "cannot open the "
 		    "directory of '%s'", req->out);
 	snprintf(tmp, n, ".arhiivar-restore-%ld.tmp", (long)getpid());
-	fd = openat(*dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0644);
+	fd = ARH_FAULT_SYS(OPEN, openat(*dirfd, tmp, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
 	if (fd == -1) {
 		int e = errno;
 		close(*dirfd);
@@ -350,9 +356,10 @@ publish_output(const struct arh_restore_req *req, int fd, int dirfd,
 	}
 	if (arh_fsync_fd(fd, req->out, err) != 0)
 		return ARH_EIO;
-	if ((copy = strdup(req->out)) == NULL)
+	if ((copy = ARH_FAULT_ALLOC(strdup(req->out))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	r = req->force ? renameat(dirfd, tmp, dirfd, basename(copy)) :
+	r = req->force ? ARH_FAULT_SYS(RENAME, renameat(dirfd, tmp, dirfd,
+	    basename(copy))) :
 	    arh_rename_noreplace(dirfd, tmp, dirfd, basename(copy));
 	free(copy);
 	if (r == -1)
@@ -438,8 +445,17 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 		goto out;
 	}
 	rc = extract(h, req, fd, &f, err);
-	event(h, "restore", req->archive, f.path, rc == 0 ? "ok" : "failed",
-	    rc == 0 ? req->out : err->msg);
+	{
+		struct arh_err e;
+		/* Every restore is an audit event: a restore that cannot be
+		 * recorded is reported as failed, though its file exists. */
+		if (event(h, "restore", req->archive, f.path, rc == 0 ? "ok" :
+		    "failed", rc == 0 ? req->out : err->msg, &e) != 0 &&
+		    rc == 0)
+			rc = arh_errf(err, ARH_ECATALOG, "'%s' was restored, "
+			    "but the restore could not be recorded in the "
+			    "audit trail: %s", f.path, e.msg);
+	}
 out:
 	if (fd != -1)
 		close(fd);

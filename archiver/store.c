@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "arhiivar/store.h"
+#include "fault.h"
 #include "util.h"
 
 struct arh_store {
@@ -28,8 +30,8 @@ arh_store_open(const char *path, struct arh_store **out, struct arh_err *err)
 	if (mkdir(path, 0750) == -1 && errno != EEXIST)
 		return arh_errno(err, ARH_EIO, errno,
 		    "cannot create store directory '%s'", path);
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->path = strdup(path)) == NULL) {
+	if ((s = ARH_FAULT_ALLOC(calloc(1, sizeof(*s)))) == NULL ||
+	    (s->path = ARH_FAULT_ALLOC(strdup(path))) == NULL) {
 		free(s);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	}
@@ -80,8 +82,8 @@ arh_store_tmp_create(struct arh_store *s, char **tmpname, int *fd,
 	arh_hex(rnd, sizeof(rnd), hex);
 	snprintf(name, sizeof(name), ARH_STORE_TMP_PREFIX "%ld-%s.tmp",
 	    (long)getpid(), hex);
-	*fd = openat(s->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0640);
+	*fd = ARH_FAULT_SYS(OPEN, openat(s->dirfd, name, O_RDWR | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640));
 	if (*fd == -1)
 		return arh_errno(err, ARH_EIO, errno,
 		    "cannot create a temporary file in store '%s'", s->path);
@@ -93,7 +95,7 @@ arh_store_tmp_create(struct arh_store *s, char **tmpname, int *fd,
 		*fd = -1;
 		return arh_errno(err, ARH_EIO, e, "cannot lock '%s'", name);
 	}
-	if ((*tmpname = strdup(name)) == NULL) {
+	if ((*tmpname = ARH_FAULT_ALLOC(strdup(name))) == NULL) {
 		arh_store_discard(s, name, *fd);
 		*fd = -1;
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
@@ -130,13 +132,16 @@ arh_store_publish(struct arh_store *s, const char *tmpname, int fd,
 		    "cannot publish archive '%s' in '%s'", name, s->path);
 		goto fail;
 	}
-	close(fd);
 	if ((rc = arh_fsync_fd(s->dirfd, s->path, err)) != 0) {
 		/* The name may or may not be durable; never leave a published
 		 * archive the caller will not catalog. */
 		unlinkat(s->dirfd, name, 0);
+		close(fd);
 		return rc;
 	}
+	/* fd stays open, and locked, until the caller has catalogued the
+	 * archive (arh_store_done): until then other commands must not take
+	 * it for an orphan of a crashed ingest. */
 	return 0;
 fail:
 	arh_store_discard(s, tmpname, fd);
@@ -178,13 +183,14 @@ scan(struct arh_store *s, const char *prefix, const char *suffix,
 			continue;
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 32;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL) {
+			if ((nv = ARH_FAULT_ALLOC(realloc(v,
+			    cap * sizeof(*v)))) == NULL) {
 				rc = ARH_ENOMEM;
 				break;
 			}
 			v = nv;
 		}
-		if ((v[cnt] = strdup(de->d_name)) == NULL) {
+		if ((v[cnt] = ARH_FAULT_ALLOC(strdup(de->d_name))) == NULL) {
 			rc = ARH_ENOMEM;
 			break;
 		}
@@ -212,6 +218,20 @@ free_names(char **v, size_t n)
 	free(v);
 }
 
+/* 1 if the process named in ".ingest-<pid>-<random>.tmp" still runs. */
+static int
+writer_alive(const char *name)
+{
+	const char *p = name + strlen(ARH_STORE_TMP_PREFIX);
+	char *end;
+	long pid;
+
+	pid = strtol(p, &end, 10);
+	if (end == p || *end != '-' || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
 int
 arh_store_remove_leftovers(struct arh_store *s,
     void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err)
@@ -227,8 +247,10 @@ arh_store_remove_leftovers(struct arh_store *s,
 		    O_CLOEXEC | O_NONBLOCK);
 		if (fd == -1)
 			continue;
-		if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-			close(fd);	/* a live ingest owns it */
+		/* A live ingest holds the lock — or has just created the
+		 * file and not locked it yet, so its pid must be gone too. */
+		if (flock(fd, LOCK_EX | LOCK_NB) == -1 || writer_alive(v[i])) {
+			close(fd);
 			continue;
 		}
 		if (unlinkat(s->dirfd, v[i], 0) == -1 && errno != ENOENT) {
@@ -262,6 +284,27 @@ arh_store_list(struct arh_store *s, int (*cb)(void *arg, const char *name),
 		rc = cb(arg, v[i]);
 	free_names(v, n);
 	return rc;
+}
+
+void
+arh_store_done(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int
+arh_store_locked(struct arh_store *s, const char *name)
+{
+	int fd, locked;
+
+	fd = openat(s->dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd == -1)
+		return 0;
+	locked = flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK;
+	close(fd);
+	return locked;
 }
 
 int

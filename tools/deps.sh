@@ -3,7 +3,7 @@
 # Prints the exact command when not run as root.
 set -eu
 PKGS="build-essential pkg-config libarchive-dev libssl-dev libsqlite3-dev
-libmagic-dev libjansson-dev libinih-dev libunistring-dev libcmocka-dev bats
+libmagic-dev libjansson-dev libinih-dev libunistring-dev libcsv-dev libcmocka-dev bats
 libarchive-tools openssl sqlite3 clang libclang-rt-14-dev valgrind tar
 coreutils locales file"
 missing=""

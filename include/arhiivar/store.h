@@ -26,11 +26,19 @@ int arh_store_dirfd(const struct arh_store *s);
 int arh_store_tmp_create(struct arh_store *s, char **tmpname, int *fd,
     struct arh_err *err);
 /* fsync fd, make it read-only, rename tmpname to `name` (never replacing),
- * fsync the store directory.  Closes fd.  On failure the temp file is gone. */
+ * fsync the store directory.  On success fd stays open and locked: close it
+ * with arh_store_done() once the archive is catalogued (until then other
+ * commands see it is being published).  On failure fd is closed and the
+ * temp file gone. */
 int arh_store_publish(struct arh_store *s, const char *tmpname, int fd,
     const char *name, struct arh_err *err);
 /* Close fd (if >= 0) and remove the temporary file. */
 void arh_store_discard(struct arh_store *s, const char *tmpname, int fd);
+
+void arh_store_done(int fd);
+
+/* 1 if a publisher still holds the archive `name` (not yet catalogued). */
+int arh_store_locked(struct arh_store *s, const char *name);
 
 /* Withdraw a just-published archive whose catalog commit failed; fsyncs. */
 int arh_store_unpublish(struct arh_store *s, const char *name,

@@ -93,15 +93,14 @@ struct all {
 };
 
 static int
-verify_one(void *arg, const struct arh_archive_row *row)
+verify_one(struct all *a, const char *name)
 {
-	struct all *a = arg;
 	struct arh_verify_report rep;
 	struct arh_err err;
 	int rc;
 
 	arh_err_clear(&err);
-	rc = arh_verify_catalogued(a->h, row->name, a->trust, &rep, &err);
+	rc = arh_verify_catalogued(a->h, name, a->trust, &rep, &err);
 	if (rc != 0 && rc != ARH_EVERIFY) {
 		arh_finding(&rep, "structure", "", "%s", err.msg);
 		rc = ARH_EVERIFY;
@@ -109,25 +108,43 @@ verify_one(void *arg, const struct arh_archive_row *row)
 	if (rc != 0)
 		a->failed++;
 	if (a->arr != NULL)
-		json_array_append_new(a->arr, report_json(row->name, rc, &rep));
+		json_array_append_new(a->arr, report_json(name, rc, &rep));
 	else
-		report_text(row->name, rc, &rep);
+		report_text(name, rc, &rep);
 	arh_verify_report_release(&rep);
 	return 0;
 }
 
 static int
+add_name(void *arg, const struct arh_archive_row *row)
+{
+	return json_array_append_new(arg, json_string(row->name)) ?
+	    ARH_ENOMEM : 0;
+}
+
+/*
+ * The list is read to the end before anything is verified: verifying
+ * records events, and a write while the listing's read is still open
+ * could not wait for other writers (SQLite would refuse at once).
+ */
+static int
 verify_all(struct arh_home *h, struct arh_trust *trust, int json)
 {
 	struct all a = { h, trust, json ? json_array() : NULL, 0 };
 	struct arh_err err;
+	json_t *names = json_array(), *v;
+	size_t i;
 	int rc;
 
 	arh_err_clear(&err);
-	if ((rc = arh_catalog_list(h->cat, verify_one, &a, &err)) != 0) {
+	if ((rc = arh_catalog_list(h->cat, add_name, names, &err)) != 0) {
+		json_decref(names);
 		json_decref(a.arr);
 		return cli_fail(rc, &err);
 	}
+	json_array_foreach(names, i, v)
+		verify_one(&a, json_string_value(v));
+	json_decref(names);
 	if (json)
 		cli_json(a.arr);
 	return a.failed ? EXIT_NO : EXIT_OK;
