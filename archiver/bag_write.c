@@ -434,6 +434,14 @@ put_label(FILE *f, const char *label, const char *value)
 	fputc('\n', f);
 }
 
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
 static char *
 make_bag_info(const struct arh_case *c, const struct arh_bag_params *p,
     const char *software, size_t *len)
@@ -467,7 +475,16 @@ make_bag_info(const struct arh_case *c, const struct arh_bag_params *p,
 	put_label(f, "Arhiivar-Previous-SHA256", p->previous_sha256);
 	put_label(f, "Arhiivar-Case-Opened", c->opened);
 	put_label(f, "Arhiivar-Case-Closed", c->closed);
-	put_label(f, "Arhiivar-Retention", c->retention);
+	if (p->retention != NULL) {
+		const json_t *r = p->retention;
+		snprintf(tmp, sizeof(tmp), "%s, %s to %s; %s%s%s (file plan "
+		    "%.12s)", jstr(r, "retention"), jstr(r, "start"),
+		    jstr(r, "end")[0] ? jstr(r, "end") : "permanent",
+		    jstr(r, "action"), jstr(r, "due")[0] ? " due " : "",
+		    jstr(r, "due"), jstr(r, "fileplan_version"));
+		put_label(f, "Arhiivar-Retention", tmp);
+	} else
+		put_label(f, "Arhiivar-Retention", c->retention);
 	if (internal == 0)
 		snprintf(tmp, sizeof(tmp), "%zu records, all public",
 		    c->nrecords);
@@ -515,14 +532,14 @@ make_case_json(const struct arh_case *c, const struct arh_bag_params *p,
 		}
 	}
 	root = json_pack("{s:i, s:{s:s, s:i, s:s?, s:s?}, s:O, s:o, "
-	    "s:{s:s, s:s}, s:s}",
+	    "s:{s:s, s:s}, s:s, s:O*}",
 	    "arhiivar_format", ARH_BAG_FORMAT,
 	    "archive", "name", name, "version", p->version,
 	    "previous", p->previous, "previous_sha256", p->previous_sha256,
 	    "case_file", c->meta,
 	    "records", recs,
 	    "identification", "tool", "libmagic", "version", magicv,
-	    "software", software);
+	    "software", software, "retention", p->retention);
 	return root;
 }
 

@@ -72,6 +72,14 @@ static const char *const migrations[] = {
 	"  result TEXT NOT NULL,"
 	"  detail TEXT);"
 	"CREATE INDEX events_archive ON events(archive);",
+	/* 2: file plan versions, content-addressed, kept forever. */
+	"CREATE TABLE fileplans ("
+	"  version TEXT PRIMARY KEY,"
+	"  seq INTEGER NOT NULL UNIQUE,"
+	"  imported_at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  plan TEXT NOT NULL);",
 };
 
 static int
@@ -815,4 +823,129 @@ arh_catalog_copy_events(struct arh_catalog *c, const char *from,
 	    "detail FROM old.events ORDER BY id", err);
 	exec(c, "DETACH DATABASE old", NULL);
 	return rc;
+}
+
+/* One file plan version from a row of (version, seq, imported_at, actor,
+ * source[, plan]). */
+static void
+fileplan_row(sqlite3_stmt *st, struct arh_fileplan_info *fp, int with_plan)
+{
+	memset(fp, 0, sizeof(*fp));
+	col_copy(fp->version, sizeof(fp->version), st, 0);
+	fp->seq = sqlite3_column_int(st, 1);
+	col_copy(fp->imported_at, sizeof(fp->imported_at), st, 2);
+	col_copy(fp->actor, sizeof(fp->actor), st, 3);
+	col_copy(fp->source, sizeof(fp->source), st, 4);
+	fp->plan = with_plan ? col_dup(st, 5) : NULL;
+}
+
+int
+arh_catalog_fileplan_add(struct arh_catalog *c,
+    const struct arh_fileplan_info *fp, const struct arh_event *ev,
+    struct arh_err *err)
+{
+	static const char sql[] = "INSERT INTO fileplans (version, seq, "
+	    "imported_at, actor, source, plan) VALUES (?1, (SELECT "
+	    "coalesce(max(seq), 0) + 1 FROM fileplans), ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = dberr(c, err, "preparing a file plan");
+		goto fail;
+	}
+	bind_text(st, 1, fp->version);
+	bind_text(st, 2, fp->imported_at);
+	bind_text(st, 3, fp->actor);
+	bind_text(st, 4, fp->source);
+	bind_text(st, 5, fp->plan);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r == SQLITE_CONSTRAINT) {
+		rc = arh_errf(err, ARH_EEXIST, "this file plan is already "
+		    "imported as version %.12s", fp->version);
+		goto fail;
+	}
+	if (r != SQLITE_DONE) {
+		rc = dberr(c, err, "adding a file plan");
+		goto fail;
+	}
+	if ((rc = insert_event(c, ev, err)) != 0 ||
+	    (rc = exec(c, "COMMIT", err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	exec(c, "ROLLBACK", NULL);
+	return rc;
+}
+
+int
+arh_catalog_fileplan_get(struct arh_catalog *c, const char *version,
+    struct arh_fileplan_info *fp, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	/* NULL: the latest; else a version or a unique prefix of one. */
+	if (sqlite3_prepare_v2(c->db, "SELECT version, seq, imported_at, "
+	    "actor, source, plan FROM fileplans WHERE ?1 IS NULL OR "
+	    "substr(version, 1, length(?1)) = ?1 ORDER BY seq DESC LIMIT 2",
+	    -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "reading file plans");
+	bind_text(st, 1, version);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		fileplan_row(st, fp, 1);
+		rc = fp->plan ? 0 : arh_errf(err, ARH_ENOMEM, "out of memory");
+		if (rc == 0 && version != NULL &&
+		    sqlite3_step(st) == SQLITE_ROW) {
+			rc = arh_errf(err, ARH_EUSAGE, "file plan version "
+			    "'%s' is ambiguous; give more of it", version);
+			arh_fileplan_info_release(fp);
+		}
+	} else if (r == SQLITE_DONE && version != NULL)
+		rc = arh_errf(err, ARH_ENOTFOUND, "no file plan version '%s'; "
+		    "'arhiivar fileplan history' lists them", version);
+	else if (r == SQLITE_DONE)
+		rc = arh_errf(err, ARH_ENOTFOUND, "no file plan has been "
+		    "imported; import one with 'arhiivar fileplan import "
+		    "FILE.csv'");
+	else
+		rc = dberr(c, err, "reading file plans");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_fileplan_history(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_fileplan_info *fp), void *arg,
+    struct arh_err *err)
+{
+	struct arh_fileplan_info fp;
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT version, seq, imported_at, "
+	    "actor, source FROM fileplans ORDER BY seq", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return dberr(c, err, "reading file plans");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		fileplan_row(st, &fp, 0);
+		if ((rc = cb(arg, &fp)) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "reading file plans");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void
+arh_fileplan_info_release(struct arh_fileplan_info *fp)
+{
+	if (fp == NULL)
+		return;
+	free(fp->plan);
+	fp->plan = NULL;
 }

@@ -135,6 +135,7 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	struct arh_bag_summary sum;
 	struct arh_archive_row prev;
 	struct arh_bag_params p;
+	json_t *decision = NULL;
 	struct arh_event ev;
 	char today[11], bdate[11], store_name[300];
 	int casefd = -1, lockfd = -1, rc;
@@ -143,7 +144,8 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	memset(&p, 0, sizeof(p));
 	arh_today(today);
 	if ((rc = arh_case_load(casedir, today, &c, probs, err)) != 0 ||
-	    (rc = default_organisation(h, c, probs, err)) != 0)
+	    (rc = default_organisation(h, c, probs, err)) != 0 ||
+	    (rc = arh_fileplan_decide(h, c, &decision, probs, err)) != 0)
 		goto out;
 	if ((rc = next_version(h, c, new_version, &prev, &p.version,
 	    err)) != 0 || (rc = arh_home_signer(h, &signer, err)) != 0)
@@ -155,6 +157,7 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	bagging_date(bdate);
 	p.bagging_date = bdate;
 	p.signer = signer;
+	p.retention = decision;
 	p.previous = prev.name[0] ? prev.name : NULL;
 	p.previous_sha256 = prev.name[0] ? prev.sha256 : NULL;
 	if ((rc = write_and_publish(h, casefd, c, &p, &sum, store_name,
@@ -174,6 +177,7 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	fill_result(res, c, &sum);
 out:
 	arh_store_done(lockfd);
+	json_decref(decision);
 	if (casefd != -1)
 		close(casefd);
 	arh_bag_summary_release(&sum);

@@ -462,3 +462,34 @@ out:
 	arh_file_row_release(&f);
 	return rc;
 }
+
+int
+arh_archive_tag(struct arh_home *h, const char *archive, const char *path,
+    char **buf, size_t *len, struct arh_err *err)
+{
+	struct arh_archive_row row;
+	struct membuf m = { 0 };
+	int fd, rc;
+
+	*buf = NULL;
+	*len = 0;
+	/* Payload goes through the access policy (arh_restore), never here. */
+	if (strncmp(path, "data/", 5) == 0)
+		return arh_errf(err, ARH_EUSAGE, "'%s' is payload", path);
+	if ((rc = arh_catalog_get(h->cat, archive, &row, err)) != 0)
+		return rc;
+	fd = openat(arh_store_dirfd(h->store), row.path, O_RDONLY |
+	    O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot open archive "
+		    "'%s'", row.path);
+	rc = read_tag(h, fd, archive, path, &m, err);
+	close(fd);
+	if (rc != 0) {
+		free(m.p);
+		return rc;
+	}
+	*buf = m.p;
+	*len = m.len;
+	return 0;
+}

@@ -18,6 +18,11 @@ printf 'cooperation, correspondence in criminal matters) in %s\n' "$W"
 say "Create an archive home: configuration, catalog, store, and a seal key with its certificate."
 run "$BIN" init --organisation Justiitsministeerium
 
+say "Load the file plan (dokumentide loetelu): one row per series, with its retention,
+   archival value and access restriction. Each import is a version kept forever."
+run "$BIN" fileplan import "$TOP/sample/fileplan.csv"
+run "$BIN" fileplan show 12-1
+
 say "Take the closed case file (records 12-1/8910-1, internal use, and 12-1/8911-1, public)
    and import register entry 12-1/8909-1 exactly as the public document register shows it."
 cp -r "$TOP/sample/case-12-1-2024" "$CASE"
@@ -25,9 +30,13 @@ run "$BIN" register import -C "$CASE" "$TOP/sample/register-entry-12-1-8909-1.tx
 printf '   The case file now holds:\n'
 (cd "$CASE" && find . -type f | sort | sed 's/^\.\//     /')
 
-say "Archive it: every file is checked, fingerprinted twice (SHA-512 and SHA-256), packed
-   with its register metadata into one archive file and sealed with the organisation's seal."
+say "Archive it: the series is checked against the file plan, every file is checked,
+   fingerprinted twice (SHA-512 and SHA-256), packed with its register metadata and the
+   retention decision into one archive file and sealed with the organisation's seal."
 run "$BIN" ingest "$CASE"
+
+say "Which rule decides how long it is kept: the decision sealed into the archive."
+run "$BIN" policy explain 12-1/2024
 
 say "The catalog now lists the archive."
 run "$BIN" list

@@ -60,6 +60,7 @@ struct arh_bag_params {
 	const char *previous_sha256;	/* its tar SHA-256 or NULL */
 	const char *bagging_date;	/* YYYY-MM-DD */
 	const struct arh_signer *signer;
+	const json_t *retention;	/* the file plan's decision, or NULL */
 };
 
 /*

@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	1
+#define ARH_CATALOG_SCHEMA	2
 
 struct arh_catalog;
 
@@ -104,6 +104,30 @@ int arh_catalog_records(struct arh_catalog *c, const char *archive,
 int arh_catalog_find(struct arh_catalog *c, const char *key,
     int (*cb)(void *arg, const char *archive, const struct arh_file_row *f,
     const json_t *record), void *arg, struct arh_err *err);
+
+/* One imported file plan version. */
+struct arh_fileplan_info {
+	char	 version[65];	/* SHA-256 of the canonical form */
+	int	 seq;		/* 1, 2, ... in import order */
+	char	 imported_at[32];
+	char	 actor[300];
+	char	 source[512];	/* the file name given at import */
+	char	*plan;		/* JSON (arh_fileplan_to_json), or NULL */
+};
+void arh_fileplan_info_release(struct arh_fileplan_info *fp);
+
+/* Add a version with its event in one transaction; ARH_EEXIST if that
+ * content is already a version. */
+int arh_catalog_fileplan_add(struct arh_catalog *c,
+    const struct arh_fileplan_info *fp, const struct arh_event *ev,
+    struct arh_err *err);
+/* The latest version (version NULL) or one by version or unique prefix. */
+int arh_catalog_fileplan_get(struct arh_catalog *c, const char *version,
+    struct arh_fileplan_info *fp, struct arh_err *err);
+/* Every version, oldest first, without the plan text. */
+int arh_catalog_fileplan_history(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_fileplan_info *fp), void *arg,
+    struct arh_err *err);
 
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);

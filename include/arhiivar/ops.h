@@ -7,7 +7,9 @@
 #ifndef ARHIIVAR_OPS_H
 #define ARHIIVAR_OPS_H
 
+#include "arhiivar/fileplan.h"
 #include "arhiivar/home.h"
+#include "arhiivar/retention.h"
 #include "arhiivar/policy.h"
 #include "arhiivar/verify.h"
 
@@ -62,9 +64,42 @@ struct arh_restore_req {
 int arh_restore(struct arh_home *h, struct arh_restore_req *req,
     struct arh_err *err);
 
+/*
+ * A tag file of a catalogued archive ("metadata/case.json", ...) read at
+ * its catalogued offset, NUL-terminated; not checked against the seal (run
+ * verify for that).  Payload paths are refused: they go through
+ * arh_restore() and the access policy.
+ */
+int arh_archive_tag(struct arh_home *h, const char *archive,
+    const char *path, char **buf, size_t *len, struct arh_err *err);
+
 /* Recreate every archive, record and file row from the archives in the
  * store, in one transaction; events are kept.  notes lists what was done. */
 int arh_rebuild(struct arh_home *h, struct arh_problems *notes,
     struct arh_err *err);
+
+/*
+ * Import a file plan (CSV) as a new version: all problems in probs
+ * ("NAME:LINE: message") and nothing imported, or the version in
+ * `version`.  ARH_EEXIST when that content is already a version.
+ */
+int arh_fileplan_import(struct arh_home *h, const char *name,
+    const char *buf, size_t len, char version[65],
+    struct arh_problems *probs, struct arh_err *err);
+
+/* A version (NULL: the latest) as a plan; ARH_ENOTFOUND if none. */
+int arh_fileplan_load(struct arh_home *h, const char *version,
+    struct arh_fileplan **plan, struct arh_fileplan_info *info,
+    struct arh_err *err);
+
+/* The retention decision of case c under the current file plan, as the
+ * JSON object sealed into metadata/case.json ("retention"); NULL when no
+ * file plan was imported.  Unknown or closed series: ARH_EINVAL + probs. */
+int arh_fileplan_decide(struct arh_home *h, const struct arh_case *c,
+    json_t **decision, struct arh_problems *probs, struct arh_err *err);
+
+/* That JSON object for a row and a computed decision. */
+json_t *arh_retention_json(const struct arh_fileplan_info *info,
+    const struct arh_fileplan_row *row, const struct arh_retention *r);
 
 #endif

@@ -22,6 +22,8 @@ static const struct {
 	{ "catalog", cmd_catalog, "catalog rebuild: from the archives" },
 	{ "events", cmd_events, "the audit events, of one archive or all" },
 	{ "find", cmd_find, "which archives hold a digest or a record" },
+	{ "fileplan", cmd_fileplan, "file plan: import, history, show, diff" },
+	{ "policy", cmd_policy, "policy explain: which rules decided" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */
