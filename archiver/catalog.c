@@ -554,7 +554,7 @@ col_dup(sqlite3_stmt *st, int i)
 #define FILE_COLS "path, record, size, sha512, sha256, mime, charset, " \
 	"header_offset, data_offset"
 
-static void
+static int
 file_row(sqlite3_stmt *st, struct arh_file_row *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -567,6 +567,15 @@ file_row(sqlite3_stmt *st, struct arh_file_row *f)
 	f->charset = col_dup(st, 6);
 	f->header_offset = sqlite3_column_int64(st, 7);
 	f->data_offset = sqlite3_column_int64(st, 8);
+	/* A NULL column is NULL; a NULL copy of a value is out of memory. */
+	if (f->path == NULL ||
+	    (f->record == NULL && sqlite3_column_type(st, 1) != SQLITE_NULL) ||
+	    (f->mime == NULL && sqlite3_column_type(st, 5) != SQLITE_NULL) ||
+	    (f->charset == NULL && sqlite3_column_type(st, 6) != SQLITE_NULL)) {
+		arh_file_row_release(f);
+		return ARH_ENOMEM;
+	}
+	return 0;
 }
 
 int
@@ -574,7 +583,7 @@ arh_catalog_file(struct arh_catalog *c, const char *archive,
     const char *path, struct arh_file_row *row, struct arh_err *err)
 {
 	sqlite3_stmt *st;
-	int r;
+	int r, rc;
 
 	if (sqlite3_prepare_v2(c->db, "SELECT " FILE_COLS " FROM files WHERE "
 	    "archive = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
@@ -582,11 +591,10 @@ arh_catalog_file(struct arh_catalog *c, const char *archive,
 	bind_text(st, 1, archive);
 	bind_text(st, 2, path);
 	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		file_row(st, row);
+	rc = r == SQLITE_ROW ? file_row(st, row) : 0;
 	sqlite3_finalize(st);
 	if (r == SQLITE_ROW)
-		return row->path ? 0 : arh_errf(err, ARH_ENOMEM, "out of memory");
+		return rc ? arh_errf(err, ARH_ENOMEM, "out of memory") : 0;
 	if (r == SQLITE_DONE)
 		return arh_errf(err, ARH_ENOTFOUND, "archive '%s' has no file "
 		    "'%s'", archive, path);
@@ -607,7 +615,10 @@ arh_catalog_files(struct arh_catalog *c, const char *archive,
 		return dberr(c, err, "listing files");
 	bind_text(st, 1, archive);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		file_row(st, &row);
+		if (file_row(st, &row) != 0) {
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+			break;
+		}
 		rc = cb(arg, &row);
 		arh_file_row_release(&row);
 		if (rc != 0)

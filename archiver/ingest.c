@@ -170,8 +170,18 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	ev.target = c->reference;
 	ev.result = "ok";
 	if ((rc = arh_catalog_add(h->cat, &sum, store_name, &ev, err)) != 0) {
-		/* Not catalogued: the archive must not stay either. */
-		arh_store_unpublish(h->store, store_name, NULL);
+		/*
+		 * Keep the archive.  A COMMIT that failed at its final sync
+		 * may still be replayed from the WAL when the catalog is next
+		 * opened; a deleted archive would then be a catalogued lie.
+		 * The next command verifies the archive and catalogues it
+		 * unless the catalog already has it.
+		 */
+		char why[ARH_ERR_MSG];
+		snprintf(why, sizeof(why), "%s", err->msg);
+		arh_errf(err, rc, "%s; the sealed archive '%s' is in the store "
+		    "and the next arhiivar command will verify and catalogue "
+		    "it", why, store_name);
 		goto out;
 	}
 	fill_result(res, c, &sum);

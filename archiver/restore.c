@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,10 +137,15 @@ read_tag(struct arh_home *h, int fd, const char *archive, const char *path,
 	memset(out, 0, sizeof(*out));
 	if ((rc = arh_catalog_file(h->cat, archive, path, &row, err)) != 0)
 		return rc;
-	if (row.size > ARH_MAX_TAG_BYTES ||
-	    (out->p = ARH_FAULT_ALLOC(malloc(row.size + 1))) == NULL) {
+	if (row.size > ARH_MAX_TAG_BYTES) {
 		arh_file_row_release(&row);
-		return arh_errf(err, ARH_ENOMEM, "'%s' too large", path);
+		return arh_errf(err, ARH_EFORMAT, "'%s' is larger than a tag "
+		    "file may be: verify the archive", path);
+	}
+	if ((out->p = ARH_FAULT_ALLOC(malloc(row.size + 1))) == NULL) {
+		arh_file_row_release(&row);
+		return arh_errf(err, ARH_ENOMEM, "out of memory reading '%s'",
+		    path);
 	}
 	rc = read_member_at(fd, row.header_offset, path, row.size, to_mem, out,
 	    err);
@@ -323,6 +329,19 @@ open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
 	if (*dirfd == -1)
 		return arh_errno(err, ARH_EIO, errno, "cannot open the "
 		    "directory of '%s'", req->out);
+	/* Unnamed until checked: a restore killed half-way leaves nothing. */
+	fd = ARH_FAULT_SYS(OPEN, openat(*dirfd, ".", O_WRONLY | O_TMPFILE |
+	    O_CLOEXEC, 0644));
+	if (fd != -1)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		int e = errno;
+		close(*dirfd);
+		*dirfd = -1;
+		return arh_errno(err, ARH_EIO, e, "cannot create a file beside "
+		    "'%s'", req->out);
+	}
+	/* A file system without O_TMPFILE: a named temporary file. */
 	snprintf(tmp, n, ".arhiivar-restore-%ld.tmp", (long)getpid());
 	fd = ARH_FAULT_SYS(OPEN, openat(*dirfd, tmp, O_WRONLY | O_CREAT |
 	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
@@ -334,6 +353,51 @@ open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
 		    "'%s'", req->out);
 	}
 	return fd;
+}
+
+/* A named temporary file into place; -1 with errno. */
+static int
+place_named(const struct arh_restore_req *req, int dirfd, const char *tmp,
+    const char *base)
+{
+	return req->force ? ARH_FAULT_SYS(RENAME, renameat(dirfd, tmp, dirfd,
+	    base)) : arh_rename_noreplace(dirfd, tmp, dirfd, base);
+}
+
+/*
+ * An unnamed (O_TMPFILE) file into place: linked under its name, which
+ * never replaces anything; with --force linked under a temporary name and
+ * renamed over the old file.  -1 with errno.
+ */
+static int
+place_unnamed(const struct arh_restore_req *req, int fd, int dirfd,
+    const char *base)
+{
+	char proc[64], tmp[NAME_MAX + 1];
+	int e;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (!req->force)
+		return ARH_FAULT_SYS(RENAME, linkat(AT_FDCWD, proc, dirfd, base,
+		    AT_SYMLINK_FOLLOW));
+	/* Named after the output, so that a restore killed between link and
+	 * rename leaves at most this one file, which the next --force
+	 * restore of the same output removes. */
+	if (snprintf(tmp, sizeof(tmp), ".%s.arhiivar-restore", base) >=
+	    (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlinkat(dirfd, tmp, 0);
+	if (linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) == -1)
+		return -1;
+	if (ARH_FAULT_SYS(RENAME, renameat(dirfd, tmp, dirfd, base)) == -1) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 /* Make the checked bytes visible: rename into place, or copy to stdout. */
@@ -358,14 +422,14 @@ publish_output(const struct arh_restore_req *req, int fd, int dirfd,
 		return ARH_EIO;
 	if ((copy = ARH_FAULT_ALLOC(strdup(req->out))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	r = req->force ? ARH_FAULT_SYS(RENAME, renameat(dirfd, tmp, dirfd,
-	    basename(copy))) :
-	    arh_rename_noreplace(dirfd, tmp, dirfd, basename(copy));
+	r = tmp[0] ? place_named(req, dirfd, tmp, basename(copy)) :
+	    place_unnamed(req, fd, dirfd, basename(copy));
 	free(copy);
 	if (r == -1)
 		return arh_errno(err, errno == EEXIST ? ARH_EEXIST : ARH_EIO,
-		    errno, "cannot create '%s'", req->out);
-	return arh_fsync_fd(dirfd, req->out, err);
+		    errno, "cannot publish the checked file as '%s'",
+		    req->out);
+	return arh_fsync_fd(dirfd, "the output directory", err);
 }
 
 static int

@@ -306,12 +306,3 @@ arh_store_locked(struct arh_store *s, const char *name)
 	close(fd);
 	return locked;
 }
-
-int
-arh_store_unpublish(struct arh_store *s, const char *name, struct arh_err *err)
-{
-	if (unlinkat(s->dirfd, name, 0) == -1 && errno != ENOENT)
-		return arh_errno(err, ARH_EIO, errno, "cannot withdraw '%s'",
-		    name);
-	return arh_fsync_fd(s->dirfd, s->path, err);
-}

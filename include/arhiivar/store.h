@@ -40,10 +40,6 @@ void arh_store_done(int fd);
 /* 1 if a publisher still holds the archive `name` (not yet catalogued). */
 int arh_store_locked(struct arh_store *s, const char *name);
 
-/* Withdraw a just-published archive whose catalog commit failed; fsyncs. */
-int arh_store_unpublish(struct arh_store *s, const char *name,
-    struct arh_err *err);
-
 /* Remove leftovers of interrupted ingests; calls cb for each one removed. */
 int arh_store_remove_leftovers(struct arh_store *s,
     void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err);

@@ -1,0 +1,549 @@
+#!/usr/bin/env bash
+# Fault-injection torture of ingest, restore and catalog rebuild.
+#
+# usage: tests/torture/run.sh BUILD_DIR	(a FAULT=1 build: `make torture`)
+#
+# For every kind of hooked call (archiver/fault.h) and N = 1, 2, 3, ... the
+# command runs with ARH_FAULT=KIND:N[:ACTION] until a run goes untouched
+# (the hook's report says no fault fired).  After every faulted run the
+# state is checked: the right exit status and message, nothing half-made
+# (no archive, no output file, catalog unchanged), the input untouched, and
+# the next plain command recovers and succeeds.  Crash loops do the same
+# with ACTION=kill.  Prints a TAP line per point, a summary table and
+# "N passed, N failed"; exits 1 on any failure.  The work directory is kept
+# (and printed) when something fails.
+set -u
+build=${1:-build-fault}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+BIN="$top/$build/arhiivar"
+export LC_ALL=C.UTF-8
+# Under SANITIZE=1 a sanitizer report must not pass for an expected status.
+export ASAN_OPTIONS="exitcode=86:detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="halt_on_error=1:exitcode=86:print_stacktrace=1"
+export LSAN_OPTIONS="exitcode=86"
+unset ARH_FAULT ARH_FAULT_REPORT SOURCE_DATE_EPOCH
+MAXN=${TORTURE_MAXN:-5000}		# safety stop for a runaway loop
+BIG_MB=${TORTURE_BIG_MB:-56}		# crash-loop case: ~1 write per MiB
+
+if [ ! -x "$BIN" ]; then
+	echo "torture: no binary '$BIN'; build it with 'make FAULT=1'" >&2
+	exit 2
+fi
+W=$(mktemp -d "${TMPDIR:-/tmp}/arhiivar-torture.XXXXXX")
+export ARHIIVAR_HOME="$W/home"
+passed=0
+failed=0
+declare -A tried found
+rows_order=()
+failures=()
+label=""
+
+# --- small helpers --------------------------------------------------------
+
+# fault SPEC ARGS...: run the CLI with a fault; sets rc, output in $W/out, $W/err.
+fault() {
+	local spec=$1
+	shift
+	rm -f "$W/report"
+	# In a subshell: bash's "Killed" notice goes to /dev/null, not the log.
+	( ARH_FAULT=$spec ARH_FAULT_REPORT="$W/report" "$BIN" "$@" \
+	    >"$W/out" 2>"$W/err"; exit $? ) 2>/dev/null
+	rc=$?
+}
+
+# plain ARGS...: the CLI without a fault; sets prc, output in $W/pout, $W/perr.
+plain() {
+	"$BIN" "$@" >"$W/pout" 2>"$W/perr"
+	prc=$?
+}
+
+fired() { grep -q '^fired ' "$W/report" 2>/dev/null; }
+
+# sfault INJECT SPEC ARGS...: as fault, under strace -e inject=INJECT (a fault
+# inside SQLite's own I/O, which the hook does not reach); SPEC may be "".
+sfault() {
+	local inject=$1 spec=$2
+	shift 2
+	rm -f "$W/report" "$W/strace"
+	# LeakSanitizer cannot work under ptrace: no leak check here.
+	( ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 ARH_FAULT=$spec \
+	    ARH_FAULT_REPORT="$W/report" strace -f -qq \
+	    -o "$W/strace" -e trace="${inject%%:*}" -e inject="$inject" \
+	    "$BIN" "$@" >"$W/out" 2>"$W/err"; exit $? ) 2>/dev/null
+	rc=$?
+}
+sfired() { grep -q 'INJECTED' "$W/strace" 2>/dev/null; }
+
+# calls KIND: how many calls of KIND the last faulted run made.
+calls() { sed -n "s/^calls.* $1=\([0-9]*\).*/\1/p" "$W/report" | tail -1; }
+
+# why TEXT: record a failed check of the current point.
+why() { reasons+="${reasons:+; }$*"; }
+
+# A digest of a directory tree: names, types, modes, sizes, mtimes, contents.
+tree_sum() {
+	( cd "$1" && find . -printf '%y %m %s %T@ %p\n' | sort &&
+	  find . -type f -exec sha256sum {} + | sort ) | sha256sum | cut -c1-64
+}
+
+store_tars() { ls -A "$ARHIIVAR_HOME/store" | grep '\.tar$' | sort; }
+store_other() { ls -A "$ARHIIVAR_HOME/store" | grep -v '\.tar$'; }
+cat_paths() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select path from archives order by path'
+}
+cat_rows() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select * from archives order by name;
+	    select * from records order by archive, reference;
+	    select * from files order by archive, path'
+}
+events_of() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from events where kind = '$1'"
+}
+
+# Every catalogued path is in the store (no row pointing at nothing).
+no_dangling_rows() {
+	local p
+	for p in $(cat_paths); do
+		[ -f "$ARHIIVAR_HOME/store/$p" ] || return 1
+	done
+}
+
+# The store's archives are exactly the catalogued ones, and no temp is left.
+agree() {
+	[ "$(store_tars)" = "$(cat_paths)" ] && [ -z "$(store_other)" ]
+}
+
+reset_home() {
+	chmod -R u+w "$ARHIIVAR_HOME" 2>/dev/null
+	rm -rf "$ARHIIVAR_HOME"
+	cp -a "$W/$1" "$ARHIIVAR_HOME"
+}
+
+# The message a failure of each kind must give (after "arhiivar: ").
+op_re() {
+	case $1 in
+	write)	echo 'cannot write' ;;
+	fsync)	echo 'cannot fsync' ;;
+	rename)	echo 'cannot (publish|rename)' ;;
+	open)	echo 'cannot (create|open)' ;;
+	malloc)	echo 'out of memory|Cannot allocate memory' ;;
+	sqlite)	echo 'catalog' ;;
+	esac
+}
+errno_text() {
+	case $1 in
+	EIO)	echo 'Input/output error' ;;
+	ENOSPC)	echo 'No space left on device' ;;
+	*)	echo '' ;;
+	esac
+}
+
+# The common checks of a faulted run that did not kill: status 2 and a
+# message naming the operation (and the errno's text for a system call).
+check_failed_run() {
+	local kind=$1 action=$2 re t
+	if [ "$rc" -ne 2 ]; then
+		why "exit $rc, want 2 ($(head -c 300 "$W/err"))"
+		return
+	fi
+	re=$(op_re "$kind")
+	grep -Eq "^arhiivar: .*($re)" "$W/err" ||
+	    why "message does not name the failing operation: $(head -c 300 "$W/err")"
+	t=$(errno_text "$action")
+	if [ -n "$t" ] && [ "$kind" != malloc ] && [ "$kind" != sqlite ]; then
+		grep -q "$t" "$W/err" ||
+		    why "message lacks '$t': $(head -c 300 "$W/err")"
+	fi
+}
+
+# row KEY: a row of the summary table.
+row() {
+	if [ -z "${tried[$1]+x}" ]; then
+		tried[$1]=0
+		found[$1]=0
+		rows_order+=("$1")
+	fi
+}
+
+# finish_point SCENARIO KIND ACTION N: report one point (the checks' $reasons).
+finish_point() {
+	local scen=$1 kind=$2 action=$3 n=$4 key="$1 $2 $3"
+	row "$key"
+	tried[$key]=$((tried[$key] + 1))
+	if [ -z "$reasons" ]; then
+		passed=$((passed + 1))
+		echo "ok - $scen ${label:-ARH_FAULT=$kind:$n:$action}"
+	else
+		failed=$((failed + 1))
+		found[$key]=$((found[$key] + 1))
+		echo "not ok - $scen ${label:-ARH_FAULT=$kind:$n:$action}: $reasons"
+		failures+=("$scen ${label:-ARH_FAULT=$kind:$n:$action}: $reasons")
+		cp -a "$ARHIIVAR_HOME" "$W/failed-$failed-home" 2>/dev/null
+	fi
+}
+
+# loop SCENARIO KIND ACTION [STEP]: points N = 1, 1+STEP, 1+2*STEP, ...
+# until a run goes untouched.
+loop() {
+	local scen=$1 kind=$2 action=$3 step=${4:-1} n
+	row "$scen $kind $action"
+	for ((n = 1; n <= MAXN; n += step)); do
+		reasons=""
+		label=""
+		"point_$scen" "$kind" "$action" "$n" || break
+		finish_point "$scen" "$kind" "$action" "$n"
+	done
+	if [ "$n" -gt "$MAXN" ]; then
+		reasons="no untouched run after $MAXN points"
+		label=""
+		finish_point "$scen" "$kind" "$action" "$n"
+	fi
+}
+
+# --- fixtures --------------------------------------------------------------
+
+setup() {
+	local i
+	ARHIIVAR_HOME="$W/h0" "$BIN" init --organisation Justiitsministeerium \
+	    >/dev/null || exit 2
+	cp -r "$top/sample/case-12-1-2024" "$W/case"
+	"$BIN" register import -C "$W/case" \
+	    "$top/sample/register-entry-12-1-8909-1.txt" >/dev/null || exit 2
+	# A case of BIG_MB MiB of deterministic incompressible payload.
+	cp -r "$W/case" "$W/big"
+	for i in $(seq 1 $(((BIG_MB + 7) / 8))); do
+		openssl enc -aes-128-ctr -nosalt -pass "pass:torture$i" \
+		    -in /dev/zero 2>/dev/null | head -c 8388608 \
+		    >"$W/big/12-1_8911-1/osa-$i.bin"
+	done
+	# h1: the sample case archived (restore); h2: two versions (rebuild).
+	cp -a "$W/h0" "$W/h1"
+	ARHIIVAR_HOME="$W/h1" "$BIN" ingest "$W/case" >/dev/null || exit 2
+	cp -a "$W/h1" "$W/h2"
+	cp -r "$W/case" "$W/case2"
+	printf 'lisa\n' >"$W/case2/12-1_8911-1/lisa.txt"
+	ARHIIVAR_HOME="$W/h2" "$BIN" ingest --new-version "$W/case2" \
+	    >/dev/null || exit 2
+	SUM_CASE=$(tree_sum "$W/case")
+	SUM_BIG=$(tree_sum "$W/big")
+	SUM_CASE2=$(tree_sum "$W/case2")
+	EXPECT="$top/sample/case-12-1-2024/12-1_8911-1/vastus.txt"
+	ARHIIVAR_HOME="$W/h2" "$BIN" list >/dev/null
+	ROWS_H2=$(ARHIIVAR_HOME="$W/h2" cat_rows)
+}
+
+# --- ingest ----------------------------------------------------------------
+
+# ingest_point BASEHOME CASEDIR SUM FLAGS KIND ACTION N: ingest CASEDIR
+# (with FLAGS) into a copy of BASEHOME under a fault.
+ingest_point() {
+	local base=$1 dir=$2 sum=$3 flags=$4 kind=$5 action=$6 n=$7 before
+	reset_home "$base"
+	before=$(store_tars)
+	fault "$kind:$n:$action" ingest $flags "$dir"
+	fired || return 1
+	case $action in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	EINTR)	[ "$rc" -eq 0 ] || why "EINTR must be retried: exit $rc" ;;
+	*)	check_failed_run "$kind" "$action"
+		# A failed catalogue keeps the sealed archive for the next
+		# command to verify and adopt (a failed COMMIT may yet be
+		# replayed from the WAL); it says so.
+		[ "$(store_tars)" = "$before" ] ||
+		    grep -q "will verify and catalogue it" "$W/err" ||
+		    why "archive left in the store: $(store_tars | tr '\n' ' ')" ;;
+	esac
+	after_ingest "$before" "$dir" "$sum" "$flags" "$action"
+}
+
+# after_ingest BEFORE CASEDIR SUM FLAGS ACTION: the checks after a faulted
+# ingest; BEFORE lists the archives the home held before it.
+after_ingest() {
+	local before=$1 dir=$2 sum=$3 flags=$4 action=$5 tars orphans t
+	[ "$(tree_sum "$dir")" = "$sum" ] || why "the input directory changed"
+	no_dangling_rows || why "catalog row without its archive file"
+	# The next plain command recovers: removes temps, adopts orphans.
+	tars=$(store_tars)
+	orphans=$(comm -23 <(echo "$tars") <(cat_paths))
+	t=$(store_other)
+	plain list
+	[ "$prc" -eq 0 ] || why "next 'list' exited $prc: $(head -c 300 "$W/perr")"
+	if [ -n "$t" ] && ! grep -q "removed '.ingest-.*leftover" "$W/perr"; then
+		why "next command did not report removing '$t'"
+	fi
+	if [ -n "$orphans" ] && ! grep -q "catalogued '$orphans'" "$W/perr"; then
+		why "next command did not report adopting '$orphans'"
+	fi
+	agree || why "store and catalog disagree after recovery: store [$(ls -A "$ARHIIVAR_HOME/store" | tr '\n' ' ')] catalog [$(cat_paths | tr '\n' ' ')]"
+	if [ "$rc" -eq 2 ] && [ "$(cat_paths)" != "$before" ] &&
+	    ! grep -q "will verify and catalogue it" "$W/err"; then
+		why "a failed ingest left a catalogued archive"
+	fi
+	if [ "$(cat_paths)" = "$before" ]; then
+		plain ingest $flags "$dir"
+		[ "$prc" -eq 0 ] || why "next plain ingest exited $prc: $(head -c 300 "$W/perr")"
+	fi
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc: $(head -c 300 "$W/perr")"
+	[ "$(store_tars | wc -l)" -eq $(($(echo -n "$before" | grep -c .) + 1)) ] &&
+	    agree ||
+	    why "after the next ingest: store [$(ls -A "$ARHIIVAR_HOME/store" | tr '\n' ' ')] catalog [$(cat_paths | tr '\n' ' ')]"
+	return 0
+}
+point_ingest() { ingest_point h0 "$W/case" "$SUM_CASE" "" "$@"; }
+point_ingest_v2() { ingest_point h1 "$W/case2" "$SUM_CASE2" --new-version "$@"; }
+point_ingest_big() { ingest_point h0 "$W/big" "$SUM_BIG" "" "$@"; }
+
+# sqlio SYSCALL ERRNO[+kill] N: strace fails SQLite's Nth SYSCALL during an
+# ingest; with +kill the process is also killed at its third arh_fsync_fd,
+# which only a failed catalogue reaches: right after the archive is
+# withdrawn, before the catalog is closed (a crash in that window).
+point_sqlio() {
+	local sc=$1 action=$2 n=$3 e=${2%+kill} spec=""
+	[ "$action" = "$e" ] || spec=fsync:3:kill
+	reset_home h0
+	label="strace -e inject=$sc:error=$e:when=$n${spec:+ with ARH_FAULT=$spec}"
+	sfault "$sc:error=$e:when=$n" "$spec" ingest "$W/case"
+	sfired || return 1
+	case $rc in
+	0|137)	;;
+	2)	grep -q '^arhiivar: catalog' "$W/err" ||
+		    why "message does not name the catalog: $(head -c 300 "$W/err")" ;;
+	*)	why "exit $rc" ;;
+	esac
+	after_ingest "" "$W/case" "$SUM_CASE" "" "$action"
+	return 0
+}
+
+# --- restore ---------------------------------------------------------------
+
+# restore_point MODE KIND ACTION N; MODE new (-o FILE), force (--force over
+# an old FILE) or stdout (-o -).
+restore_point() {
+	local mode=$1 kind=$2 action=$3 n=$4 out="$W/o/vastus.txt" before
+	reset_home h1
+	rm -rf "$W/o"
+	mkdir "$W/o"
+	before=$(events_of restore)
+	case $mode in
+	new)	fault "$kind:$n:$action" restore -o "$out" 12-1/2024 \
+		    12-1_8911-1/vastus.txt ;;
+	force)	echo old >"$out"
+		fault "$kind:$n:$action" restore --force -o "$out" 12-1/2024 \
+		    12-1_8911-1/vastus.txt ;;
+	stdout)	fault "$kind:$n:$action" restore -o - 12-1/2024 \
+		    12-1_8911-1/vastus.txt ;;
+	esac
+	fired || return 1
+	case $action in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	*)	if [ "$rc" -eq 0 ]; then
+			why "the fault was swallowed: restore exited 0"
+			[ "$(events_of restore)" -gt "$before" ] ||
+			    why "and its restore event was not recorded"
+		else
+			check_failed_run "$kind" "$action"
+		fi ;;
+	esac
+	# Nothing partial under the output's name, nothing else beside it.
+	case $mode in
+	# (A failure after the rename, at the directory's fsync or the audit
+	# event, may leave the complete, checked file: that is not partial.)
+	new)	if [ -e "$out" ] && ! cmp -s "$out" "$EXPECT"; then
+			why "partial output file '$out'"
+		fi ;;
+	force)	if ! cmp -s "$out" "$EXPECT" && [ "$(cat "$out")" != old ]; then
+			why "'$out' is neither the old file nor the restored one"
+		fi ;;
+	stdout)	if [ "$rc" -eq 0 ] && ! cmp -s "$W/out" "$EXPECT"; then
+			why "exit 0 with wrong standard output"
+		fi ;;
+	esac
+	# A --force restore killed between linking its checked file under a
+	# temporary name and the rename leaves that name; the next --force
+	# restore of the same output removes it.
+	if [ "$mode" = force ] && [ "$action" = kill ]; then
+		plain restore --force -o "$out" 12-1/2024 12-1_8911-1/vastus.txt
+	fi
+	if [ -n "$(ls -A "$W/o" | grep -v '^vastus\.txt$')" ]; then
+		why "left beside the output: $(ls -A "$W/o" | grep -v '^vastus\.txt$' | tr '\n' ' ')"
+	fi
+	# The next restore works; the archive and catalog are as they were.
+	plain restore -o "$W/o/next.txt" 12-1/2024 12-1_8911-1/vastus.txt
+	[ "$prc" -eq 0 ] && cmp -s "$W/o/next.txt" "$EXPECT" ||
+	    why "next restore exited $prc: $(head -c 300 "$W/perr")"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	return 0
+}
+point_restore() { restore_point new "$@"; }
+
+# A refusal is a definite no, and it is recorded, or the command fails.
+point_restore_denied() {
+	local kind=$1 action=$2 n=$3 before
+	reset_home h1
+	rm -rf "$W/o"
+	mkdir "$W/o"
+	before=$(events_of denial)
+	fault "$kind:$n:$action" restore -o "$W/o/x.pdf" 12-1/2024 \
+	    12-1_8910-1/õiend.pdf
+	fired || return 1
+	case $action in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	*)	if [ "$rc" -ne 1 ]; then
+			check_failed_run "$kind" "$action"
+		elif ! grep -q '^arhiivar: access denied' "$W/err"; then
+			why "exit 1 (a definite no) for a fault: $(head -c 300 "$W/err")"
+		elif [ "$(events_of denial)" -eq "$before" ] &&
+		    ! grep -q 'could not be recorded' "$W/err"; then
+			why "refused; the refusal was not recorded, and not said"
+		fi ;;
+	esac
+	[ -z "$(ls -A "$W/o")" ] || why "output written: $(ls -A "$W/o")"
+	plain restore -o "$W/o/x.pdf" 12-1/2024 12-1_8910-1/õiend.pdf
+	[ "$prc" -eq 1 ] || why "next restore exited $prc, want 1 (denied)"
+	return 0
+}
+point_restore_force() { restore_point force "$@"; }
+point_restore_stdout() { restore_point stdout "$@"; }
+
+# --- catalog rebuild -------------------------------------------------------
+
+point_rebuild() {
+	local kind=$1 action=$2 n=$3
+	reset_home h2
+	fault "$kind:$n:$action" catalog rebuild
+	fired || return 1
+	case $action in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	*)	check_failed_run "$kind" "$action" ;;
+	esac
+	[ "$(cat_rows)" = "$ROWS_H2" ] ||
+	    why "the catalog changed: $(diff <(echo "$ROWS_H2") <(cat_rows) | head -c 300)"
+	plain catalog rebuild
+	[ "$prc" -eq 0 ] || why "next rebuild exited $prc: $(head -c 300 "$W/perr")"
+	[ "$(cat_rows)" = "$ROWS_H2" ] || why "the next rebuild's rows differ"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	agree || why "store and catalog disagree"
+	return 0
+}
+
+# --- dedicated checks ------------------------------------------------------
+
+# A failed fsync of the archive is fatal and never retried.
+fsync_is_final() {
+	local key="ingest fsync:1 fatal-once"
+	reasons=""
+	reset_home h0
+	fault fsync:1 ingest "$W/case"
+	[ "$rc" -eq 2 ] || why "exit $rc"
+	grep -q "^arhiivar: cannot fsync '.ingest-.*\.tmp': Input/output error" \
+	    "$W/err" || why "not the archive's fsync: $(cat "$W/err")"
+	[ "$(calls fsync)" = 1 ] ||
+	    why "fsync called $(calls fsync) times: retried after the failure"
+	[ "$(calls rename)" = 0 ] || why "renamed after a failed fsync"
+	[ -z "$(store_tars)" ] || why "archive published: $(store_tars)"
+	rows_order+=("$key")
+	tried[$key]=1
+	found[$key]=0
+	if [ -z "$reasons" ]; then
+		passed=$((passed + 1))
+		echo "ok - ingest ARH_FAULT=fsync:1: fatal, one fsync call, not published"
+	else
+		failed=$((failed + 1))
+		found[$key]=1
+		failures+=("fsync is final: $reasons")
+		echo "not ok - ingest ARH_FAULT=fsync:1: $reasons"
+	fi
+}
+
+# Counts are reproducible: two clean runs make the same calls.
+reproducible() {
+	local a b key="ingest counts reproducible"
+	reset_home h0
+	fault write:999999 ingest "$W/big"
+	a=$(grep '^calls' "$W/report")
+	reset_home h0
+	fault write:999999 ingest "$W/big"
+	b=$(grep '^calls' "$W/report")
+	BIG_WRITES=$(calls write)
+	rows_order+=("$key")
+	tried[$key]=1
+	found[$key]=0
+	echo "# clean ingest of the big case: $b"
+	if [ "$a" = "$b" ] && [ "${BIG_WRITES:-0}" -ge 50 ]; then
+		passed=$((passed + 1))
+		echo "ok - counts reproducible, $BIG_WRITES write points in the crash-loop case"
+	else
+		failed=$((failed + 1))
+		found[$key]=1
+		failures+=("calibration: '$a' vs '$b' (need >= 50 writes)")
+		echo "not ok - calibration: '$a' vs '$b' (need >= 50 writes)"
+	fi
+}
+
+# --- main ------------------------------------------------------------------
+
+start=$(date +%s)
+echo "# torture: $BIN, work directory $W"
+setup
+reproducible
+fsync_is_final
+for kind in write fsync rename open malloc sqlite; do
+	case $kind in
+	malloc)	actions="ENOMEM" ;;
+	write)	actions="EIO ENOSPC EINTR" ;;
+	*)	actions="EIO ENOSPC" ;;
+	esac
+	for action in $actions; do
+		loop ingest "$kind" "$action"
+	done
+	loop ingest "$kind" kill
+	loop ingest_v2 "$kind" "${actions%% *}"
+	loop ingest_v2 "$kind" kill
+	for action in ${actions%% *} kill; do
+		loop restore "$kind" "$action"
+		loop restore_force "$kind" "$action"
+		loop restore_stdout "$kind" "$action"
+		loop restore_denied "$kind" "$action"
+		loop rebuild "$kind" "$action"
+	done
+done
+# The crash loop: SIGKILL at every write of a BIG_MB MiB ingest, and at
+# every other hooked call of it; errors at every write.
+for kind in write fsync rename open; do
+	loop ingest_big "$kind" kill
+done
+loop ingest_big write EIO 4
+# Faults inside SQLite's own I/O, where the hook cannot reach (strace).
+if strace -f -qq -o /dev/null -e trace=fdatasync \
+    -e inject=fdatasync:error=EIO:when=1 true 2>/dev/null; then
+	for sc in fdatasync:EIO pwrite64:ENOSPC; do
+		loop sqlio "${sc%%:*}" "${sc#*:}"
+		loop sqlio "${sc%%:*}" "${sc#*:}+kill"
+	done
+else
+	echo "# skip sqlio: strace cannot inject faults here"
+fi
+
+echo "#"
+printf '# %-15s %-9s %-11s %6s %8s\n' scenario kind action points failures
+for key in "${rows_order[@]}"; do
+	read -r s k a <<<"$key"
+	printf '# %-15s %-9s %-11s %6d %8d\n' "$s" "$k" "$a" "${tried[$key]}" \
+	    "${found[$key]}"
+done
+for f in "${failures[@]}"; do
+	echo "# FAILED: $f"
+done
+echo "# $(( $(date +%s) - start )) seconds"
+if [ "$failed" -eq 0 ]; then
+	chmod -R u+w "$W" 2>/dev/null
+	rm -rf "$W"
+else
+	echo "# kept $W (failed-N-home: the home after each failing point)"
+	echo "# reproduce one point: ARHIIVAR_HOME=... ARH_FAULT=KIND:N:ACTION $BIN ..."
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
