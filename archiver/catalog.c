@@ -80,6 +80,21 @@ static const char *const migrations[] = {
 	"  actor TEXT NOT NULL,"
 	"  source TEXT NOT NULL,"
 	"  plan TEXT NOT NULL);",
+	/* 3: the sealed disposition of each archive, and holds. */
+	"ALTER TABLE archives ADD COLUMN action TEXT;"
+	"ALTER TABLE archives ADD COLUMN due TEXT;"
+	"CREATE INDEX archives_due ON archives(due);"
+	"CREATE TABLE holds ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('archive', 'case', 'series')),"
+	"  target TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  authority TEXT NOT NULL,"
+	"  placed_at TEXT NOT NULL,"
+	"  placed_by TEXT NOT NULL,"
+	"  released_at TEXT,"
+	"  released_by TEXT,"
+	"  release_reason TEXT);",
 };
 
 static int
@@ -318,8 +333,9 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 {
 	static const char sql[] = "INSERT INTO archives (name, case_ref, "
 	    "series, version, previous, path, size, sha256, signer, "
-	    "signer_cert_sha256, created, nrecords, nfiles) "
-	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	    "signer_cert_sha256, created, nrecords, nfiles, action, due) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	const json_t *ret;
 	sqlite3_stmt *st;
 	size_t i, nfiles = 0;
 	int r;
@@ -342,6 +358,11 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)json_array_size(
 	    json_object_get(s->manifest, "records")));
 	sqlite3_bind_int64(st, 13, (sqlite3_int64)nfiles);
+	/* The sealed decision, so that "what is due" is one indexed query. */
+	ret = json_object_get(s->manifest, "retention");
+	bind_text(st, 14, jstr(ret, "action"));
+	bind_text(st, 15, jstr(ret, "due") && *jstr(ret, "due") ?
+	    jstr(ret, "due") : NULL);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_CONSTRAINT)
@@ -959,4 +980,168 @@ arh_fileplan_info_release(struct arh_fileplan_info *fp)
 		return;
 	free(fp->plan);
 	fp->plan = NULL;
+}
+
+static void
+hold_row(sqlite3_stmt *st, struct arh_hold *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->id = sqlite3_column_int64(st, 0);
+	col_copy(h->kind, sizeof(h->kind), st, 1);
+	col_copy(h->target, sizeof(h->target), st, 2);
+	col_copy(h->reason, sizeof(h->reason), st, 3);
+	col_copy(h->authority, sizeof(h->authority), st, 4);
+	col_copy(h->placed_at, sizeof(h->placed_at), st, 5);
+	col_copy(h->placed_by, sizeof(h->placed_by), st, 6);
+	col_copy(h->released_at, sizeof(h->released_at), st, 7);
+	col_copy(h->released_by, sizeof(h->released_by), st, 8);
+	col_copy(h->release_reason, sizeof(h->release_reason), st, 9);
+}
+
+int
+arh_catalog_hold_add(struct arh_catalog *c, struct arh_hold *h,
+    struct arh_err *err)
+{
+	static const char sql[] = "INSERT INTO holds (kind, target, reason, "
+	    "authority, placed_at, placed_by) VALUES (?,?,?,?,?,?)";
+	struct arh_event ev = { "hold-add", h->placed_by, NULL, h->target,
+	    "ok", h->reason };
+	sqlite3_stmt *st;
+	int r, rc;
+
+	arh_now_utc(h->placed_at);
+	if (strcmp(h->kind, "archive") == 0)
+		ev.archive = h->target;
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = dberr(c, err, "preparing a hold");
+		goto fail;
+	}
+	bind_text(st, 1, h->kind);
+	bind_text(st, 2, h->target);
+	bind_text(st, 3, h->reason);
+	bind_text(st, 4, h->authority);
+	bind_text(st, 5, h->placed_at);
+	bind_text(st, 6, h->placed_by);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		rc = dberr(c, err, "adding a hold");
+		goto fail;
+	}
+	h->id = (long)sqlite3_last_insert_rowid(c->db);
+	if ((rc = insert_event(c, &ev, err)) != 0 ||
+	    (rc = exec(c, "COMMIT", err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	exec(c, "ROLLBACK", NULL);
+	return rc;
+}
+
+int
+arh_catalog_hold_release(struct arh_catalog *c, long id, const char *reason,
+    const char *actor, struct arh_err *err)
+{
+	static const char sql[] = "UPDATE holds SET released_at = ?, "
+	    "released_by = ?, release_reason = ? WHERE id = ? AND "
+	    "released_at IS NULL";
+	struct arh_event ev = { "hold-release", actor, NULL, NULL, "ok",
+	    reason };
+	sqlite3_stmt *st;
+	char now[21], target[64];
+	int r, rc;
+
+	arh_now_utc(now);
+	snprintf(target, sizeof(target), "hold %ld", id);
+	ev.target = target;
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = dberr(c, err, "preparing a release");
+		goto fail;
+	}
+	bind_text(st, 1, now);
+	bind_text(st, 2, actor);
+	bind_text(st, 3, reason);
+	sqlite3_bind_int64(st, 4, id);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		rc = dberr(c, err, "releasing a hold");
+		goto fail;
+	}
+	if (sqlite3_changes(c->db) != 1) {
+		rc = arh_errf(err, ARH_ENOTFOUND, "no hold %ld in force; "
+		    "'arhiivar hold list' shows them", id);
+		goto fail;
+	}
+	if ((rc = insert_event(c, &ev, err)) != 0 ||
+	    (rc = exec(c, "COMMIT", err)) != 0)
+		goto fail;
+	return 0;
+fail:
+	exec(c, "ROLLBACK", NULL);
+	return rc;
+}
+
+int
+arh_catalog_holds(struct arh_catalog *c, int all,
+    int (*cb)(void *arg, const struct arh_hold *h), void *arg,
+    struct arh_err *err)
+{
+	struct arh_hold h;
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT id, kind, target, reason, "
+	    "authority, placed_at, placed_by, released_at, released_by, "
+	    "release_reason FROM holds WHERE ?1 OR released_at IS NULL "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing holds");
+	sqlite3_bind_int(st, 1, all);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		hold_row(st, &h);
+		if ((rc = cb(arg, &h)) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "listing holds");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_due(struct arh_catalog *c, const char *as_of,
+    int (*cb)(void *arg, const struct arh_archive_row *row,
+    const char *action, const char *due, const char *holds), void *arg,
+    struct arh_err *err)
+{
+	/* A hold on the archive, its case file or its series keeps it. */
+	static const char sql[] = "SELECT " ARCHIVE_COLS ", a.action, a.due, "
+	    "(SELECT group_concat(h.id, ',') FROM holds h WHERE "
+	    "h.released_at IS NULL AND ((h.kind = 'archive' AND "
+	    "h.target = a.name) OR (h.kind = 'case' AND h.target = a.case_ref)"
+	    " OR (h.kind = 'series' AND h.target = a.series))) "
+	    "FROM archives a WHERE a.due IS NOT NULL AND a.due <= ?1 "
+	    "ORDER BY a.due, a.name";
+	struct arh_archive_row row;
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing due archives");
+	bind_text(st, 1, as_of);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		archive_row(st, &row);
+		if ((rc = cb(arg, &row, (const char *)sqlite3_column_text(st,
+		    12), (const char *)sqlite3_column_text(st, 13),
+		    (const char *)sqlite3_column_text(st, 14))) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "listing due archives");
+	sqlite3_finalize(st);
+	return rc;
 }

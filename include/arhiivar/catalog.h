@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	2
+#define ARH_CATALOG_SCHEMA	3
 
 struct arh_catalog;
 
@@ -127,6 +127,38 @@ int arh_catalog_fileplan_get(struct arh_catalog *c, const char *version,
 /* Every version, oldest first, without the plan text. */
 int arh_catalog_fileplan_history(struct arh_catalog *c,
     int (*cb)(void *arg, const struct arh_fileplan_info *fp), void *arg,
+    struct arh_err *err);
+
+/* A hold: while in force, nothing it covers is due or destroyed. */
+struct arh_hold {
+	long	 id;
+	char	 kind[16];		/* archive, case, series */
+	char	 target[256];		/* archive name, case ref, series code */
+	char	 reason[512];
+	char	 authority[256];
+	char	 placed_at[32];
+	char	 placed_by[300];
+	char	 released_at[32];	/* "" while in force */
+	char	 released_by[300];
+	char	 release_reason[512];
+};
+
+/* Place h (kind, target, reason, authority, placed_by set by the caller;
+ * id and placed_at filled in) with its event, in one transaction. */
+int arh_catalog_hold_add(struct arh_catalog *c, struct arh_hold *h,
+    struct arh_err *err);
+/* Release hold `id` with a reason; ARH_ENOTFOUND if none is in force. */
+int arh_catalog_hold_release(struct arh_catalog *c, long id,
+    const char *reason, const char *actor, struct arh_err *err);
+/* Holds in force (or all, released ones too), oldest first. */
+int arh_catalog_holds(struct arh_catalog *c, int all,
+    int (*cb)(void *arg, const struct arh_hold *h), void *arg,
+    struct arh_err *err);
+/* Archives whose sealed action is due on or before as_of, by due date;
+ * `holds` lists the ids of holds in force on it ("" or NULL if none). */
+int arh_catalog_due(struct arh_catalog *c, const char *as_of,
+    int (*cb)(void *arg, const struct arh_archive_row *row,
+    const char *action, const char *due, const char *holds), void *arg,
     struct arh_err *err);
 
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,

@@ -46,5 +46,7 @@ int cmd_events(struct cli *, int, char **);
 int cmd_find(struct cli *, int, char **);
 int cmd_fileplan(struct cli *, int, char **);
 int cmd_policy(struct cli *, int, char **);
+int cmd_hold(struct cli *, int, char **);
+int cmd_disposition(struct cli *, int, char **);
 
 #endif

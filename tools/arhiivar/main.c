@@ -24,6 +24,8 @@ static const struct {
 	{ "find", cmd_find, "which archives hold a digest or a record" },
 	{ "fileplan", cmd_fileplan, "file plan: import, history, show, diff" },
 	{ "policy", cmd_policy, "policy explain: which rules decided" },
+	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
+	{ "disposition", cmd_disposition, "disposition due: what is due" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# Disposition due dates from the sealed decision, and holds that stop them.
+load helpers
+
+due_home() {
+	arh init >/dev/null
+	arh fileplan import "$ARH_TOP/sample/fileplan.csv" >/dev/null
+	arh ingest "$CASE" >/dev/null
+}
+
+@test "disposition due lists an archive from its due date on, not before" {
+	due_home
+	run arh disposition due --as-of 2034-12-31
+	[ "$status" -eq 0 ]
+	[[ "$output" == "nothing is due on or before 2034-12-31" ]]
+	run arh disposition due --as-of 2035-01-01
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"2035-01-01  destroy  12-1_2024.v1 (case file 12-1/2024)"* ]]
+	run arh disposition due --as-of 2035-01-01 --json
+	[[ "$output" == *'"action": "destroy"'* ]]
+}
+
+@test "a hold on the archive, the case file or the series keeps it from being due; release needs a reason" {
+	due_home
+	for target in 12-1_2024.v1 12-1/2024 12-1; do
+		run arh hold add "$target" --reason "kohtuasi 2-25-1234" --authority "Harju Maakohus"
+		[ "$status" -eq 0 ]
+		id=$(echo "$output" | awk '{print $2}')
+		run arh disposition due --as-of 2040-01-01
+		[[ "$output" == *"nothing is due"* ]]
+		[[ "$output" == *"held by hold $id"* ]]
+		run arh hold release "$id"
+		[ "$status" -eq 2 ]
+		run arh hold release "$id" --reason "kohtuasi lõppenud"
+		[ "$status" -eq 0 ]
+		run arh disposition due --as-of 2040-01-01
+		[[ "$output" == *"destroy  12-1_2024.v1"* ]]
+	done
+	run arh hold list --all --json
+	[[ "$output" == *'"kind": "series"'* ]]
+	[[ "$output" == *'"release_reason": "kohtuasi lõppenud"'* ]]
+	run arh events
+	[ "$(echo "$output" | grep -c hold-add)" -eq 3 ]
+	[ "$(echo "$output" | grep -c hold-release)" -eq 3 ]
+}
+
+@test "a hold needs a reason and an authority, and a target that exists" {
+	due_home
+	run arh hold add 12-1/2024 --reason x
+	[ "$status" -eq 2 ]
+	run arh hold add 99-9/1999 --reason x --authority y
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no archive, case file or series '99-9/1999'"* ]]
+	run arh hold release 42 --reason x
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no hold 42 in force"* ]]
+}
+
+@test "catalog rebuild keeps holds; from the archives alone it reproduces due dates" {
+	due_home
+	arh hold add 12-1 --reason r --authority a >/dev/null
+	before=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select name, action, due from archives')
+	arh catalog rebuild >/dev/null
+	run arh hold list
+	[[ "$output" == *"series 12-1"* ]]
+	rm "$ARHIIVAR_HOME"/catalog.db*
+	arh catalog rebuild >/dev/null
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select name, action, due from archives')" = "$before" ]
+}

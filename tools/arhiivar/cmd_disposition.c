@@ -1,0 +1,109 @@
+/*
+ * cmd_disposition.c — arhiivar disposition due [--as-of DATE] [--json]
+ *
+ * Archives whose sealed disposition (destroy, transfer, review) is due on
+ * or before DATE (default today, Europe/Tallinn).  A held archive is never
+ * due: it is listed apart, with the holds that keep it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arhiivar/input.h"
+#include "arhiivar/ops.h"
+#include "cli.h"
+
+#define USAGE "arhiivar disposition due [--as-of YYYY-MM-DD] [--json]"
+
+struct due {
+	json_t	*due, *held;
+	int	 ndue, nheld;
+};
+
+static int
+one(void *arg, const struct arh_archive_row *row, const char *action,
+    const char *due, const char *holds)
+{
+	struct due *d = arg;
+	int held = holds != NULL && *holds;
+
+	if (d->due != NULL)
+		return json_array_append_new(held ? d->held : d->due,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "archive",
+		    row->name, "case_file", row->case_ref, "action", action,
+		    "due", due, "holds", held ? holds : NULL)) ? ARH_ENOMEM : 0;
+	if (held)
+		d->nheld++;
+	else {
+		d->ndue++;
+		printf("%s  %-8s %s (case file %s)\n", due, action, row->name,
+		    row->case_ref);
+	}
+	return 0;
+}
+
+static int
+one_held(void *arg, const struct arh_archive_row *row, const char *action,
+    const char *due, const char *holds)
+{
+	if (holds != NULL && *holds)
+		printf("%s  %-8s %s (case file %s) held by hold %s\n", due,
+		    action, row->name, row->case_ref, holds);
+	(void)arg;
+	return 0;
+}
+
+int
+cmd_disposition(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as-of", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct due d = { NULL, NULL, 0, 0 };
+	struct arh_home *h = NULL;
+	struct arh_err err;
+	char as_of[11];
+	int c, rc, json = 0;
+
+	if (argc < 2 || strcmp(argv[1], "due") != 0)
+		return cli_usage(USAGE);
+	argc--;
+	argv++;
+	arh_today(as_of);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'd' && arh_date_valid(optarg))
+			snprintf(as_of, sizeof(as_of), "%s", optarg);
+		else
+			return cli_usage(USAGE);
+	}
+	if (optind != argc)
+		return cli_usage(USAGE);
+	arh_err_clear(&err);
+	if ((rc = cli_open_home(cli, &h, &err)) != 0)
+		return cli_fail(rc, &err);
+	if (json) {
+		d.due = json_array();
+		d.held = json_array();
+	}
+	rc = arh_catalog_due(h->cat, as_of, one, &d, &err);
+	if (rc == 0 && !json && d.nheld > 0) {
+		printf("held, so not due:\n");
+		rc = arh_catalog_due(h->cat, as_of, one_held, NULL, &err);
+	}
+	arh_home_free(h);
+	if (rc != 0) {
+		json_decref(d.due);
+		json_decref(d.held);
+		return cli_fail(rc, &err);
+	}
+	if (json)
+		return cli_json(json_pack("{s:s, s:o, s:o}", "as_of", as_of,
+		    "due", d.due, "held", d.held));
+	if (d.ndue == 0)
+		printf("nothing is due on or before %s\n", as_of);
+	return EXIT_OK;
+}
