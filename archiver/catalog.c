@@ -1145,3 +1145,30 @@ arh_catalog_due(struct arh_catalog *c, const char *as_of,
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+arh_catalog_restrictions(struct arh_catalog *c, const char *until,
+    int (*cb)(void *arg, const char *archive, const char *reference,
+    const char *basis, const char *end), void *arg, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT archive, reference, "
+	    "access_basis, access_end FROM records WHERE access = 'internal' "
+	    "AND access_end <= ?1 ORDER BY access_end, archive, reference",
+	    -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "listing restrictions");
+	bind_text(st, 1, until);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    (const char *)sqlite3_column_text(st, 3))) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = dberr(c, err, "listing restrictions");
+	sqlite3_finalize(st);
+	return rc;
+}

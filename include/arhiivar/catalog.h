@@ -161,6 +161,12 @@ int arh_catalog_due(struct arh_catalog *c, const char *as_of,
     const char *action, const char *due, const char *holds), void *arg,
     struct arh_err *err);
 
+/* Internal-use restrictions ending on or before `until`, by end date.
+ * Only what the public view shows: archive, reference, basis, end. */
+int arh_catalog_restrictions(struct arh_catalog *c, const char *until,
+    int (*cb)(void *arg, const char *archive, const char *reference,
+    const char *basis, const char *end), void *arg, struct arh_err *err);
+
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);
 /* Events of one archive (or all when archive is NULL), oldest first. */

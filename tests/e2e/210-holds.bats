@@ -67,3 +67,16 @@ due_home() {
 	arh catalog rebuild >/dev/null
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select name, action, due from archives')" = "$before" ]
 }
+
+@test "access review lists restrictions ended and ending, with public-view data only" {
+	due_home
+	run arh access review --as-of 2029-10-01
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"2029-12-20  ending  12-1/8910-1  12-1_2024.v1 (AvTS § 35 lg 1 p 1)"* ]]
+	[[ "$output" != *MARKER* ]]
+	run arh access review --as-of 2030-01-01 --days 0 --json
+	[[ "$output" == *'"ended": ['*'"record": "12-1/8910-1"'* ]]
+	[[ "$output" != *MARKER* ]]
+	run arh access review --as-of 2025-01-01
+	[[ "$output" == "no internal-use restriction ends by 2025-04-01" ]]
+}

@@ -48,5 +48,6 @@ int cmd_fileplan(struct cli *, int, char **);
 int cmd_policy(struct cli *, int, char **);
 int cmd_hold(struct cli *, int, char **);
 int cmd_disposition(struct cli *, int, char **);
+int cmd_access(struct cli *, int, char **);
 
 #endif

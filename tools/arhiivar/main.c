@@ -26,6 +26,7 @@ static const struct {
 	{ "policy", cmd_policy, "policy explain: which rules decided" },
 	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
 	{ "disposition", cmd_disposition, "disposition due: what is due" },
+	{ "access", cmd_access, "access review: restrictions ending or ended" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */

@@ -1,0 +1,106 @@
+/*
+ * cmd_access.c — arhiivar access review [--as-of DATE] [--days N] [--json]
+ *
+ * Internal-use restrictions that have ended (the records are public from
+ * the day after their end, with no rewrite of the archive) and those
+ * ending within N days (default 90).  Shows only public-view data.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "arhiivar/input.h"
+#include "arhiivar/ops.h"
+#include "cli.h"
+
+#define USAGE "arhiivar access review [--as-of YYYY-MM-DD] [--days N] " \
+	"[--json]"
+
+struct review {
+	const char	*as_of;
+	json_t		*ended, *ending;
+	int		 n;
+};
+
+static int
+one(void *arg, const char *archive, const char *reference,
+    const char *basis, const char *end)
+{
+	struct review *r = arg;
+	int ended = strcmp(end, r->as_of) < 0;
+
+	r->n++;
+	if (r->ended != NULL)
+		return json_array_append_new(ended ? r->ended : r->ending,
+		    json_pack("{s:s, s:s, s:s?, s:s}", "archive", archive,
+		    "record", reference, "basis", basis, "end", end)) ?
+		    ARH_ENOMEM : 0;
+	printf("%s  %-7s %s  %s (%s)\n", end, ended ? "ended" : "ending",
+	    reference, archive, basis ? basis : "");
+	return 0;
+}
+
+int
+cmd_access(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "as-of", required_argument, NULL, 'd' },
+		{ "days", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct review r = { NULL, NULL, NULL, 0 };
+	struct arh_home *h = NULL;
+	struct arh_err err;
+	char as_of[11], until[11], *end;
+	long days = 90;
+	struct tm tm;
+	time_t t;
+	int c, rc, json = 0;
+
+	if (argc < 2 || strcmp(argv[1], "review") != 0)
+		return cli_usage(USAGE);
+	argc--;
+	argv++;
+	arh_today(as_of);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'd' && arh_date_valid(optarg))
+			snprintf(as_of, sizeof(as_of), "%s", optarg);
+		else if (c == 'n' && (days = strtol(optarg, &end, 10)) >= 0 &&
+		    days <= 36500 && *optarg && *end == '\0')
+			;
+		else
+			return cli_usage(USAGE);
+	}
+	if (optind != argc)
+		return cli_usage(USAGE);
+	memset(&tm, 0, sizeof(tm));
+	strptime(as_of, "%Y-%m-%d", &tm);
+	t = timegm(&tm) + (time_t)days * 86400;
+	gmtime_r(&t, &tm);
+	strftime(until, sizeof(until), "%Y-%m-%d", &tm);
+	r.as_of = as_of;
+	if (json) {
+		r.ended = json_array();
+		r.ending = json_array();
+	}
+	arh_err_clear(&err);
+	if ((rc = cli_open_home(cli, &h, &err)) == 0)
+		rc = arh_catalog_restrictions(h->cat, until, one, &r, &err);
+	arh_home_free(h);
+	if (rc != 0) {
+		json_decref(r.ended);
+		json_decref(r.ending);
+		return cli_fail(rc, &err);
+	}
+	if (json)
+		return cli_json(json_pack("{s:s, s:s, s:o, s:o}", "as_of", as_of,
+		    "until", until, "ended", r.ended, "ending", r.ending));
+	if (r.n == 0)
+		printf("no internal-use restriction ends by %s\n", until);
+	return EXIT_OK;
+}
