@@ -45,7 +45,8 @@ check_case(const char *buf, size_t len)
 		abort();
 	if (rc == 0 && (!arh_reference_valid(c->reference) ||
 	    c->function_code == NULL || c->series_code == NULL ||
-	    c->organisation == NULL || !arh_date_valid(c->opened) ||
+	    (c->organisation != NULL && *c->organisation == '\0') ||
+	    !arh_date_valid(c->opened) ||
 	    !arh_date_valid(c->closed) || strcmp(c->opened, c->closed) > 0 ||
 	    strcmp(c->closed, TODAY) > 0 || c->year < 1900 || c->meta == NULL))
 		abort();
