@@ -231,6 +231,22 @@ insert_event(struct arh_catalog *c, const struct arh_event *ev,
 	return r == SQLITE_DONE ? 0 : dberr(c, err, "recording an event");
 }
 
+/*
+ * End a write transaction begun with BEGIN IMMEDIATE: when its body
+ * succeeded (rc 0), record ev (may be NULL) and COMMIT; otherwise, or if
+ * that fails, ROLLBACK.  Returns the outcome.
+ */
+static int
+finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,
+    struct arh_err *err)
+{
+	if (rc == 0 && (ev == NULL || (rc = insert_event(c, ev, err)) == 0) &&
+	    (rc = exec(c, "COMMIT", err)) == 0)
+		return 0;
+	exec(c, "ROLLBACK", NULL);
+	return rc;
+}
+
 int
 arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err)
@@ -454,10 +470,7 @@ arh_catalog_clear_begin(struct arh_catalog *c, struct arh_err *err)
 int
 arh_catalog_clear_end(struct arh_catalog *c, int rc, struct arh_err *err)
 {
-	if (rc == 0 && (rc = exec(c, "COMMIT", err)) == 0)
-		return 0;
-	exec(c, "ROLLBACK", NULL);
-	return rc;
+	return finish_txn(c, rc, NULL, err);
 }
 
 static void
@@ -871,23 +884,19 @@ fileplan_row(sqlite3_stmt *st, struct arh_fileplan_info *fp, int with_plan)
 	fp->plan = with_plan ? col_dup(st, 5) : NULL;
 }
 
-int
-arh_catalog_fileplan_add(struct arh_catalog *c,
-    const struct arh_fileplan_info *fp, const struct arh_event *ev,
+/* The INSERT of one file plan version (inside a transaction). */
+static int
+insert_fileplan(struct arh_catalog *c, const struct arh_fileplan_info *fp,
     struct arh_err *err)
 {
 	static const char sql[] = "INSERT INTO fileplans (version, seq, "
 	    "imported_at, actor, source, plan) VALUES (?1, (SELECT "
 	    "coalesce(max(seq), 0) + 1 FROM fileplans), ?2, ?3, ?4, ?5)";
 	sqlite3_stmt *st;
-	int r, rc;
+	int r;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
-		return rc;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = dberr(c, err, "preparing a file plan");
-		goto fail;
-	}
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "preparing a file plan");
 	bind_text(st, 1, fp->version);
 	bind_text(st, 2, fp->imported_at);
 	bind_text(st, 3, fp->actor);
@@ -895,22 +904,22 @@ arh_catalog_fileplan_add(struct arh_catalog *c,
 	bind_text(st, 5, fp->plan);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (r == SQLITE_CONSTRAINT) {
-		rc = arh_errf(err, ARH_EEXIST, "this file plan is already "
+	if (r == SQLITE_CONSTRAINT)
+		return arh_errf(err, ARH_EEXIST, "this file plan is already "
 		    "imported as version %.12s", fp->version);
-		goto fail;
-	}
-	if (r != SQLITE_DONE) {
-		rc = dberr(c, err, "adding a file plan");
-		goto fail;
-	}
-	if ((rc = insert_event(c, ev, err)) != 0 ||
-	    (rc = exec(c, "COMMIT", err)) != 0)
-		goto fail;
-	return 0;
-fail:
-	exec(c, "ROLLBACK", NULL);
-	return rc;
+	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding a file plan");
+}
+
+int
+arh_catalog_fileplan_add(struct arh_catalog *c,
+    const struct arh_fileplan_info *fp, const struct arh_event *ev,
+    struct arh_err *err)
+{
+	int rc;
+
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	return finish_txn(c, insert_fileplan(c, fp, err), ev, err);
 }
 
 int
@@ -998,26 +1007,16 @@ hold_row(sqlite3_stmt *st, struct arh_hold *h)
 	col_copy(h->release_reason, sizeof(h->release_reason), st, 9);
 }
 
-int
-arh_catalog_hold_add(struct arh_catalog *c, struct arh_hold *h,
-    struct arh_err *err)
+static int
+insert_hold(struct arh_catalog *c, struct arh_hold *h, struct arh_err *err)
 {
 	static const char sql[] = "INSERT INTO holds (kind, target, reason, "
 	    "authority, placed_at, placed_by) VALUES (?,?,?,?,?,?)";
-	struct arh_event ev = { "hold-add", h->placed_by, NULL, h->target,
-	    "ok", h->reason };
 	sqlite3_stmt *st;
-	int r, rc;
+	int r;
 
-	arh_now_utc(h->placed_at);
-	if (strcmp(h->kind, "archive") == 0)
-		ev.archive = h->target;
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
-		return rc;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = dberr(c, err, "preparing a hold");
-		goto fail;
-	}
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "preparing a hold");
 	bind_text(st, 1, h->kind);
 	bind_text(st, 2, h->target);
 	bind_text(st, 3, h->reason);
@@ -1026,64 +1025,71 @@ arh_catalog_hold_add(struct arh_catalog *c, struct arh_hold *h,
 	bind_text(st, 6, h->placed_by);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		rc = dberr(c, err, "adding a hold");
-		goto fail;
-	}
+	if (r != SQLITE_DONE)
+		return dberr(c, err, "adding a hold");
 	h->id = (long)sqlite3_last_insert_rowid(c->db);
-	if ((rc = insert_event(c, &ev, err)) != 0 ||
-	    (rc = exec(c, "COMMIT", err)) != 0)
-		goto fail;
 	return 0;
-fail:
-	exec(c, "ROLLBACK", NULL);
-	return rc;
 }
 
 int
-arh_catalog_hold_release(struct arh_catalog *c, long id, const char *reason,
+arh_catalog_hold_add(struct arh_catalog *c, struct arh_hold *h,
+    struct arh_err *err)
+{
+	struct arh_event ev = { "hold-add", h->placed_by, NULL, h->target,
+	    "ok", h->reason };
+	int rc;
+
+	arh_now_utc(h->placed_at);
+	if (strcmp(h->kind, "archive") == 0)
+		ev.archive = h->target;
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	return finish_txn(c, insert_hold(c, h, err), &ev, err);
+}
+
+static int
+release_hold(struct arh_catalog *c, long id, const char *reason,
     const char *actor, struct arh_err *err)
 {
 	static const char sql[] = "UPDATE holds SET released_at = ?, "
 	    "released_by = ?, release_reason = ? WHERE id = ? AND "
 	    "released_at IS NULL";
-	struct arh_event ev = { "hold-release", actor, NULL, NULL, "ok",
-	    reason };
 	sqlite3_stmt *st;
-	char now[21], target[64];
-	int r, rc;
+	char now[21];
+	int r;
 
 	arh_now_utc(now);
-	snprintf(target, sizeof(target), "hold %ld", id);
-	ev.target = target;
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
-		return rc;
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = dberr(c, err, "preparing a release");
-		goto fail;
-	}
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dberr(c, err, "preparing a release");
 	bind_text(st, 1, now);
 	bind_text(st, 2, actor);
 	bind_text(st, 3, reason);
 	sqlite3_bind_int64(st, 4, id);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		rc = dberr(c, err, "releasing a hold");
-		goto fail;
-	}
-	if (sqlite3_changes(c->db) != 1) {
-		rc = arh_errf(err, ARH_ENOTFOUND, "no hold %ld in force; "
+	if (r != SQLITE_DONE)
+		return dberr(c, err, "releasing a hold");
+	if (sqlite3_changes(c->db) != 1)
+		return arh_errf(err, ARH_ENOTFOUND, "no hold %ld in force; "
 		    "'arhiivar hold list' shows them", id);
-		goto fail;
-	}
-	if ((rc = insert_event(c, &ev, err)) != 0 ||
-	    (rc = exec(c, "COMMIT", err)) != 0)
-		goto fail;
 	return 0;
-fail:
-	exec(c, "ROLLBACK", NULL);
-	return rc;
+}
+
+int
+arh_catalog_hold_release(struct arh_catalog *c, long id, const char *reason,
+    const char *actor, struct arh_err *err)
+{
+	struct arh_event ev = { "hold-release", actor, NULL, NULL, "ok",
+	    reason };
+	char target[64];
+	int rc;
+
+	snprintf(target, sizeof(target), "hold %ld", id);
+	ev.target = target;
+	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	return finish_txn(c, release_hold(c, id, reason, actor, err), &ev,
+	    err);
 }
 
 int
