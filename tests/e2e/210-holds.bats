@@ -80,3 +80,17 @@ due_home() {
 	run arh access review --as-of 2025-01-01
 	[[ "$output" == "no internal-use restriction ends by 2025-04-01" ]]
 }
+
+@test "a bad date or day count is a usage error, exit 2, and changes nothing" {
+	due_home
+	before=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events')
+	run arh disposition due --as-of 2035-13-01
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: arhiivar disposition due"* ]]
+	run arh access review --days -5
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: arhiivar access review"* ]]
+	run arh hold release abc --reason x
+	[ "$status" -eq 2 ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events')" = "$before" ]
+}
