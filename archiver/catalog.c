@@ -10,12 +10,9 @@
 
 #include "arhiivar/catalog.h"
 #define ARH_FAULT_WRAP_SQLITE	/* debug builds count sqlite3_step/exec */
+#include "catalog_int.h"
 #include "fault.h"
 #include "util.h"
-
-struct arh_catalog {
-	sqlite3	*db;
-};
 
 /* Forward migrations; migrations[i] takes schema i to i + 1. */
 static const char *const migrations[] = {
@@ -95,17 +92,51 @@ static const char *const migrations[] = {
 	"  released_at TEXT,"
 	"  released_by TEXT,"
 	"  release_reason TEXT);",
+	/* 4: destruction lists, their approvals, and tombstones. */
+	"CREATE TABLE disposals ("
+	"  id INTEGER PRIMARY KEY,"
+	"  status TEXT NOT NULL CHECK (status IN ('proposed', 'executing',"
+	"    'executed', 'cancelled')),"
+	"  as_of TEXT NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  proposed_at TEXT NOT NULL,"
+	"  proposed_by TEXT NOT NULL,"
+	"  executed_at TEXT,"
+	"  executed_by TEXT,"
+	"  act TEXT);"
+	"CREATE TABLE disposal_items ("
+	"  disposal INTEGER NOT NULL REFERENCES disposals(id),"
+	"  archive TEXT NOT NULL,"
+	"  case_ref TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  tombstone TEXT NOT NULL,"
+	"  PRIMARY KEY (disposal, archive));"
+	"CREATE TABLE disposal_approvals ("
+	"  disposal INTEGER NOT NULL REFERENCES disposals(id),"
+	"  person TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  PRIMARY KEY (disposal, person));"
+	"CREATE TABLE tombstones ("
+	"  archive TEXT PRIMARY KEY,"
+	"  case_ref TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  disposal INTEGER NOT NULL REFERENCES disposals(id),"
+	"  destroyed_at TEXT NOT NULL,"
+	"  tombstone TEXT NOT NULL);"
+	"CREATE INDEX tombstones_case ON tombstones(case_ref);",
 };
 
-static int
-dberr(struct arh_catalog *c, struct arh_err *err, const char *what)
+int
+cat_dberr(struct arh_catalog *c, struct arh_err *err, const char *what)
 {
 	return arh_errf(err, ARH_ECATALOG, "catalog: %s: %s", what,
 	    sqlite3_errmsg(c->db));
 }
 
-static int
-exec(struct arh_catalog *c, const char *sql, struct arh_err *err)
+int
+cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err)
 {
 	char *msg = NULL;
 
@@ -125,31 +156,31 @@ migrate(struct arh_catalog *c, struct arh_err *err)
 	char sql[64];
 	int v, rc;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL)
 	    != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
-		exec(c, "ROLLBACK", NULL);
-		return dberr(c, err, "reading the schema version");
+		cat_exec(c, "ROLLBACK", NULL);
+		return cat_dberr(c, err, "reading the schema version");
 	}
 	v = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (v > latest) {
-		exec(c, "ROLLBACK", NULL);
+		cat_exec(c, "ROLLBACK", NULL);
 		return arh_errf(err, ARH_ECATALOG, "catalog schema %d is newer "
 		    "than this arhiivar understands (%d); upgrade arhiivar", v,
 		    latest);
 	}
 	for (; v < latest; v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if ((rc = exec(c, migrations[v], err)) != 0 ||
-		    (rc = exec(c, sql, err)) != 0) {
-			exec(c, "ROLLBACK", NULL);
+		if ((rc = cat_exec(c, migrations[v], err)) != 0 ||
+		    (rc = cat_exec(c, sql, err)) != 0) {
+			cat_exec(c, "ROLLBACK", NULL);
 			return rc;
 		}
 	}
-	return exec(c, "COMMIT", err);
+	return cat_exec(c, "COMMIT", err);
 }
 
 int
@@ -177,9 +208,9 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
 	sqlite3_busy_timeout(c->db, (int)busy_timeout_ms);
 	/* WAL: readers never block the writer; synchronous=FULL: a committed
 	 * ingest survives power loss, as the archive file it points to does. */
-	if ((rc = exec(c, "PRAGMA journal_mode = WAL", err)) != 0 ||
-	    (rc = exec(c, "PRAGMA synchronous = FULL", err)) != 0 ||
-	    (rc = exec(c, "PRAGMA foreign_keys = ON", err)) != 0 ||
+	if ((rc = cat_exec(c, "PRAGMA journal_mode = WAL", err)) != 0 ||
+	    (rc = cat_exec(c, "PRAGMA synchronous = FULL", err)) != 0 ||
+	    (rc = cat_exec(c, "PRAGMA foreign_keys = ON", err)) != 0 ||
 	    (rc = migrate(c, err)) != 0) {
 		arh_catalog_free(c);
 		return rc;
@@ -197,8 +228,8 @@ arh_catalog_free(struct arh_catalog *c)
 	free(c);
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
+void
+cat_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s == NULL)
 		sqlite3_bind_null(st, i);
@@ -206,8 +237,8 @@ bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
-static int
-insert_event(struct arh_catalog *c, const struct arh_event *ev,
+int
+cat_insert_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err)
 {
 	static const char sql[] = "INSERT INTO events (at, actor, kind, "
@@ -218,17 +249,17 @@ insert_event(struct arh_catalog *c, const struct arh_event *ev,
 
 	arh_now_utc(now);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "preparing an event");
-	bind_text(st, 1, now);
-	bind_text(st, 2, ev->actor ? ev->actor : "unknown");
-	bind_text(st, 3, ev->kind);
-	bind_text(st, 4, ev->archive);
-	bind_text(st, 5, ev->target);
-	bind_text(st, 6, ev->result);
-	bind_text(st, 7, ev->detail);
+		return cat_dberr(c, err, "preparing an event");
+	cat_bind_text(st, 1, now);
+	cat_bind_text(st, 2, ev->actor ? ev->actor : "unknown");
+	cat_bind_text(st, 3, ev->kind);
+	cat_bind_text(st, 4, ev->archive);
+	cat_bind_text(st, 5, ev->target);
+	cat_bind_text(st, 6, ev->result);
+	cat_bind_text(st, 7, ev->detail);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : dberr(c, err, "recording an event");
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "recording an event");
 }
 
 /*
@@ -236,14 +267,14 @@ insert_event(struct arh_catalog *c, const struct arh_event *ev,
  * succeeded (rc 0), record ev (may be NULL) and COMMIT; otherwise, or if
  * that fails, ROLLBACK.  Returns the outcome.
  */
-static int
-finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,
+int
+cat_finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,
     struct arh_err *err)
 {
-	if (rc == 0 && (ev == NULL || (rc = insert_event(c, ev, err)) == 0) &&
-	    (rc = exec(c, "COMMIT", err)) == 0)
+	if (rc == 0 && (ev == NULL || (rc = cat_insert_event(c, ev, err)) == 0) &&
+	    (rc = cat_exec(c, "COMMIT", err)) == 0)
 		return 0;
-	exec(c, "ROLLBACK", NULL);
+	cat_exec(c, "ROLLBACK", NULL);
 	return rc;
 }
 
@@ -251,11 +282,11 @@ int
 arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err)
 {
-	return insert_event(c, ev, err);
+	return cat_insert_event(c, ev, err);
 }
 
-static const char *
-jstr(const json_t *o, const char *key)
+const char *
+cat_jstr(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
@@ -272,19 +303,19 @@ insert_record(struct arh_catalog *c, sqlite3_stmt *st, const char *archive,
 	if ((text = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	sqlite3_reset(st);
-	bind_text(st, 1, archive);
-	bind_text(st, 2, jstr(meta, "reference"));
-	bind_text(st, 3, jstr(rec, "dir"));
-	bind_text(st, 4, jstr(meta, "registered"));
-	bind_text(st, 5, jstr(meta, "type"));
-	bind_text(st, 6, jstr(acc, "level"));
-	bind_text(st, 7, jstr(acc, "basis"));
-	bind_text(st, 8, jstr(acc, "start"));
-	bind_text(st, 9, jstr(acc, "end"));
-	bind_text(st, 10, text);
+	cat_bind_text(st, 1, archive);
+	cat_bind_text(st, 2, cat_jstr(meta, "reference"));
+	cat_bind_text(st, 3, cat_jstr(rec, "dir"));
+	cat_bind_text(st, 4, cat_jstr(meta, "registered"));
+	cat_bind_text(st, 5, cat_jstr(meta, "type"));
+	cat_bind_text(st, 6, cat_jstr(acc, "level"));
+	cat_bind_text(st, 7, cat_jstr(acc, "basis"));
+	cat_bind_text(st, 8, cat_jstr(acc, "start"));
+	cat_bind_text(st, 9, cat_jstr(acc, "end"));
+	cat_bind_text(st, 10, text);
 	r = sqlite3_step(st);
 	free(text);
-	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding a record");
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "adding a record");
 }
 
 /* path → [file entry, record reference] for every payload file of a
@@ -298,9 +329,9 @@ file_index(const json_t *manifest)
 	size_t i, j;
 
 	json_array_foreach(json_object_get(manifest, "records"), i, rec) {
-		ref = jstr(json_object_get(rec, "metadata"), "reference");
+		ref = cat_jstr(json_object_get(rec, "metadata"), "reference");
 		json_array_foreach(json_object_get(rec, "files"), j, f) {
-			if (idx == NULL || (path = jstr(f, "path")) == NULL ||
+			if (idx == NULL || (path = cat_jstr(f, "path")) == NULL ||
 			    ref == NULL)
 				continue;
 			if (json_object_set_new(idx, path, json_pack("[O, s]",
@@ -328,18 +359,18 @@ insert_member(struct arh_catalog *c, sqlite3_stmt *st, const char *archive,
 		ref = json_string_value(json_array_get(e, 1));
 	}
 	sqlite3_reset(st);
-	bind_text(st, 1, archive);
-	bind_text(st, 2, m->path);
-	bind_text(st, 3, ref);
+	cat_bind_text(st, 1, archive);
+	cat_bind_text(st, 2, m->path);
+	cat_bind_text(st, 3, ref);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)m->size);
-	bind_text(st, 5, m->sha512);
-	bind_text(st, 6, m->sha256);
-	bind_text(st, 7, f ? jstr(f, "mime") : NULL);
-	bind_text(st, 8, f ? jstr(f, "charset") : NULL);
+	cat_bind_text(st, 5, m->sha512);
+	cat_bind_text(st, 6, m->sha256);
+	cat_bind_text(st, 7, f ? cat_jstr(f, "mime") : NULL);
+	cat_bind_text(st, 8, f ? cat_jstr(f, "charset") : NULL);
 	sqlite3_bind_int64(st, 9, m->header_offset);
 	sqlite3_bind_int64(st, 10, m->data_offset);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return dberr(c, err, "adding a file");
+		return cat_dberr(c, err, "adding a file");
 	return 0;
 }
 
@@ -359,32 +390,32 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 	for (i = 0; i < s->nmembers; i++)
 		nfiles += s->members[i].payload != 0;
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "preparing an archive");
-	bind_text(st, 1, s->name);
-	bind_text(st, 2, s->case_ref);
-	bind_text(st, 3, s->series);
+		return cat_dberr(c, err, "preparing an archive");
+	cat_bind_text(st, 1, s->name);
+	cat_bind_text(st, 2, s->case_ref);
+	cat_bind_text(st, 3, s->series);
 	sqlite3_bind_int(st, 4, s->version);
-	bind_text(st, 5, s->previous);
-	bind_text(st, 6, store_name);
+	cat_bind_text(st, 5, s->previous);
+	cat_bind_text(st, 6, store_name);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)s->tar_size);
-	bind_text(st, 8, s->tar_sha256);
-	bind_text(st, 9, s->seal.subject);
-	bind_text(st, 10, s->seal.cert_sha256);
-	bind_text(st, 11, s->seal.signing_time);
+	cat_bind_text(st, 8, s->tar_sha256);
+	cat_bind_text(st, 9, s->seal.subject);
+	cat_bind_text(st, 10, s->seal.cert_sha256);
+	cat_bind_text(st, 11, s->seal.signing_time);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)json_array_size(
 	    json_object_get(s->manifest, "records")));
 	sqlite3_bind_int64(st, 13, (sqlite3_int64)nfiles);
 	/* The sealed decision, so that "what is due" is one indexed query. */
 	ret = json_object_get(s->manifest, "retention");
-	bind_text(st, 14, jstr(ret, "action"));
-	bind_text(st, 15, jstr(ret, "due") && *jstr(ret, "due") ?
-	    jstr(ret, "due") : NULL);
+	cat_bind_text(st, 14, cat_jstr(ret, "action"));
+	cat_bind_text(st, 15, cat_jstr(ret, "due") && *cat_jstr(ret, "due") ?
+	    cat_jstr(ret, "due") : NULL);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_CONSTRAINT)
 		return arh_errf(err, ARH_EEXIST, "archive '%s' is already in "
 		    "the catalog", s->name);
-	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding an archive");
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "adding an archive");
 }
 
 static int
@@ -409,7 +440,7 @@ add_rows(struct arh_catalog *c, const struct arh_bag_summary *s,
 		goto out;
 	if (sqlite3_prepare_v2(c->db, rsql, -1, &rs, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(c->db, fsql, -1, &fs, NULL) != SQLITE_OK) {
-		rc = dberr(c, err, "preparing rows");
+		rc = cat_dberr(c, err, "preparing rows");
 		goto out;
 	}
 	json_array_foreach(json_object_get(s->manifest, "records"), i, rec)
@@ -438,16 +469,16 @@ arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
 	 * timeout applies instead of a deadlocked upgrade. */
 	int outer = sqlite3_get_autocommit(c->db);
 
-	if ((rc = exec(c, outer ? "BEGIN IMMEDIATE" : "SAVEPOINT addarch",
+	if ((rc = cat_exec(c, outer ? "BEGIN IMMEDIATE" : "SAVEPOINT addarch",
 	    err)) != 0)
 		return rc;
 	if ((rc = add_rows(c, s, store_name, err)) != 0 ||
-	    (ev != NULL && (rc = insert_event(c, ev, err)) != 0) ||
-	    (rc = exec(c, outer ? "COMMIT" : "RELEASE addarch", err)) != 0) {
+	    (ev != NULL && (rc = cat_insert_event(c, ev, err)) != 0) ||
+	    (rc = cat_exec(c, outer ? "COMMIT" : "RELEASE addarch", err)) != 0) {
 		if (outer)
-			exec(c, "ROLLBACK", NULL);
+			cat_exec(c, "ROLLBACK", NULL);
 		else
-			exec(c, "ROLLBACK TO addarch; RELEASE addarch", NULL);
+			cat_exec(c, "ROLLBACK TO addarch; RELEASE addarch", NULL);
 		return rc;
 	}
 	return 0;
@@ -458,47 +489,43 @@ arh_catalog_clear_begin(struct arh_catalog *c, struct arh_err *err)
 {
 	int rc;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	/* Versions link to earlier ones; check the links at COMMIT. */
-	if ((rc = exec(c, "PRAGMA defer_foreign_keys = ON; DELETE FROM files; "
+	if ((rc = cat_exec(c, "PRAGMA defer_foreign_keys = ON; DELETE FROM files; "
 	    "DELETE FROM records; DELETE FROM archives", err)) != 0)
-		exec(c, "ROLLBACK", NULL);
+		cat_exec(c, "ROLLBACK", NULL);
 	return rc;
 }
 
 int
 arh_catalog_clear_end(struct arh_catalog *c, int rc, struct arh_err *err)
 {
-	return finish_txn(c, rc, NULL, err);
+	return cat_finish_txn(c, rc, NULL, err);
 }
 
-static void
-col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
+void
+cat_col_copy(char *dst, size_t n, sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	snprintf(dst, n, "%s", t ? (const char *)t : "");
 }
 
-#define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \
-	"a.previous, a.path, a.size, a.sha256, a.signer, a.created, " \
-	"a.nrecords, a.nfiles"
-
-static void
-archive_row(sqlite3_stmt *st, struct arh_archive_row *r)
+void
+cat_archive_row(sqlite3_stmt *st, struct arh_archive_row *r)
 {
 	memset(r, 0, sizeof(*r));
-	col_copy(r->name, sizeof(r->name), st, 0);
-	col_copy(r->case_ref, sizeof(r->case_ref), st, 1);
-	col_copy(r->series, sizeof(r->series), st, 2);
+	cat_col_copy(r->name, sizeof(r->name), st, 0);
+	cat_col_copy(r->case_ref, sizeof(r->case_ref), st, 1);
+	cat_col_copy(r->series, sizeof(r->series), st, 2);
 	r->version = sqlite3_column_int(st, 3);
-	col_copy(r->previous, sizeof(r->previous), st, 4);
-	col_copy(r->path, sizeof(r->path), st, 5);
+	cat_col_copy(r->previous, sizeof(r->previous), st, 4);
+	cat_col_copy(r->path, sizeof(r->path), st, 5);
 	r->size = sqlite3_column_int64(st, 6);
-	col_copy(r->sha256, sizeof(r->sha256), st, 7);
-	col_copy(r->signer, sizeof(r->signer), st, 8);
-	col_copy(r->created, sizeof(r->created), st, 9);
+	cat_col_copy(r->sha256, sizeof(r->sha256), st, 7);
+	cat_col_copy(r->signer, sizeof(r->signer), st, 8);
+	cat_col_copy(r->created, sizeof(r->created), st, 9);
 	r->nrecords = sqlite3_column_int(st, 10);
 	r->nfiles = sqlite3_column_int(st, 11);
 }
@@ -511,18 +538,18 @@ one_archive(struct arh_catalog *c, const char *sql, const char *key,
 	int r;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "looking up an archive");
-	bind_text(st, 1, key);
+		return cat_dberr(c, err, "looking up an archive");
+	cat_bind_text(st, 1, key);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
-		archive_row(st, row);
+		cat_archive_row(st, row);
 	sqlite3_finalize(st);
 	if (r == SQLITE_ROW)
 		return 0;
 	if (r == SQLITE_DONE)
 		return arh_errf(err, ARH_ENOTFOUND, "no archive '%s' in the "
 		    "catalog", key);
-	return dberr(c, err, "looking up an archive");
+	return cat_dberr(c, err, "looking up an archive");
 }
 
 int
@@ -553,14 +580,14 @@ arh_catalog_list(struct arh_catalog *c,
 
 	if (sqlite3_prepare_v2(c->db, "SELECT " ARCHIVE_COLS " FROM archives a"
 	    " ORDER BY a.case_ref, a.version", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing archives");
+		return cat_dberr(c, err, "listing archives");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		archive_row(st, &row);
+		cat_archive_row(st, &row);
 		if ((rc = cb(arg, &row)) != 0)
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "listing archives");
+		rc = cat_dberr(c, err, "listing archives");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -595,8 +622,8 @@ file_row(sqlite3_stmt *st, struct arh_file_row *f)
 	f->path = col_dup(st, 0);
 	f->record = col_dup(st, 1);
 	f->size = (uint64_t)sqlite3_column_int64(st, 2);
-	col_copy(f->sha512, sizeof(f->sha512), st, 3);
-	col_copy(f->sha256, sizeof(f->sha256), st, 4);
+	cat_col_copy(f->sha512, sizeof(f->sha512), st, 3);
+	cat_col_copy(f->sha256, sizeof(f->sha256), st, 4);
 	f->mime = col_dup(st, 5);
 	f->charset = col_dup(st, 6);
 	f->header_offset = sqlite3_column_int64(st, 7);
@@ -621,9 +648,9 @@ arh_catalog_file(struct arh_catalog *c, const char *archive,
 
 	if (sqlite3_prepare_v2(c->db, "SELECT " FILE_COLS " FROM files WHERE "
 	    "archive = ? AND path = ?", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "looking up a file");
-	bind_text(st, 1, archive);
-	bind_text(st, 2, path);
+		return cat_dberr(c, err, "looking up a file");
+	cat_bind_text(st, 1, archive);
+	cat_bind_text(st, 2, path);
 	r = sqlite3_step(st);
 	rc = r == SQLITE_ROW ? file_row(st, row) : 0;
 	sqlite3_finalize(st);
@@ -632,7 +659,7 @@ arh_catalog_file(struct arh_catalog *c, const char *archive,
 	if (r == SQLITE_DONE)
 		return arh_errf(err, ARH_ENOTFOUND, "archive '%s' has no file "
 		    "'%s'", archive, path);
-	return dberr(c, err, "looking up a file");
+	return cat_dberr(c, err, "looking up a file");
 }
 
 int
@@ -646,8 +673,8 @@ arh_catalog_files(struct arh_catalog *c, const char *archive,
 
 	if (sqlite3_prepare_v2(c->db, "SELECT " FILE_COLS " FROM files WHERE "
 	    "archive = ? ORDER BY header_offset", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing files");
-	bind_text(st, 1, archive);
+		return cat_dberr(c, err, "listing files");
+	cat_bind_text(st, 1, archive);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (file_row(st, &row) != 0) {
 			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
@@ -659,7 +686,7 @@ arh_catalog_files(struct arh_catalog *c, const char *archive,
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "listing files");
+		rc = cat_dberr(c, err, "listing files");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -683,16 +710,16 @@ arh_catalog_find(struct arh_catalog *c, const char *key,
 	int r, rc = 0;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "searching");
-	bind_text(st, 1, key);
+		return cat_dberr(c, err, "searching");
+	cat_bind_text(st, 1, key);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *text = (const char *)sqlite3_column_text(st, 10);
 		memset(&row, 0, sizeof(row));
 		row.path = col_dup(st, 1);
 		row.record = col_dup(st, 2);
 		row.size = (uint64_t)sqlite3_column_int64(st, 3);
-		col_copy(row.sha512, sizeof(row.sha512), st, 4);
-		col_copy(row.sha256, sizeof(row.sha256), st, 5);
+		cat_col_copy(row.sha512, sizeof(row.sha512), st, 4);
+		cat_col_copy(row.sha256, sizeof(row.sha256), st, 5);
 		row.mime = col_dup(st, 6);
 		row.charset = col_dup(st, 7);
 		row.header_offset = sqlite3_column_int64(st, 8);
@@ -706,7 +733,7 @@ arh_catalog_find(struct arh_catalog *c, const char *key,
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "searching");
+		rc = cat_dberr(c, err, "searching");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -722,9 +749,9 @@ arh_catalog_record(struct arh_catalog *c, const char *archive,
 	*meta = NULL;
 	if (sqlite3_prepare_v2(c->db, "SELECT metadata FROM records WHERE "
 	    "archive = ? AND reference = ?", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "looking up a record");
-	bind_text(st, 1, archive);
-	bind_text(st, 2, reference);
+		return cat_dberr(c, err, "looking up a record");
+	cat_bind_text(st, 1, archive);
+	cat_bind_text(st, 2, reference);
 	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		text = (const char *)sqlite3_column_text(st, 0);
@@ -735,7 +762,7 @@ arh_catalog_record(struct arh_catalog *c, const char *archive,
 		rc = arh_errf(err, ARH_ENOTFOUND, "archive '%s' has no record "
 		    "'%s'", archive, reference);
 	} else
-		rc = dberr(c, err, "looking up a record");
+		rc = cat_dberr(c, err, "looking up a record");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -750,8 +777,8 @@ arh_catalog_records(struct arh_catalog *c, const char *archive,
 
 	if (sqlite3_prepare_v2(c->db, "SELECT metadata FROM records WHERE "
 	    "archive = ? ORDER BY dir", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing records");
-	bind_text(st, 1, archive);
+		return cat_dberr(c, err, "listing records");
+	cat_bind_text(st, 1, archive);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *text = (const char *)sqlite3_column_text(st, 0);
 		if ((meta = json_loads(text ? text : "", 0, NULL)) == NULL) {
@@ -765,7 +792,7 @@ arh_catalog_records(struct arh_catalog *c, const char *archive,
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
-		rc = dberr(c, err, "listing records");
+		rc = cat_dberr(c, err, "listing records");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -782,8 +809,8 @@ arh_catalog_events(struct arh_catalog *c, const char *archive,
 	if (sqlite3_prepare_v2(c->db, "SELECT at, actor, kind, archive, "
 	    "target, result, detail FROM events WHERE ?1 IS NULL OR "
 	    "archive = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing events");
-	bind_text(st, 1, archive);
+		return cat_dberr(c, err, "listing events");
+	cat_bind_text(st, 1, archive);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		ev.actor = (const char *)sqlite3_column_text(st, 1);
 		ev.kind = (const char *)sqlite3_column_text(st, 2);
@@ -796,7 +823,7 @@ arh_catalog_events(struct arh_catalog *c, const char *archive,
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "listing events");
+		rc = cat_dberr(c, err, "listing events");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -810,7 +837,7 @@ dump_query(struct arh_catalog *c, FILE *f, const char *sql,
 	int r, i, n;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "dumping");
+		return cat_dberr(c, err, "dumping");
 	n = sqlite3_column_count(st);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < n; i++) {
@@ -821,7 +848,7 @@ dump_query(struct arh_catalog *c, FILE *f, const char *sql,
 		fputc('\n', f);
 	}
 	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : dberr(c, err, "dumping");
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "dumping");
 }
 
 int
@@ -857,16 +884,16 @@ arh_catalog_copy_events(struct arh_catalog *c, const char *from,
 
 	if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ? AS old", -1, &st,
 	    NULL) != SQLITE_OK)
-		return dberr(c, err, "attaching the old catalog");
-	bind_text(st, 1, from);
+		return cat_dberr(c, err, "attaching the old catalog");
+	cat_bind_text(st, 1, from);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)
-		return dberr(c, err, "attaching the old catalog");
-	rc = exec(c, "INSERT INTO events (at, actor, kind, archive, target, "
+		return cat_dberr(c, err, "attaching the old catalog");
+	rc = cat_exec(c, "INSERT INTO events (at, actor, kind, archive, target, "
 	    "result, detail) SELECT at, actor, kind, archive, target, result, "
 	    "detail FROM old.events ORDER BY id", err);
-	exec(c, "DETACH DATABASE old", NULL);
+	cat_exec(c, "DETACH DATABASE old", NULL);
 	return rc;
 }
 
@@ -876,11 +903,11 @@ static void
 fileplan_row(sqlite3_stmt *st, struct arh_fileplan_info *fp, int with_plan)
 {
 	memset(fp, 0, sizeof(*fp));
-	col_copy(fp->version, sizeof(fp->version), st, 0);
+	cat_col_copy(fp->version, sizeof(fp->version), st, 0);
 	fp->seq = sqlite3_column_int(st, 1);
-	col_copy(fp->imported_at, sizeof(fp->imported_at), st, 2);
-	col_copy(fp->actor, sizeof(fp->actor), st, 3);
-	col_copy(fp->source, sizeof(fp->source), st, 4);
+	cat_col_copy(fp->imported_at, sizeof(fp->imported_at), st, 2);
+	cat_col_copy(fp->actor, sizeof(fp->actor), st, 3);
+	cat_col_copy(fp->source, sizeof(fp->source), st, 4);
 	fp->plan = with_plan ? col_dup(st, 5) : NULL;
 }
 
@@ -896,18 +923,18 @@ insert_fileplan(struct arh_catalog *c, const struct arh_fileplan_info *fp,
 	int r;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "preparing a file plan");
-	bind_text(st, 1, fp->version);
-	bind_text(st, 2, fp->imported_at);
-	bind_text(st, 3, fp->actor);
-	bind_text(st, 4, fp->source);
-	bind_text(st, 5, fp->plan);
+		return cat_dberr(c, err, "preparing a file plan");
+	cat_bind_text(st, 1, fp->version);
+	cat_bind_text(st, 2, fp->imported_at);
+	cat_bind_text(st, 3, fp->actor);
+	cat_bind_text(st, 4, fp->source);
+	cat_bind_text(st, 5, fp->plan);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r == SQLITE_CONSTRAINT)
 		return arh_errf(err, ARH_EEXIST, "this file plan is already "
 		    "imported as version %.12s", fp->version);
-	return r == SQLITE_DONE ? 0 : dberr(c, err, "adding a file plan");
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "adding a file plan");
 }
 
 int
@@ -917,9 +944,9 @@ arh_catalog_fileplan_add(struct arh_catalog *c,
 {
 	int rc;
 
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
-	return finish_txn(c, insert_fileplan(c, fp, err), ev, err);
+	return cat_finish_txn(c, insert_fileplan(c, fp, err), ev, err);
 }
 
 int
@@ -934,8 +961,8 @@ arh_catalog_fileplan_get(struct arh_catalog *c, const char *version,
 	    "actor, source, plan FROM fileplans WHERE ?1 IS NULL OR "
 	    "substr(version, 1, length(?1)) = ?1 ORDER BY seq DESC LIMIT 2",
 	    -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "reading file plans");
-	bind_text(st, 1, version);
+		return cat_dberr(c, err, "reading file plans");
+	cat_bind_text(st, 1, version);
 	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		fileplan_row(st, fp, 1);
 		rc = fp->plan ? 0 : arh_errf(err, ARH_ENOMEM, "out of memory");
@@ -953,7 +980,7 @@ arh_catalog_fileplan_get(struct arh_catalog *c, const char *version,
 		    "imported; import one with 'arhiivar fileplan import "
 		    "FILE.csv'");
 	else
-		rc = dberr(c, err, "reading file plans");
+		rc = cat_dberr(c, err, "reading file plans");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -970,14 +997,14 @@ arh_catalog_fileplan_history(struct arh_catalog *c,
 	if (sqlite3_prepare_v2(c->db, "SELECT version, seq, imported_at, "
 	    "actor, source FROM fileplans ORDER BY seq", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return dberr(c, err, "reading file plans");
+		return cat_dberr(c, err, "reading file plans");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		fileplan_row(st, &fp, 0);
 		if ((rc = cb(arg, &fp)) != 0)
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "reading file plans");
+		rc = cat_dberr(c, err, "reading file plans");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -996,15 +1023,15 @@ hold_row(sqlite3_stmt *st, struct arh_hold *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->id = sqlite3_column_int64(st, 0);
-	col_copy(h->kind, sizeof(h->kind), st, 1);
-	col_copy(h->target, sizeof(h->target), st, 2);
-	col_copy(h->reason, sizeof(h->reason), st, 3);
-	col_copy(h->authority, sizeof(h->authority), st, 4);
-	col_copy(h->placed_at, sizeof(h->placed_at), st, 5);
-	col_copy(h->placed_by, sizeof(h->placed_by), st, 6);
-	col_copy(h->released_at, sizeof(h->released_at), st, 7);
-	col_copy(h->released_by, sizeof(h->released_by), st, 8);
-	col_copy(h->release_reason, sizeof(h->release_reason), st, 9);
+	cat_col_copy(h->kind, sizeof(h->kind), st, 1);
+	cat_col_copy(h->target, sizeof(h->target), st, 2);
+	cat_col_copy(h->reason, sizeof(h->reason), st, 3);
+	cat_col_copy(h->authority, sizeof(h->authority), st, 4);
+	cat_col_copy(h->placed_at, sizeof(h->placed_at), st, 5);
+	cat_col_copy(h->placed_by, sizeof(h->placed_by), st, 6);
+	cat_col_copy(h->released_at, sizeof(h->released_at), st, 7);
+	cat_col_copy(h->released_by, sizeof(h->released_by), st, 8);
+	cat_col_copy(h->release_reason, sizeof(h->release_reason), st, 9);
 }
 
 static int
@@ -1016,17 +1043,17 @@ insert_hold(struct arh_catalog *c, struct arh_hold *h, struct arh_err *err)
 	int r;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "preparing a hold");
-	bind_text(st, 1, h->kind);
-	bind_text(st, 2, h->target);
-	bind_text(st, 3, h->reason);
-	bind_text(st, 4, h->authority);
-	bind_text(st, 5, h->placed_at);
-	bind_text(st, 6, h->placed_by);
+		return cat_dberr(c, err, "preparing a hold");
+	cat_bind_text(st, 1, h->kind);
+	cat_bind_text(st, 2, h->target);
+	cat_bind_text(st, 3, h->reason);
+	cat_bind_text(st, 4, h->authority);
+	cat_bind_text(st, 5, h->placed_at);
+	cat_bind_text(st, 6, h->placed_by);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)
-		return dberr(c, err, "adding a hold");
+		return cat_dberr(c, err, "adding a hold");
 	h->id = (long)sqlite3_last_insert_rowid(c->db);
 	return 0;
 }
@@ -1042,9 +1069,9 @@ arh_catalog_hold_add(struct arh_catalog *c, struct arh_hold *h,
 	arh_now_utc(h->placed_at);
 	if (strcmp(h->kind, "archive") == 0)
 		ev.archive = h->target;
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
-	return finish_txn(c, insert_hold(c, h, err), &ev, err);
+	return cat_finish_txn(c, insert_hold(c, h, err), &ev, err);
 }
 
 static int
@@ -1060,15 +1087,15 @@ release_hold(struct arh_catalog *c, long id, const char *reason,
 
 	arh_now_utc(now);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "preparing a release");
-	bind_text(st, 1, now);
-	bind_text(st, 2, actor);
-	bind_text(st, 3, reason);
+		return cat_dberr(c, err, "preparing a release");
+	cat_bind_text(st, 1, now);
+	cat_bind_text(st, 2, actor);
+	cat_bind_text(st, 3, reason);
 	sqlite3_bind_int64(st, 4, id);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)
-		return dberr(c, err, "releasing a hold");
+		return cat_dberr(c, err, "releasing a hold");
 	if (sqlite3_changes(c->db) != 1)
 		return arh_errf(err, ARH_ENOTFOUND, "no hold %ld in force; "
 		    "'arhiivar hold list' shows them", id);
@@ -1086,9 +1113,9 @@ arh_catalog_hold_release(struct arh_catalog *c, long id, const char *reason,
 
 	snprintf(target, sizeof(target), "hold %ld", id);
 	ev.target = target;
-	if ((rc = exec(c, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
-	return finish_txn(c, release_hold(c, id, reason, actor, err), &ev,
+	return cat_finish_txn(c, release_hold(c, id, reason, actor, err), &ev,
 	    err);
 }
 
@@ -1105,7 +1132,7 @@ arh_catalog_holds(struct arh_catalog *c, int all,
 	    "authority, placed_at, placed_by, released_at, released_by, "
 	    "release_reason FROM holds WHERE ?1 OR released_at IS NULL "
 	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing holds");
+		return cat_dberr(c, err, "listing holds");
 	sqlite3_bind_int(st, 1, all);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		hold_row(st, &h);
@@ -1113,7 +1140,7 @@ arh_catalog_holds(struct arh_catalog *c, int all,
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "listing holds");
+		rc = cat_dberr(c, err, "listing holds");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1137,17 +1164,17 @@ arh_catalog_due(struct arh_catalog *c, const char *as_of,
 	int r, rc = 0;
 
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing due archives");
-	bind_text(st, 1, as_of);
+		return cat_dberr(c, err, "listing due archives");
+	cat_bind_text(st, 1, as_of);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		archive_row(st, &row);
+		cat_archive_row(st, &row);
 		if ((rc = cb(arg, &row, (const char *)sqlite3_column_text(st,
 		    12), (const char *)sqlite3_column_text(st, 13),
 		    (const char *)sqlite3_column_text(st, 14))) != 0)
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "listing due archives");
+		rc = cat_dberr(c, err, "listing due archives");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1164,8 +1191,8 @@ arh_catalog_restrictions(struct arh_catalog *c, const char *until,
 	    "access_basis, access_end FROM records WHERE access = 'internal' "
 	    "AND access_end <= ?1 ORDER BY access_end, archive, reference",
 	    -1, &st, NULL) != SQLITE_OK)
-		return dberr(c, err, "listing restrictions");
-	bind_text(st, 1, until);
+		return cat_dberr(c, err, "listing restrictions");
+	cat_bind_text(st, 1, until);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
 		    (const char *)sqlite3_column_text(st, 1),
@@ -1174,7 +1201,7 @@ arh_catalog_restrictions(struct arh_catalog *c, const char *until,
 			break;
 	}
 	if (rc == 0 && r != SQLITE_DONE)
-		rc = dberr(c, err, "listing restrictions");
+		rc = cat_dberr(c, err, "listing restrictions");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -84,6 +84,13 @@ enum ktype {
 	LIST("access", "internal_roles", T_ROLES, "records-manager", 0,	\
 	    internal_roles, "roles that may read internal-use records while " \
 	    "restricted; empty: none")						\
+	KEY("access", "terms", T_PATH, "access-terms.csv", 0, access_terms,	\
+	    "legal bases and their longest terms (CSV, see POLICY.md); "	\
+	    "without the file the shipped table applies")			\
+	SECTION("disposition", "Destruction acts.")				\
+	KEY("disposition", "act_series", T_STRING, "akt", 0, act_series,	\
+	    "series code under which destruction acts are archived "		\
+	    "(kept permanently)")						\
 	SECTION("roles", "Who holds each role: ROLE = MEMBER ...; a member is "	\
 	    "user:NAME,\n# group:NAME or uid:N.  Nobody holds a role by "	\
 	    "default.")								\

@@ -21,7 +21,7 @@
 #define ACTION_KILL	(-1)
 
 static const char *const kind_names[ARH_FK_NKINDS] = {
-	"write", "fsync", "rename", "open", "malloc", "sqlite"
+	"write", "fsync", "rename", "open", "malloc", "sqlite", "unlink"
 };
 
 static const struct {
@@ -78,7 +78,7 @@ bad_spec(const char *spec)
 {
 	static const char msg[] = "arhiivar: bad ARH_FAULT (want "
 	    "KIND:N[:ACTION], KIND one of write fsync rename open malloc "
-	    "sqlite, N >= 1, ACTION an errno name or kill): ";
+	    "sqlite unlink, N >= 1, ACTION an errno name or kill): ";
 
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)!write(STDERR_FILENO, spec, strlen(spec));

@@ -8,10 +8,11 @@
  *
  * makes the Nth call of KIND in this process fail as the real call would:
  * -1 with errno set (NULL for malloc; SQLITE_IOERR, SQLITE_FULL for
- * ENOSPC, for sqlite).  KIND is write, fsync, rename, open, malloc or
- * sqlite; ACTION is an errno name (EIO, the default; ENOMEM, the default
- * for malloc; ENOSPC, EDQUOT, EROFS, EACCES, EINTR) or `kill`, which
- * raises SIGKILL at that call instead.  Calls are counted per process, one
+ * ENOSPC, for sqlite).  KIND is write, fsync, rename, open, malloc,
+ * sqlite or unlink (removing an archive file at destruction); ACTION is
+ * an errno name (EIO, the default; ENOMEM, the default for malloc;
+ * ENOSPC, EDQUOT, EROFS, EACCES, EINTR) or `kill`, which raises SIGKILL
+ * at that call instead.  Calls are counted per process, one
  * counter per kind, in program order (every hooked site runs on the main
  * thread, so a count is reproducible).
  *
@@ -32,7 +33,7 @@
 
 enum arh_fault_kind {
 	ARH_FK_WRITE, ARH_FK_FSYNC, ARH_FK_RENAME, ARH_FK_OPEN,
-	ARH_FK_MALLOC, ARH_FK_SQLITE, ARH_FK_NKINDS
+	ARH_FK_MALLOC, ARH_FK_SQLITE, ARH_FK_UNLINK, ARH_FK_NKINDS
 };
 
 /* Count one call of kind: 0 to go ahead, else the errno (also in errno)

@@ -259,3 +259,14 @@ out:
 	arh_strv_free(roles, nroles);
 	return r;
 }
+
+int
+arh_identity_has_role(const struct arh_identity *id, const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < id->nroles; i++)
+		if (strcmp(id->roles[i], role) == 0)
+			return 1;
+	return 0;
+}

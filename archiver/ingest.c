@@ -11,6 +11,7 @@
 #include "arhiivar/input.h"
 #include "arhiivar/ops.h"
 #include "fault.h"
+#include "ops_int.h"
 #include "util.h"
 
 /* Bagging-Date: today, or SOURCE_DATE_EPOCH for byte-identical rebuilds. */
@@ -125,10 +126,31 @@ write_and_publish(struct arh_home *h, int casefd, struct arh_case *c,
 	return rc;
 }
 
-int
-arh_ingest(struct arh_home *h, const char *casedir, int new_version,
-    struct arh_ingest_result *res, struct arh_problems *probs,
+/* A case file destroyed by a destruction list cannot come back under the
+ * same reference: its tombstone and act speak for it. */
+static int
+not_destroyed(struct arh_home *h, const struct arh_case *c,
     struct arh_err *err)
+{
+	char name[256];
+	long list;
+	int rc;
+
+	rc = arh_catalog_tombstone_case(h->cat, c->reference, name,
+	    sizeof(name), &list, err);
+	if (rc == ARH_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	return arh_errf(err, ARH_EEXIST, "case file %s was destroyed (archive "
+	    "%s, destruction list %ld); it cannot be archived again under "
+	    "that reference", c->reference, name, list);
+}
+
+static int
+ingest(struct arh_home *h, const char *casedir, int new_version,
+    const json_t *preset, struct arh_ingest_result *res,
+    struct arh_problems *probs, struct arh_err *err)
 {
 	struct arh_case *c = NULL;
 	struct arh_signer *signer = NULL;
@@ -144,8 +166,16 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
 	memset(&p, 0, sizeof(p));
 	arh_today(today);
 	if ((rc = arh_case_load(casedir, today, &c, probs, err)) != 0 ||
-	    (rc = default_organisation(h, c, probs, err)) != 0 ||
-	    (rc = arh_fileplan_decide(h, c, &decision, probs, err)) != 0)
+	    (rc = default_organisation(h, c, probs, err)) != 0)
+		goto out;
+	if (preset != NULL) {
+		if ((decision = json_deep_copy(preset)) == NULL) {
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+			goto out;
+		}
+	} else if ((rc = arh_fileplan_decide(h, c, &decision, probs, err)) != 0)
+		goto out;
+	if ((rc = not_destroyed(h, c, err)) != 0)
 		goto out;
 	if ((rc = next_version(h, c, new_version, &prev, &p.version,
 	    err)) != 0 || (rc = arh_home_signer(h, &signer, err)) != 0)
@@ -194,4 +224,20 @@ out:
 	arh_signer_free(signer);
 	arh_case_free(c);
 	return rc;
+}
+
+int
+arh_ingest(struct arh_home *h, const char *casedir, int new_version,
+    struct arh_ingest_result *res, struct arh_problems *probs,
+    struct arh_err *err)
+{
+	return ingest(h, casedir, new_version, NULL, res, probs, err);
+}
+
+int
+arh_ingest_decided(struct arh_home *h, const char *casedir,
+    const json_t *decision, struct arh_ingest_result *res,
+    struct arh_problems *probs, struct arh_err *err)
+{
+	return ingest(h, casedir, 0, decision, res, probs, err);
 }

@@ -16,4 +16,21 @@ int arh_adopt(struct arh_home *h, const struct arh_trust *trust,
     const char *store_name, const char *kind, struct arh_problems *notes,
     struct arh_err *err);
 
+/* A store file with a tombstone: remove it if it is the archive destroyed
+ * (its destruction was interrupted).  1 handled, 0 no tombstone, or an
+ * error code. */
+int arh_finish_destruction(struct arh_home *h, const char *store_name,
+    struct arh_problems *notes, struct arh_err *err);
+
+/* Ingest with a sealed retention decision given by the caller instead of
+ * the file plan's (the destruction act: kept permanently). */
+int arh_ingest_decided(struct arh_home *h, const char *casedir,
+    const json_t *decision, struct arh_ingest_result *res,
+    struct arh_problems *probs, struct arh_err *err);
+
+/* Step 4 of a destruction: build, seal and archive the act of list id
+ * (or find it archived by an earlier run); its archive name into name. */
+int arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
+    struct arh_err *err);
+
 #endif

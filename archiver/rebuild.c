@@ -50,6 +50,44 @@ out:
 	return rc;
 }
 
+/*
+ * A store file whose archive has a tombstone: its destruction was
+ * committed but the removal was interrupted.  Finish it if the file is the
+ * one destroyed (same digest); otherwise leave it, uncatalogued, and say
+ * so.  Returns 1 when the file was handled, 0 when it has no tombstone.
+ */
+int
+arh_finish_destruction(struct arh_home *h, const char *store_name,
+    struct arh_problems *notes, struct arh_err *err)
+{
+	const char *names[1] = { store_name };
+	char bag[300], want[65], got[65];
+	size_t l = strlen(store_name);
+	int rc;
+
+	snprintf(bag, sizeof(bag), "%.*s", (int)(l > 4 ? l - 4 : l),
+	    store_name);
+	rc = arh_catalog_tombstone(h->cat, bag, want, NULL, err);
+	if (rc == ARH_ENOTFOUND) {
+		arh_err_clear(err);
+		return 0;
+	}
+	if (rc != 0 || (rc = arh_sha256_file(arh_store_dirfd(h->store),
+	    store_name, got, err)) != 0)
+		return rc;
+	if (strcmp(want, got) != 0) {
+		arh_problems_add(notes, "'%s' in the store has the name of a "
+		    "destroyed archive but other content; it was not "
+		    "catalogued: move it out of the store", store_name);
+		return 1;
+	}
+	if ((rc = arh_store_remove(h->store, names, 1, err)) != 0)
+		return rc;
+	arh_problems_add(notes, "removed '%s': its destruction was recorded "
+	    "but the removal had not finished", store_name);
+	return 1;
+}
+
 struct orphans {
 	struct arh_home	*h;
 	struct arh_trust *trust;
@@ -71,6 +109,8 @@ adopt_if_orphan(void *arg, const char *name)
 	if (rc != ARH_ENOTFOUND)
 		return rc;
 	arh_err_clear(o->err);
+	if ((rc = arh_finish_destruction(o->h, name, o->notes, o->err)) != 0)
+		return rc == 1 ? 0 : rc;
 	/* Published a moment ago by a live ingest that has yet to commit:
 	 * not an orphan. */
 	if (arh_store_locked(o->h->store, name))
@@ -116,7 +156,11 @@ static int
 rebuild_one(void *arg, const char *name)
 {
 	struct rebuild *r = arg;
-	int rc = arh_adopt(r->h, r->trust, name, "rebuild", r->notes, r->err);
+	int rc;
+
+	if ((rc = arh_finish_destruction(r->h, name, r->notes, r->err)) != 0)
+		return rc == 1 ? 0 : rc;
+	rc = arh_adopt(r->h, r->trust, name, "rebuild", r->notes, r->err);
 
 	if (rc == ARH_EVERIFY) {
 		r->skipped++;

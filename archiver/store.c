@@ -306,3 +306,19 @@ arh_store_locked(struct arh_store *s, const char *name)
 	close(fd);
 	return locked;
 }
+
+int
+arh_store_remove(struct arh_store *s, const char *const *names, size_t n,
+    struct arh_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		/* Gone already: an earlier run removed it before it stopped. */
+		if (ARH_FAULT_SYS(UNLINK, unlinkat(s->dirfd, names[i], 0)) ==
+		    -1 && errno != ENOENT)
+			return arh_errno(err, ARH_EIO, errno, "cannot remove "
+			    "'%s/%s'", s->path, names[i]);
+	}
+	return arh_fsync_fd(s->dirfd, s->path, err);
+}

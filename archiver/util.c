@@ -8,6 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+
 #include "fault.h"
 #include "util.h"
 
@@ -235,4 +238,38 @@ char *
 arh_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
+}
+
+int
+arh_sha256_file(int dirfd, const char *name, char out[65],
+    struct arh_err *err)
+{
+	unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	ssize_t n;
+	int fd, rc = 0;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", name);
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		rc = arh_errf(err, ARH_ECRYPTO, "cannot start SHA-256");
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+			rc = arh_errf(err, ARH_ECRYPTO, "SHA-256 failed");
+			goto out;
+		}
+	if (n == -1)
+		rc = arh_errno(err, ARH_EIO, errno, "cannot read '%s'", name);
+	else if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
+		rc = arh_errf(err, ARH_ECRYPTO, "SHA-256 failed");
+	else
+		arh_hex(md, mdlen, out);
+out:
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
 }

@@ -55,4 +55,8 @@ void arh_hex(const unsigned char *in, size_t n, char *out);
 /* strdup that tolerates NULL. */
 char *arh_strdup(const char *s);
 
+/* SHA-256 of the file name under dirfd, as 64 hex digits and a NUL. */
+int arh_sha256_file(int dirfd, const char *name, char out[65],
+    struct arh_err *err);
+
 #endif

@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	3
+#define ARH_CATALOG_SCHEMA	4
 
 struct arh_catalog;
 
@@ -166,6 +166,88 @@ int arh_catalog_due(struct arh_catalog *c, const char *as_of,
 int arh_catalog_restrictions(struct arh_catalog *c, const char *until,
     int (*cb)(void *arg, const char *archive, const char *reference,
     const char *basis, const char *end), void *arg, struct arh_err *err);
+
+/*
+ * Destruction (hävitamine), in four steps: a list is proposed (its exact
+ * scope frozen: archive names, digests and the tombstone each will leave),
+ * approved by two different people, executed (catalog first, in one
+ * transaction that re-checks everything; then the store), and closed with
+ * a sealed destruction act.  docs/POLICY.md tells the procedure.
+ */
+struct arh_disposal {
+	long	 id;
+	char	 status[16];		/* proposed, executing, executed */
+	char	 as_of[11];		/* the date the list was drawn up for */
+	char	 method[256];
+	char	 proposed_at[32];
+	char	 proposed_by[300];
+	char	 executed_at[32];	/* "" until execution began */
+	char	 executed_by[300];
+	char	 act[256];		/* the act's archive name, once sealed */
+};
+
+/* Add list d (as_of, method, proposed_by set by the caller; id, status
+ * and proposed_at filled in) with `items`, a JSON array of {"archive",
+ * "case_file", "sha256", "tombstone": {...}}, and its event, at once. */
+int arh_catalog_disposal_add(struct arh_catalog *c, struct arh_disposal *d,
+    const json_t *items, struct arh_err *err);
+/* One list; items and approvals (JSON arrays, new references; either
+ * pointer may be NULL) as stored.  ARH_ENOTFOUND if there is no list id. */
+int arh_catalog_disposal_get(struct arh_catalog *c, long id,
+    struct arh_disposal *d, json_t **items, json_t **approvals,
+    struct arh_err *err);
+/* Every list, oldest first. */
+int arh_catalog_disposals(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_disposal *d), void *arg,
+    struct arh_err *err);
+/* Archive names in lists not yet executed (for proposing: one list at a
+ * time per archive); cb gets the name and the list id. */
+int arh_catalog_disposal_pending(struct arh_catalog *c,
+    int (*cb)(void *arg, const char *archive, long id), void *arg,
+    struct arh_err *err);
+
+/*
+ * Record the approval of list id by `person` (user name or "uid:N": one
+ * person, one approval) in the first of `roles` (those the person holds,
+ * in order of preference) that has not approved yet — its name goes to
+ * role — with its event.  ARH_EEXIST when that person approved already or
+ * every one of roles has, ARH_EUSAGE when the list is not awaiting
+ * approval (err says which).
+ */
+int arh_catalog_disposal_approve(struct arh_catalog *c, long id,
+    const char *person, const char *actor, const char *const *roles,
+    size_t nroles, char role[32], struct arh_err *err);
+
+/*
+ * Step 3, the catalog half, in one transaction: the list must be
+ * "proposed" and approved by a records manager and an approver who are two
+ * people; every archive still catalogued with its frozen digest, its
+ * sealed action "destroy" due on or before today, under no hold, and no
+ * other version of its case file left out.  Any failure: nothing changes,
+ * every reason goes to probs and the result is ARH_EINVAL.  Otherwise the
+ * tombstones are written, the archives' rows deleted, the list marked
+ * "executing" by actor, one "destroy" event per archive — and the caller
+ * removes the files.
+ */
+int arh_catalog_disposal_begin(struct arh_catalog *c, long id,
+    const char *actor, const char *today, struct arh_problems *probs,
+    struct arh_err *err);
+/* Step 4: the act is archived as `act`: the list becomes "executed". */
+int arh_catalog_disposal_finish(struct arh_catalog *c, long id,
+    const char *act, const char *actor, struct arh_err *err);
+
+/* The tombstone of archive `name`: its tar digest (sha256, may be NULL)
+ * and the tombstone JSON (new reference, may be NULL); ARH_ENOTFOUND. */
+int arh_catalog_tombstone(struct arh_catalog *c, const char *name,
+    char sha256[65], json_t **tombstone, struct arh_err *err);
+/* The first tombstone of case file case_ref (its archive name in `name`,
+ * n bytes, and the list that destroyed it); ARH_ENOTFOUND if none. */
+int arh_catalog_tombstone_case(struct arh_catalog *c, const char *case_ref,
+    char *name, size_t n, long *disposal, struct arh_err *err);
+/* Every tombstone, by archive name: cb gets the tombstone JSON. */
+int arh_catalog_tombstones(struct arh_catalog *c,
+    int (*cb)(void *arg, const json_t *tombstone), void *arg,
+    struct arh_err *err);
 
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);

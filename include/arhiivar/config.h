@@ -53,6 +53,9 @@ struct arh_config {
 	/* [access] */
 	char	**internal_roles;	/* roles entitled to internal-use records */
 	size_t	  ninternal_roles;
+	char	 *access_terms;		/* the term table (absolute path) */
+	/* [disposition] */
+	char	 *act_series;		/* series code of destruction acts */
 
 	/* [roles]: always all five roles, in the order above, maybe with no
 	 * members. */
@@ -62,7 +65,8 @@ struct arh_config {
 
 /*
  * Defaults: key keys/seal.key, certificate keys/seal.pem, trust keys/seal.pem,
- * days 3650, internal_roles = records-manager, no role members, busy timeout
+ * days 3650, internal_roles = records-manager, terms access-terms.csv,
+ * act_series akt, no role members, busy timeout
  * 10000.  When pkcs12 is set, key, certificate and trust get no default
  * (NULL, NULL, none): trust anchors must then be listed under [verify].
  * A relative home is made absolute against the working directory.

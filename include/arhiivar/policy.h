@@ -50,6 +50,9 @@ void arh_identity_release(struct arh_identity *id);
 int arh_identity_resolve_roles(struct arh_identity *id,
     const struct arh_config *cfg);
 
+/* 1 if id holds role (after arh_identity_resolve_roles()), else 0. */
+int arh_identity_has_role(const struct arh_identity *id, const char *role);
+
 struct arh_access_decision {
 	int	 allow;		/* 1 may see content and full metadata */
 	int	 restricted;	/* 1 the record is internal use and in force,

@@ -9,6 +9,8 @@
 #ifndef ARHIIVAR_STORE_H
 #define ARHIIVAR_STORE_H
 
+#include <stddef.h>
+
 #include "arhiivar/error.h"
 
 #define ARH_STORE_TMP_PREFIX	".ingest-"
@@ -43,6 +45,14 @@ int arh_store_locked(struct arh_store *s, const char *name);
 /* Remove leftovers of interrupted ingests; calls cb for each one removed. */
 int arh_store_remove_leftovers(struct arh_store *s,
     void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err);
+
+/*
+ * Destruction: unlink each of names (one already gone is not an error),
+ * then fsync the store directory, so the removal is durable before the
+ * destruction act says it happened.
+ */
+int arh_store_remove(struct arh_store *s, const char *const *names,
+    size_t n, struct arh_err *err);
 
 /* Call cb for every published archive file name ("*.tar"), sorted. */
 int arh_store_list(struct arh_store *s,

@@ -276,7 +276,7 @@ test_unknown_key(void **state)
 	    "certificate, chain, pkcs12, pkcs12_password_file, days");
 	one_problem(fx, "[access]\nk\x1b[31m = 1\n",
 	    "t.conf:2: unknown key '(unprintable)' in [access]; known keys: "
-	    "internal_roles");
+	    "internal_roles, terms");
 }
 
 static void
@@ -287,13 +287,13 @@ test_unknown_section(void **state)
 	/* Keys below an unknown header are not reported again. */
 	one_problem(fx, "[seal]\ndays = 1\n[sael]\nkey = x\nfoo = y\n",
 	    "t.conf:3: unknown section [sael]; known sections: seal, verify, "
-	    "archive, catalog, access, roles");
+	    "archive, catalog, access, disposition, roles");
 	one_problem(fx, "[ seal ]\n",
 	    "t.conf:1: unknown section [ seal ]; known sections: seal, verify, "
-	    "archive, catalog, access, roles");
+	    "archive, catalog, access, disposition, roles");
 	one_problem(fx, "days = 1\n",
 	    "t.conf:1: 'days' is outside any section; put it under one of "
-	    "[seal, verify, archive, catalog, access, roles]");
+	    "[seal, verify, archive, catalog, access, disposition, roles]");
 }
 
 static void

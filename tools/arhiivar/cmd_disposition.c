@@ -1,5 +1,7 @@
 /*
  * cmd_disposition.c — arhiivar disposition due [--as-of DATE] [--json]
+ * (the other disposition verbs, the destruction procedure, are in
+ * cmd_disposal.c)
  *
  * Archives whose sealed disposition (destroy, transfer, review) is due on
  * or before DATE (default today, Europe/Tallinn).  A held archive is never
@@ -13,7 +15,9 @@
 #include "arhiivar/ops.h"
 #include "cli.h"
 
-#define USAGE "arhiivar disposition due [--as-of YYYY-MM-DD] [--json]"
+#define USAGE "arhiivar disposition due [--as-of DATE] [--json] | " \
+	"propose ... | approve LIST | execute LIST | lists | show LIST | " \
+	"act LIST (see arhiivar(1))"
 
 struct due {
 	json_t	*due, *held;
@@ -67,8 +71,10 @@ cmd_disposition(struct cli *cli, int argc, char **argv)
 	char as_of[11];
 	int c, rc, json = 0;
 
-	if (argc < 2 || strcmp(argv[1], "due") != 0)
+	if (argc < 2)
 		return cli_usage(USAGE);
+	if (strcmp(argv[1], "due") != 0)
+		return cmd_disposal(cli, argc, argv);
 	argc--;
 	argv++;
 	arh_today(as_of);

@@ -25,7 +25,7 @@ static const struct {
 	{ "fileplan", cmd_fileplan, "file plan: import, history, show, diff" },
 	{ "policy", cmd_policy, "policy explain: which rules decided" },
 	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
-	{ "disposition", cmd_disposition, "disposition due: what is due" },
+	{ "disposition", cmd_disposition, "disposition due, propose, approve, execute: destruction" },
 	{ "access", cmd_access, "access review: restrictions ending or ended" },
 };
 

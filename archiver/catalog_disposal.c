@@ -1,0 +1,622 @@
+/*
+ * catalog_disposal.c — destruction lists, approvals and tombstones in the
+ * catalog.  The execute step's re-checks and its deletions share one
+ * transaction, so nothing can change between "allowed" and "done".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog_int.h"
+#define ARH_FAULT_WRAP_SQLITE	/* debug builds count sqlite3_step/exec */
+#include "fault.h"
+#include "util.h"
+
+#define DISPOSAL_COLS "id, status, as_of, method, proposed_at, " \
+	"proposed_by, executed_at, executed_by, act"
+
+static void
+disposal_row(sqlite3_stmt *st, struct arh_disposal *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->id = (long)sqlite3_column_int64(st, 0);
+	cat_col_copy(d->status, sizeof(d->status), st, 1);
+	cat_col_copy(d->as_of, sizeof(d->as_of), st, 2);
+	cat_col_copy(d->method, sizeof(d->method), st, 3);
+	cat_col_copy(d->proposed_at, sizeof(d->proposed_at), st, 4);
+	cat_col_copy(d->proposed_by, sizeof(d->proposed_by), st, 5);
+	cat_col_copy(d->executed_at, sizeof(d->executed_at), st, 6);
+	cat_col_copy(d->executed_by, sizeof(d->executed_by), st, 7);
+	cat_col_copy(d->act, sizeof(d->act), st, 8);
+}
+
+static int
+insert_item(struct arh_catalog *c, sqlite3_stmt *st, long id,
+    const json_t *item, struct arh_err *err)
+{
+	char *tomb;
+	int r;
+
+	if ((tomb = json_dumps(json_object_get(item, "tombstone"),
+	    JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, id);
+	cat_bind_text(st, 2, cat_jstr(item, "archive"));
+	cat_bind_text(st, 3, cat_jstr(item, "case_file"));
+	cat_bind_text(st, 4, cat_jstr(item, "sha256"));
+	cat_bind_text(st, 5, tomb);
+	r = sqlite3_step(st);
+	free(tomb);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "adding a list item");
+}
+
+static int
+insert_disposal(struct arh_catalog *c, struct arh_disposal *d,
+    const json_t *items, struct arh_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO disposals (status, as_of, "
+	    "method, proposed_at, proposed_by) VALUES ('proposed', ?, ?, ?, "
+	    "?)", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing a list");
+	cat_bind_text(st, 1, d->as_of);
+	cat_bind_text(st, 2, d->method);
+	cat_bind_text(st, 3, d->proposed_at);
+	cat_bind_text(st, 4, d->proposed_by);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = cat_dberr(c, err, "adding a list");
+		goto out;
+	}
+	d->id = (long)sqlite3_last_insert_rowid(c->db);
+	snprintf(d->status, sizeof(d->status), "proposed");
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO disposal_items (disposal, "
+	    "archive, case_ref, sha256, tombstone) VALUES (?,?,?,?,?)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing a list item");
+	for (i = 0; rc == 0 && i < json_array_size(items); i++)
+		rc = insert_item(c, st, d->id, json_array_get(items, i), err);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_disposal_add(struct arh_catalog *c, struct arh_disposal *d,
+    const json_t *items, struct arh_err *err)
+{
+	struct arh_event ev = { "disposal-propose", d->proposed_by, NULL,
+	    NULL, "ok", NULL };
+	char target[64], detail[128];
+	int rc;
+
+	arh_now_utc(d->proposed_at);
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	rc = insert_disposal(c, d, items, err);
+	snprintf(target, sizeof(target), "disposal %ld", d->id);
+	snprintf(detail, sizeof(detail), "%zu archives due on %s",
+	    json_array_size(items), d->as_of);
+	ev.target = target;
+	ev.detail = detail;
+	return cat_finish_txn(c, rc, &ev, err);
+}
+
+/* Rows of `sql` (one ?1 = id) as a JSON array of objects named by cols. */
+static int
+rows_json(struct arh_catalog *c, const char *sql, long id,
+    const char *const *cols, size_t ncols, json_t **out, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	json_t *arr, *o, *v;
+	const char *t;
+	size_t i;
+	int r, rc = 0;
+
+	if ((arr = json_array()) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		json_decref(arr);
+		return cat_dberr(c, err, "reading a list");
+	}
+	sqlite3_bind_int64(st, 1, id);
+	while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((o = json_object()) == NULL || json_array_append_new(arr,
+		    o) != 0) {
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+			break;
+		}
+		for (i = 0; rc == 0 && i < ncols; i++) {
+			t = (const char *)sqlite3_column_text(st, (int)i);
+			/* "tombstone" is stored as JSON text. */
+			v = strcmp(cols[i], "tombstone") == 0 ? json_loads(t ?
+			    t : "null", JSON_DECODE_ANY, NULL) :
+			    json_string(t ? t : "");
+			if (v == NULL || json_object_set_new(o, cols[i], v))
+				rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		}
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "reading a list");
+	sqlite3_finalize(st);
+	if (rc != 0)
+		json_decref(arr);
+	else
+		*out = arr;
+	return rc;
+}
+
+int
+arh_catalog_disposal_get(struct arh_catalog *c, long id,
+    struct arh_disposal *d, json_t **items, json_t **approvals,
+    struct arh_err *err)
+{
+	static const char *const icols[] = { "archive", "case_file", "sha256",
+	    "tombstone" };
+	static const char *const acols[] = { "person", "actor", "role", "at" };
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if (items != NULL)
+		*items = NULL;
+	if (approvals != NULL)
+		*approvals = NULL;
+	if (sqlite3_prepare_v2(c->db, "SELECT " DISPOSAL_COLS " FROM "
+	    "disposals WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "reading a list");
+	sqlite3_bind_int64(st, 1, id);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW)
+		disposal_row(st, d);
+	sqlite3_finalize(st);
+	if (r == SQLITE_DONE)
+		return arh_errf(err, ARH_ENOTFOUND, "no destruction list %ld; "
+		    "'arhiivar disposition lists' shows them", id);
+	if (r != SQLITE_ROW)
+		return cat_dberr(c, err, "reading a list");
+	if (items != NULL && (rc = rows_json(c, "SELECT archive, case_ref, "
+	    "sha256, tombstone FROM disposal_items WHERE disposal = ?1 "
+	    "ORDER BY archive", id, icols, 4, items, err)) != 0)
+		return rc;
+	if (approvals != NULL && (rc = rows_json(c, "SELECT person, actor, "
+	    "role, at FROM disposal_approvals WHERE disposal = ?1 ORDER BY rowid",
+	    id, acols, 4, approvals, err)) != 0) {
+		if (items != NULL) {
+			json_decref(*items);
+			*items = NULL;
+		}
+		return rc;
+	}
+	return 0;
+}
+
+int
+arh_catalog_disposals(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_disposal *d), void *arg,
+    struct arh_err *err)
+{
+	struct arh_disposal d;
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT " DISPOSAL_COLS " FROM "
+	    "disposals ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "listing destruction lists");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		disposal_row(st, &d);
+		if ((rc = cb(arg, &d)) != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "listing destruction lists");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_disposal_pending(struct arh_catalog *c,
+    int (*cb)(void *arg, const char *archive, long id), void *arg,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT i.archive, i.disposal FROM "
+	    "disposal_items i JOIN disposals d ON d.id = i.disposal WHERE "
+	    "d.status = 'proposed' ORDER BY i.archive", -1, &st, NULL)
+	    != SQLITE_OK)
+		return cat_dberr(c, err, "listing pending lists");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
+		    (long)sqlite3_column_int64(st, 1))) != 0)
+			break;
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "listing pending lists");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Who approved list id in `role` (into by), or "" — and whether `person`
+ * approved it already (into when, else ""). */
+static int
+approval_of(struct arh_catalog *c, long id, const char *person,
+    const char *role, char *by, size_t nby, char *when, size_t nwhen,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	*by = *when = '\0';
+	if (sqlite3_prepare_v2(c->db, "SELECT person, role, at FROM "
+	    "disposal_approvals WHERE disposal = ? AND (person = ? OR "
+	    "role = ?)", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "reading approvals");
+	sqlite3_bind_int64(st, 1, id);
+	cat_bind_text(st, 2, person);
+	cat_bind_text(st, 3, role);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(st, 0), person)
+		    == 0)
+			cat_col_copy(when, nwhen, st, 2);
+		if (strcmp((const char *)sqlite3_column_text(st, 1), role)
+		    == 0)
+			cat_col_copy(by, nby, st, 0);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "reading approvals");
+}
+
+static int
+insert_approval(struct arh_catalog *c, long id, const char *person,
+    const char *actor, const char *const *roles, size_t nroles, char *role,
+    struct arh_err *err)
+{
+	struct arh_disposal d;
+	sqlite3_stmt *st;
+	char by[300], when[32], now[21], taken[600] = "";
+	size_t i;
+	int r, rc;
+
+	if ((rc = arh_catalog_disposal_get(c, id, &d, NULL, NULL, err)) != 0)
+		return rc;
+	if (strcmp(d.status, "proposed") != 0)
+		return arh_errf(err, ARH_EUSAGE, "destruction list %ld is %s, "
+		    "not awaiting approval", id, d.status);
+	*role = '\0';
+	for (i = 0; i < nroles && *role == '\0'; i++) {
+		if ((rc = approval_of(c, id, person, roles[i], by, sizeof(by),
+		    when, sizeof(when), err)) != 0)
+			return rc;
+		if (*when)
+			return arh_errf(err, ARH_EEXIST, "%s approved "
+			    "destruction list %ld already (%s); the other "
+			    "approval must come from another person", person,
+			    id, when);
+		if (*by)
+			snprintf(taken + strlen(taken), sizeof(taken) -
+			    strlen(taken), "%s%s by %s", *taken ? ", " : "",
+			    roles[i], by);
+		else
+			snprintf(role, 32, "%s", roles[i]);
+	}
+	if (*role == '\0')
+		return arh_errf(err, ARH_EEXIST, "destruction list %ld has the "
+		    "approvals your roles could give already (%s)", id, taken);
+	arh_now_utc(now);
+	if (sqlite3_prepare_v2(c->db, "INSERT INTO disposal_approvals "
+	    "(disposal, person, actor, role, at) VALUES (?,?,?,?,?)", -1, &st,
+	    NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing an approval");
+	sqlite3_bind_int64(st, 1, id);
+	cat_bind_text(st, 2, person);
+	cat_bind_text(st, 3, actor);
+	cat_bind_text(st, 4, role);
+	cat_bind_text(st, 5, now);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "adding an approval");
+}
+
+int
+arh_catalog_disposal_approve(struct arh_catalog *c, long id,
+    const char *person, const char *actor, const char *const *roles,
+    size_t nroles, char role[32], struct arh_err *err)
+{
+	struct arh_event ev = { "disposal-approve", actor, NULL, NULL, "ok",
+	    role };
+	char target[64];
+	int rc;
+
+	snprintf(target, sizeof(target), "disposal %ld", id);
+	ev.target = target;
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	return cat_finish_txn(c, insert_approval(c, id, person, actor, roles,
+	    nroles, role, err), &ev, err);
+}
+
+/*
+ * The re-checks of one list item, inside the execute transaction.  One
+ * query answers them all: the archive row as it is now, the holds in
+ * force on it, and the versions of its case file outside the list.
+ */
+static int
+check_item(struct arh_catalog *c, long id, const char *archive,
+    const char *sha256, const char *today, struct arh_problems *probs,
+    struct arh_err *err)
+{
+	static const char sql[] = "SELECT a.sha256, a.action, a.due, "
+	    "(SELECT group_concat(h.id, ',') FROM holds h WHERE "
+	    "h.released_at IS NULL AND ((h.kind = 'archive' AND "
+	    "h.target = a.name) OR (h.kind = 'case' AND h.target = a.case_ref)"
+	    " OR (h.kind = 'series' AND h.target = a.series))), "
+	    "(SELECT group_concat(o.name, ', ') FROM archives o WHERE "
+	    "o.case_ref = a.case_ref AND o.name NOT IN (SELECT archive FROM "
+	    "disposal_items WHERE disposal = ?2)) "
+	    "FROM archives a WHERE a.name = ?1";
+	const char *got, *action, *due, *holds, *others;
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "checking a list item");
+	cat_bind_text(st, 1, archive);
+	sqlite3_bind_int64(st, 2, id);
+	if ((r = sqlite3_step(st)) == SQLITE_DONE) {
+		rc = arh_problems_add(probs, "%s: no longer in the catalog",
+		    archive);
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		rc = cat_dberr(c, err, "checking a list item");
+		goto out;
+	}
+	got = (const char *)sqlite3_column_text(st, 0);
+	action = (const char *)sqlite3_column_text(st, 1);
+	due = (const char *)sqlite3_column_text(st, 2);
+	holds = (const char *)sqlite3_column_text(st, 3);
+	others = (const char *)sqlite3_column_text(st, 4);
+	if (got == NULL || strcmp(got, sha256) != 0)
+		rc = arh_problems_add(probs, "%s: its digest changed since the "
+		    "list was proposed", archive);
+	if (rc == 0 && (action == NULL || strcmp(action, "destroy") != 0))
+		rc = arh_problems_add(probs, "%s: its sealed action is %s, not "
+		    "destroy", archive, action ? action : "none");
+	if (rc == 0 && (due == NULL || strcmp(due, today) > 0))
+		rc = arh_problems_add(probs, "%s: not due until %s", archive,
+		    due ? due : "never");
+	if (rc == 0 && holds != NULL && *holds)
+		rc = arh_problems_add(probs, "%s: held by hold %s; release the "
+		    "hold or propose a new list without it", archive, holds);
+	if (rc == 0 && others != NULL && *others)
+		rc = arh_problems_add(probs, "%s: its case file has versions "
+		    "the list leaves out (%s); propose a new list", archive,
+		    others);
+	if (rc != 0 && rc != ARH_ENOMEM)
+		rc = 0;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+check_list(struct arh_catalog *c, long id, const char *today,
+    struct arh_problems *probs, struct arh_err *err)
+{
+	struct arh_disposal d;
+	char rm[300], ap[300], when[32];
+	json_t *items = NULL;
+	size_t i, before = probs->n;
+	int rc;
+
+	if ((rc = arh_catalog_disposal_get(c, id, &d, &items, NULL, err)) != 0)
+		return rc;
+	if (strcmp(d.status, "proposed") != 0) {
+		rc = arh_errf(err, ARH_EUSAGE, "destruction list %ld is %s, "
+		    "not awaiting execution", id, d.status);
+		goto out;
+	}
+	/* The primary key makes every approval a different person, so one
+	 * of each role means two people. */
+	if ((rc = approval_of(c, id, "", "records-manager", rm, sizeof(rm),
+	    when, sizeof(when), err)) != 0 || (rc = approval_of(c, id, "",
+	    "approver", ap, sizeof(ap), when, sizeof(when), err)) != 0)
+		goto out;
+	if (!*rm && (rc = arh_problems_add(probs, "list %ld lacks the "
+	    "approval of a records manager", id)) != 0)
+		goto out;
+	if (!*ap && (rc = arh_problems_add(probs, "list %ld lacks the "
+	    "approval of an approver", id)) != 0)
+		goto out;
+	for (i = 0; rc == 0 && i < json_array_size(items); i++)
+		rc = check_item(c, id, cat_jstr(json_array_get(items, i),
+		    "archive"), cat_jstr(json_array_get(items, i), "sha256"),
+		    today, probs, err);
+	if (rc == 0 && probs->n > before)
+		rc = arh_errf(err, ARH_EINVAL, "destruction list %ld cannot be "
+		    "executed; nothing was destroyed", id);
+out:
+	json_decref(items);
+	return rc;
+}
+
+/* Tombstones in, archive rows out (newest version first: a later version
+ * names the earlier one as its previous), one event each. */
+static int
+destroy_rows(struct arh_catalog *c, long id, const char *actor,
+    const char *now, struct arh_err *err)
+{
+	static const char *const steps[] = {
+		"INSERT INTO tombstones (archive, case_ref, sha256, disposal, "
+		"destroyed_at, tombstone) SELECT archive, case_ref, sha256, "
+		"disposal, ?2, tombstone FROM disposal_items WHERE disposal = ?1",
+		"INSERT INTO events (at, actor, kind, archive, target, result, "
+		"detail) SELECT ?2, ?3, 'destroy', archive, case_ref, 'ok', "
+		"'destruction list ' || disposal FROM disposal_items WHERE "
+		"disposal = ?1 ORDER BY archive",
+		"DELETE FROM files WHERE archive IN (SELECT archive FROM "
+		"disposal_items WHERE disposal = ?1)",
+		"DELETE FROM records WHERE archive IN (SELECT archive FROM "
+		"disposal_items WHERE disposal = ?1)",
+		"UPDATE archives SET previous = NULL WHERE name IN (SELECT "
+		"archive FROM disposal_items WHERE disposal = ?1)",
+		"DELETE FROM archives WHERE name IN (SELECT archive FROM "
+		"disposal_items WHERE disposal = ?1)",
+		"UPDATE disposals SET status = 'executing', executed_at = ?2, "
+		"executed_by = ?3 WHERE id = ?1",
+	};
+	sqlite3_stmt *st;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (sqlite3_prepare_v2(c->db, steps[i], -1, &st, NULL)
+		    != SQLITE_OK)
+			return cat_dberr(c, err, "preparing the destruction");
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_bind_parameter_count(st) >= 2)
+			cat_bind_text(st, 2, now);
+		if (sqlite3_bind_parameter_count(st) >= 3)
+			cat_bind_text(st, 3, actor);
+		r = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return cat_dberr(c, err, "recording the destruction");
+	}
+	return 0;
+}
+
+int
+arh_catalog_disposal_begin(struct arh_catalog *c, long id,
+    const char *actor, const char *today, struct arh_problems *probs,
+    struct arh_err *err)
+{
+	struct arh_event ev = { "disposal-execute", actor, NULL, NULL, "ok",
+	    "catalog updated; removing the archive files" };
+	char target[64], now[21];
+	int rc;
+
+	snprintf(target, sizeof(target), "disposal %ld", id);
+	ev.target = target;
+	arh_now_utc(now);
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if ((rc = check_list(c, id, today, probs, err)) == 0)
+		rc = destroy_rows(c, id, actor, now, err);
+	return cat_finish_txn(c, rc, &ev, err);
+}
+
+int
+arh_catalog_disposal_finish(struct arh_catalog *c, long id,
+    const char *act, const char *actor, struct arh_err *err)
+{
+	struct arh_event ev = { "disposal-act", actor, act, NULL, "ok",
+	    "destruction act sealed and archived" };
+	sqlite3_stmt *st;
+	char target[64];
+	int r, rc;
+
+	snprintf(target, sizeof(target), "disposal %ld", id);
+	ev.target = target;
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, "UPDATE disposals SET status = "
+	    "'executed', act = ? WHERE id = ? AND status = 'executing'", -1,
+	    &st, NULL) != SQLITE_OK)
+		return cat_finish_txn(c, cat_dberr(c, err, "closing a list"),
+		    NULL, err);
+	cat_bind_text(st, 1, act);
+	sqlite3_bind_int64(st, 2, id);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "closing a list");
+	else if (sqlite3_changes(c->db) != 1)
+		rc = arh_errf(err, ARH_EUSAGE, "destruction list %ld is not "
+		    "being executed", id);
+	return cat_finish_txn(c, rc, &ev, err);
+}
+
+int
+arh_catalog_tombstone(struct arh_catalog *c, const char *name,
+    char sha256[65], json_t **tombstone, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (tombstone != NULL)
+		*tombstone = NULL;
+	if (sqlite3_prepare_v2(c->db, "SELECT sha256, tombstone FROM "
+	    "tombstones WHERE archive = ?", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "reading a tombstone");
+	cat_bind_text(st, 1, name);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sha256 != NULL)
+			cat_col_copy(sha256, 65, st, 0);
+		if (tombstone != NULL && (*tombstone = json_loads((const char *)
+		    sqlite3_column_text(st, 1), 0, NULL)) == NULL)
+			rc = arh_errf(err, ARH_ECATALOG, "catalog: the tombstone "
+			    "of %s is not JSON", name);
+	} else if (r == SQLITE_DONE)
+		rc = arh_errf(err, ARH_ENOTFOUND, "no tombstone of %s", name);
+	else
+		rc = cat_dberr(c, err, "reading a tombstone");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_tombstone_case(struct arh_catalog *c, const char *case_ref,
+    char *name, size_t n, long *disposal, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT archive, disposal FROM "
+	    "tombstones WHERE case_ref = ? ORDER BY archive LIMIT 1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "reading tombstones");
+	cat_bind_text(st, 1, case_ref);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cat_col_copy(name, n, st, 0);
+		*disposal = (long)sqlite3_column_int64(st, 1);
+	} else if (r == SQLITE_DONE)
+		rc = ARH_ENOTFOUND;
+	else
+		rc = cat_dberr(c, err, "reading tombstones");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+arh_catalog_tombstones(struct arh_catalog *c,
+    int (*cb)(void *arg, const json_t *tombstone), void *arg,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	json_t *t;
+	int r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT tombstone FROM tombstones "
+	    "ORDER BY archive", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "listing tombstones");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((t = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		    NULL)) == NULL) {
+			rc = arh_errf(err, ARH_ECATALOG, "catalog: a tombstone "
+			    "is not JSON");
+			break;
+		}
+		rc = cb(arg, t);
+		json_decref(t);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "listing tombstones");
+	sqlite3_finalize(st);
+	return rc;
+}

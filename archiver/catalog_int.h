@@ -1,0 +1,40 @@
+/*
+ * catalog_int.h — what the catalog's source files share.  Only catalog*.c
+ * include it: the rest of Arhiivar sees include/arhiivar/catalog.h.
+ */
+#ifndef ARHIIVAR_CATALOG_INT_H
+#define ARHIIVAR_CATALOG_INT_H
+
+#include <sqlite3.h>
+#include <jansson.h>
+
+#include "arhiivar/catalog.h"
+
+struct arh_catalog {
+	sqlite3	*db;
+};
+
+#define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \
+	"a.previous, a.path, a.size, a.sha256, a.signer, a.created, " \
+	"a.nrecords, a.nfiles"
+
+/* "catalog: WHAT: sqlite message" as ARH_ECATALOG. */
+int cat_dberr(struct arh_catalog *c, struct arh_err *err, const char *what);
+/* Run SQL without results; ARH_ECATALOG with SQLite's message. */
+int cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err);
+/* Bind s, or NULL as SQL NULL. */
+void cat_bind_text(sqlite3_stmt *st, int i, const char *s);
+int cat_insert_event(struct arh_catalog *c, const struct arh_event *ev,
+    struct arh_err *err);
+/* End a BEGIN IMMEDIATE transaction: rc 0 records ev and COMMITs, else
+ * (or if that fails) ROLLBACK.  Returns the outcome. */
+int cat_finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,
+    struct arh_err *err);
+/* Column i as text into dst ("" for NULL), truncated to n. */
+void cat_col_copy(char *dst, size_t n, sqlite3_stmt *st, int i);
+/* Columns 0..11 in ARCHIVE_COLS order. */
+void cat_archive_row(sqlite3_stmt *st, struct arh_archive_row *r);
+/* o[key] as a string, or NULL. */
+const char *cat_jstr(const json_t *o, const char *key);
+
+#endif

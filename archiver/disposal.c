@@ -1,0 +1,404 @@
+/*
+ * disposal.c — the destruction procedure: propose, approve, execute.  The
+ * act (step 4) is in act.c.  Roles are checked here; the catalog checks
+ * the list, the approvals and the holds again inside the execute
+ * transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arhiivar/disposal.h"
+#include "arhiivar/ops.h"
+#include "fault.h"
+#include "ops_int.h"
+#include "util.h"
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* A refusal is an event too; its own failure must not hide the refusal. */
+static int
+refuse(struct arh_home *h, const char *kind, const char *target, int rc,
+    struct arh_err *err)
+{
+	struct arh_event ev = { kind, h->actor, NULL, target, "denied",
+	    err->msg };
+
+	if (rc == ARH_EDENIED)
+		ev.result = "denied";
+	else
+		ev.result = "refused";
+	(void)arh_catalog_event(h->cat, &ev, NULL);
+	return rc;
+}
+
+static int
+need_role(struct arh_home *h, const struct arh_identity *who,
+    const char *role, const char *what, const char *kind, const char *target,
+    struct arh_err *err)
+{
+	if (arh_identity_has_role(who, role))
+		return 0;
+	arh_errf(err, ARH_EDENIED, "%s needs the %s role, which %s does not "
+	    "hold; see [roles] in arhiivar.conf", what, role, who->user);
+	return refuse(h, kind, target, ARH_EDENIED, err);
+}
+
+/* --- step 1: propose -------------------------------------------------- */
+
+struct candidates {
+	struct arh_home	 *h;
+	const char	 *series;
+	json_t		 *due;		/* name -> row summary */
+	json_t		 *pending;	/* name -> list id */
+	struct arh_problems *notes;
+};
+
+static int
+collect_due(void *arg, const struct arh_archive_row *row, const char *action,
+    const char *due, const char *holds)
+{
+	struct candidates *cs = arg;
+
+	if (cs->series != NULL && strcmp(row->series, cs->series) != 0)
+		return 0;
+	if (strcmp(action, "destroy") != 0)
+		return 0;	/* transfer and review: other procedures */
+	if (holds != NULL && *holds)
+		return arh_problems_add(cs->notes, "%s: held by hold %s",
+		    row->name, holds);
+	if (json_object_get(cs->pending, row->name) != NULL)
+		return arh_problems_add(cs->notes, "%s: already on destruction "
+		    "list %" JSON_INTEGER_FORMAT, row->name, json_integer_value(
+		    json_object_get(cs->pending, row->name)));
+	return json_object_set_new(cs->due, row->name, json_pack("{s:s, s:s}",
+	    "case_file", row->case_ref, "due", due)) ? ARH_ENOMEM : 0;
+}
+
+static int
+collect_pending(void *arg, const char *archive, long id)
+{
+	return json_object_set_new(arg, archive, json_integer(id)) ?
+	    ARH_ENOMEM : 0;
+}
+
+/* Whole case files only: drop a version whose siblings are not all due. */
+static int
+drop_partial(void *arg, const struct arh_archive_row *row)
+{
+	struct candidates *cs = arg;
+	const char *name;
+	json_t *v;
+	void *tmp;
+
+	if (json_object_get(cs->due, row->name) != NULL)
+		return 0;
+	json_object_foreach_safe(cs->due, tmp, name, v) {
+		if (strcmp(json_string_value(json_object_get(v, "case_file")),
+		    row->case_ref) != 0)
+			continue;
+		if (arh_problems_add(cs->notes, "%s: left out with its case "
+		    "file %s, whose version %s is not due for destruction",
+		    name, row->case_ref, row->name) != 0)
+			return ARH_ENOMEM;
+		json_object_del(cs->due, name);
+	}
+	return 0;
+}
+
+/* The public view of each record and the digests of its files: what the
+ * tombstone keeps of the content (never the content itself, never a
+ * restricted title or file name). */
+static int
+tombstone_records(const json_t *records, json_t *views, json_t *digests,
+    json_int_t *nfiles)
+{
+	const json_t *rec, *f;
+	size_t i, j;
+
+	json_array_foreach(records, i, rec) {
+		if (json_array_append_new(views, arh_public_view(
+		    json_object_get(rec, "metadata"))) != 0)
+			return ARH_ENOMEM;
+		json_array_foreach(json_object_get(rec, "files"), j, f) {
+			(*nfiles)++;
+			if (json_array_append(digests, json_object_get(f,
+			    "sha256")) != 0)
+				return ARH_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static int
+digest_cmp(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+	    json_string_value(*(json_t *const *)b));
+}
+
+/* Sort a JSON array of strings (digests: order must not tell the files'
+ * order, which follows their names). */
+static int
+sort_strings(json_t *arr)
+{
+	size_t n = json_array_size(arr), i;
+	json_t **v;
+
+	if (n < 2)
+		return 0;
+	if ((v = ARH_FAULT_ALLOC(calloc(n, sizeof(*v)))) == NULL)
+		return ARH_ENOMEM;
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), digest_cmp);
+	for (i = 0; i < n; i++)
+		json_array_set_new(arr, i, v[i]);
+	free(v);
+	return 0;
+}
+
+static int
+make_tombstone(struct arh_home *h, const char *name, json_t **out,
+    struct arh_err *err)
+{
+	struct arh_archive_row row;
+	json_t *m = NULL, *cf, *views = NULL, *digests = NULL, *t = NULL;
+	json_int_t nfiles = 0;
+	char *buf = NULL;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if ((rc = arh_catalog_get(h->cat, name, &row, err)) != 0 ||
+	    (rc = arh_archive_tag(h, name, "metadata/case.json", &buf, &len,
+	    err)) != 0)
+		return rc;
+	if ((m = json_loadb(buf, len, 0, NULL)) == NULL) {
+		rc = arh_errf(err, ARH_EFORMAT, "%s: metadata/case.json is not "
+		    "JSON; run 'arhiivar verify %s'", name, name);
+		goto out;
+	}
+	cf = json_object_get(m, "case_file");
+	if ((views = json_array()) == NULL || (digests = json_array()) ==
+	    NULL || tombstone_records(json_object_get(m, "records"), views,
+	    digests, &nfiles) != 0 || sort_strings(digests) != 0 ||
+	    (t = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s?, s:s, s:I, s:s, "
+	    "s:s, s:s?, s:s?, s:s?, s:O?, s:O?, s:o, s:{s:I, s:o}}",
+	    "archive", row.name, "case_file", row.case_ref,
+	    "series", row.series,
+	    "series_title", jstr(json_object_get(cf, "series"), "title"),
+	    "version", row.version,
+	    "previous", row.previous[0] ? row.previous : NULL,
+	    "sha256", row.sha256, "size", (json_int_t)row.size,
+	    "sealed", row.created, "signer", row.signer,
+	    "opened", jstr(cf, "opened"), "closed", jstr(cf, "closed"),
+	    "organisation", jstr(cf, "organisation"),
+	    "function", json_object_get(cf, "function"),
+	    "retention", json_object_get(m, "retention"),
+	    "records", views,
+	    "payload", "files", nfiles, "sha256", digests)) == NULL) {
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	views = digests = NULL;	/* t has them */
+	*out = t;
+out:
+	json_decref(views);
+	json_decref(digests);
+	json_decref(m);
+	free(buf);
+	return rc;
+}
+
+static int
+build_items(struct arh_home *h, json_t *due, json_t **items,
+    struct arh_err *err)
+{
+	const char *name;
+	json_t *v, *t, *arr;
+	int rc = 0;
+
+	if ((arr = json_array()) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	json_object_foreach(due, name, v) {
+		if ((rc = make_tombstone(h, name, &t, err)) != 0)
+			break;
+		if (json_array_append_new(arr, json_pack("{s:s, s:O, s:s, "
+		    "s:o}", "archive", name, "case_file", json_object_get(v,
+		    "case_file"), "sha256", jstr(t, "sha256"), "tombstone",
+		    t)) != 0) {
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (rc != 0)
+		json_decref(arr);
+	else
+		*items = arr;
+	return rc;
+}
+
+int
+arh_disposal_propose(struct arh_home *h, const struct arh_propose_req *r,
+    struct arh_disposal *d, json_t **items, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	struct candidates cs = { h, r->series, NULL, NULL, notes };
+	int rc;
+
+	*items = NULL;
+	memset(d, 0, sizeof(*d));
+	if ((rc = need_role(h, r->who, "records-manager", "proposing a "
+	    "destruction list", "disposal-propose", NULL, err)) != 0)
+		return rc;
+	if ((cs.due = json_object()) == NULL ||
+	    (cs.pending = json_object()) == NULL) {
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = arh_catalog_disposal_pending(h->cat, collect_pending,
+	    cs.pending, err)) != 0 || (rc = arh_catalog_due(h->cat, r->as_of,
+	    collect_due, &cs, err)) != 0 || (rc = arh_catalog_list(h->cat,
+	    drop_partial, &cs, err)) != 0)
+		goto out;
+	if (json_object_size(cs.due) == 0) {
+		rc = arh_errf(err, ARH_ENOTFOUND, "no archive%s%s is due for "
+		    "destruction on or before %s", r->series ? " of series " :
+		    "", r->series ? r->series : "", r->as_of);
+		goto out;
+	}
+	if ((rc = build_items(h, cs.due, items, err)) != 0)
+		goto out;
+	snprintf(d->as_of, sizeof(d->as_of), "%s", r->as_of);
+	snprintf(d->method, sizeof(d->method), "%s", r->method ? r->method :
+	    ARH_DEFAULT_METHOD);
+	snprintf(d->proposed_by, sizeof(d->proposed_by), "%s", h->actor);
+	snprintf(d->status, sizeof(d->status), "dry run");
+	if (!r->dry_run)
+		rc = arh_catalog_disposal_add(h->cat, d, *items, err);
+out:
+	if (rc != 0 && rc != ARH_EDENIED) {
+		json_decref(*items);
+		*items = NULL;
+	}
+	json_decref(cs.due);
+	json_decref(cs.pending);
+	return rc;
+}
+
+/* --- step 2: approve -------------------------------------------------- */
+
+int
+arh_disposal_approve(struct arh_home *h, const struct arh_identity *who,
+    long id, char role[32], struct arh_err *err)
+{
+	static const char *const order[] = { "approver", "records-manager" };
+	const char *held[2];
+	struct arh_disposal d;
+	char target[64];
+	size_t i, n = 0;
+	int rc;
+
+	snprintf(target, sizeof(target), "disposal %ld", id);
+	if ((rc = arh_catalog_disposal_get(h->cat, id, &d, NULL, NULL, err))
+	    != 0)
+		return rc;
+	for (i = 0; i < 2; i++)
+		if (arh_identity_has_role(who, order[i]))
+			held[n++] = order[i];
+	if (n == 0) {
+		arh_errf(err, ARH_EDENIED, "approving destruction list %ld "
+		    "needs the approver or the records-manager role, and %s "
+		    "holds neither; see [roles] in arhiivar.conf", id,
+		    who->user);
+		return refuse(h, "disposal-approve", target, ARH_EDENIED, err);
+	}
+	rc = arh_catalog_disposal_approve(h->cat, id, who->user, h->actor,
+	    held, n, role, err);
+	if (rc == ARH_EEXIST || rc == ARH_EUSAGE)
+		return refuse(h, "disposal-approve", target, rc, err);
+	return rc;
+}
+
+/* --- step 3: execute -------------------------------------------------- */
+
+static int
+remove_files(struct arh_home *h, const json_t *items, struct arh_err *err)
+{
+	size_t n = json_array_size(items), i;
+	char **names;
+	int rc = 0;
+
+	if ((names = ARH_FAULT_ALLOC(calloc(n + 1, sizeof(*names)))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	for (i = 0; rc == 0 && i < n; i++)
+		if (asprintf(&names[i], "%s.tar", jstr(json_array_get(items,
+		    i), "archive")) == -1) {
+			names[i] = NULL;
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		}
+	if (rc == 0)
+		rc = arh_store_remove(h->store, (const char *const *)names, n,
+		    err);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+int
+arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
+    long id, struct arh_disposal *d, struct arh_problems *probs,
+    struct arh_err *err)
+{
+	json_t *items = NULL;
+	char target[64], today[11], why[ARH_ERR_MSG], act[256];
+	int rc;
+
+	snprintf(target, sizeof(target), "disposal %ld", id);
+	if ((rc = need_role(h, who, "records-manager", "executing a "
+	    "destruction list", "disposal-execute", target, err)) != 0)
+		return rc;
+	if ((rc = arh_catalog_disposal_get(h->cat, id, d, &items, NULL, err))
+	    != 0)
+		return rc;
+	if (strcmp(d->status, "executed") == 0) {
+		rc = arh_errf(err, ARH_EEXIST, "destruction list %ld was "
+		    "executed on %s; its act is %s", id, d->executed_at,
+		    d->act);
+		goto out;
+	}
+	if (strcmp(d->status, "proposed") == 0) {
+		arh_today(today);
+		rc = arh_catalog_disposal_begin(h->cat, id, h->actor, today,
+		    probs, err);
+		if (rc == ARH_EINVAL || rc == ARH_EUSAGE) {
+			refuse(h, "disposal-execute", target, rc, err);
+			goto out;
+		}
+		if (rc != 0)
+			goto out;
+	}
+	/* From here the catalog says destroyed: finish, or say how to. */
+	if ((rc = remove_files(h, items, err)) != 0 ||
+	    (rc = arh_act_archive(h, id, act, sizeof(act), err)) != 0 ||
+	    (rc = arh_catalog_disposal_finish(h->cat, id, act, h->actor,
+	    err)) != 0) {
+		snprintf(why, sizeof(why), "%s", err->msg);
+		arh_errf(err, rc, "%s; destruction list %ld is recorded as "
+		    "executed but not finished: run 'arhiivar disposition "
+		    "execute %ld' again", why, id, id);
+		goto out;
+	}
+	rc = arh_catalog_disposal_get(h->cat, id, d, NULL, NULL, err);
+out:
+	json_decref(items);
+	return rc;
+}
