@@ -271,10 +271,10 @@ put(int dfd, const char *name, const char *text, struct arh_err *err)
 {
 	int fd, rc = 0;
 
-	if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0640)) == -1)
+	if ((fd = ARH_FAULT_SYS(OPEN, openat(dfd, name, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640))) == -1)
 		return arh_errno(err, ARH_EIO, errno, "cannot create '%s'", name);
-	if (arh_write_all(fd, text, strlen(text)) != 0)
+	if (arh_write_all(fd, text, strlen(text)) == -1)
 		rc = arh_errno(err, ARH_EIO, errno, "cannot write '%s'", name);
 	close(fd);
 	return rc;
@@ -358,12 +358,24 @@ arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
 	dir[0] = '\0';
 	if ((rc = arh_disposal_act(h, id, &act, &html, err)) != 0)
 		goto out;
+	/* One working directory per list: what an interrupted run left there
+	 * is removed (and written again below if still needed). */
+	snprintf(dir, sizeof(dir), "%s/.act-%ld", h->path, id);
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) != -1) {
+		remove_case_dir(dir, dfd);
+		close(dfd);
+		dfd = -1;
+	}
+	dir[0] = '\0';
 	/* Archived already by an earlier, interrupted run. */
-	if (arh_catalog_latest(h->cat, str(act, "reference"), &row, err)
-	    == 0) {
+	rc = arh_catalog_latest(h->cat, str(act, "reference"), &row, err);
+	if (rc == 0) {
 		snprintf(name, n, "%s", row.name);
 		goto out;
 	}
+	if (rc != ARH_ENOTFOUND)
+		goto out;
 	arh_err_clear(err);
 	decision = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 	    "series", h->cfg->act_series, "retention", "alaline",
@@ -373,10 +385,10 @@ arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;
 	}
-	snprintf(dir, sizeof(dir), "%s/.act-XXXXXX", h->path);
-	if (mkdtemp(dir) == NULL) {
-		rc = arh_errno(err, ARH_EIO, errno, "cannot create a directory "
-		    "for the act in '%s'", h->path);
+	snprintf(dir, sizeof(dir), "%s/.act-%ld", h->path, id);
+	if (ARH_FAULT_SYS(OPEN, mkdir(dir, 0750)) == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot create directory "
+		    "'%s' for the act", dir);
 		dir[0] = '\0';
 		goto out;
 	}

@@ -126,6 +126,15 @@ static const char *const migrations[] = {
 	"  destroyed_at TEXT NOT NULL,"
 	"  tombstone TEXT NOT NULL);"
 	"CREATE INDEX tombstones_case ON tombstones(case_ref);",
+	/* 5: extensions of access restrictions (`access extend`). */
+	"CREATE TABLE extensions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  reference TEXT NOT NULL UNIQUE,"
+	"  previous_end TEXT NOT NULL,"
+	"  new_end TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  at TEXT NOT NULL);",
 };
 
 int
@@ -446,6 +455,8 @@ add_rows(struct arh_catalog *c, const struct arh_bag_summary *s,
 	json_array_foreach(json_object_get(s->manifest, "records"), i, rec)
 		if ((rc = insert_record(c, rs, s->name, rec, err)) != 0)
 			goto out;
+	if ((rc = cat_apply_extensions(c, s->name, err)) != 0)
+		goto out;
 	for (i = 0; i < s->nmembers; i++)
 		if ((rc = insert_member(c, fs, s->name, index,
 		    &s->members[i], err)) != 0)

@@ -37,4 +37,9 @@ void cat_archive_row(sqlite3_stmt *st, struct arh_archive_row *r);
 /* o[key] as a string, or NULL. */
 const char *cat_jstr(const json_t *o, const char *key);
 
+/* Give the records of `archive` the end dates of their restrictions
+ * extensions (`access extend`): the sealed end stays in the archive. */
+int cat_apply_extensions(struct arh_catalog *c, const char *archive,
+    struct arh_err *err);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "arhiivar/home.h"
 #include "arhiivar/seal.h"
+#include "arhiivar/terms.h"
 #include "ops_int.h"
 #include "util.h"
 
@@ -32,23 +33,23 @@ make_dir(const char *path, mode_t mode, struct arh_problems *notes,
 	    path);
 }
 
+/* Write a file of the home unless it exists (init is idempotent). */
 static int
-write_config(const char *home, struct arh_problems *notes,
-    struct arh_err *err)
+write_default(const char *home, const char *name, const char *text,
+    const char *what, struct arh_problems *notes, struct arh_err *err)
 {
-	const char *t = arh_config_template();
 	int dfd, rc;
 
 	if ((dfd = open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", home);
-	rc = arh_write_file_atomic(dfd, "arhiivar.conf", t, strlen(t), 0640,
-	    1, err);
+	rc = arh_write_file_atomic(dfd, name, text, strlen(text), 0640, 1,
+	    err);
 	close(dfd);
 	if (rc == ARH_EEXIST)
 		return 0;
 	if (rc == 0)
-		rc = arh_problems_add(notes, "wrote configuration '%s/"
-		    "arhiivar.conf'", home);
+		rc = arh_problems_add(notes, "wrote %s '%s/%s'", what, home,
+		    name);
 	return rc;
 }
 
@@ -69,7 +70,10 @@ arh_home_init(const char *path, const char *organisation,
 	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "keys", err)) != 0 ||
 	    (rc = make_dir(p, 0700, notes, err)) != 0 ||
-	    (rc = write_config(path, notes, err)) != 0 ||
+	    (rc = write_default(path, "arhiivar.conf", arh_config_template(),
+	    "configuration", notes, err)) != 0 ||
+	    (rc = write_default(path, "access-terms.csv", arh_terms_default(),
+	    "the access-term table", notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
 		goto out;
 	if ((rc = arh_config_load(p, path, &cfg, &cp, err)) != 0)
@@ -197,5 +201,36 @@ arh_home_signer(const struct arh_home *h, struct arh_signer **out,
 		explicit_bzero(pw, len);
 		free(pw);
 	}
+	return rc;
+}
+
+int
+arh_home_terms(const struct arh_home *h, struct arh_terms **out,
+    struct arh_err *err)
+{
+	const char *path = h->cfg->access_terms;
+	struct arh_problems probs;
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	arh_problems_init(&probs);
+	rc = path ? arh_read_file(AT_FDCWD, path, ARH_TERMS_MAX_BYTES, &buf,
+	    &len, err) : ARH_ENOTFOUND;
+	if (rc == ARH_ENOTFOUND) {
+		arh_err_clear(err);
+		rc = arh_terms_parse("(built-in access-terms.csv)",
+		    arh_terms_default(), strlen(arh_terms_default()), out,
+		    &probs);
+	} else if (rc == 0)
+		rc = arh_terms_parse(path, buf, len, out, &probs);
+	if (rc == ARH_EINVAL)
+		rc = arh_errf(err, ARH_ECONFIG, "%s; correct the access-term "
+		    "table", probs.n ? probs.items[0] : "access-term table");
+	else if (rc == ARH_ENOMEM)
+		rc = arh_errf(err, rc, "out of memory");
+	free(buf);
+	arh_problems_release(&probs);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/input.h"
 #include "arhiivar/ops.h"
+#include "arhiivar/terms.h"
 #include "fault.h"
 #include "ops_int.h"
 #include "util.h"
@@ -147,6 +148,34 @@ not_destroyed(struct arh_home *h, const struct arh_case *c,
 	    "that reference", c->reference, name, list);
 }
 
+/* Each internal-use restriction within what its legal basis allows
+ * (the home's access-term table); every violation is a problem. */
+static int
+check_terms(struct arh_home *h, const struct arh_case *c,
+    struct arh_problems *probs, struct arh_err *err)
+{
+	struct arh_terms *terms = NULL;
+	char why[512];
+	size_t i, before = probs->n;
+	int rc;
+
+	if ((rc = arh_home_terms(h, &terms, err)) != 0)
+		return rc;
+	for (i = 0; i < c->nrecords && rc == 0; i++) {
+		const struct arh_record *r = &c->records[i];
+
+		if (!r->access.internal || arh_terms_check(terms, &r->access,
+		    r->registered, NULL, NULL, why, sizeof(why)) == 0)
+			continue;
+		rc = arh_problems_add(probs, "%s/record.json: %s", r->disk_dir,
+		    why);
+	}
+	arh_terms_free(terms);
+	if (rc == 0 && probs->n > before)
+		rc = arh_errf(err, ARH_EINVAL, "input rejected");
+	return rc;
+}
+
 static int
 ingest(struct arh_home *h, const char *casedir, int new_version,
     const json_t *preset, struct arh_ingest_result *res,
@@ -173,7 +202,8 @@ ingest(struct arh_home *h, const char *casedir, int new_version,
 			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 			goto out;
 		}
-	} else if ((rc = arh_fileplan_decide(h, c, &decision, probs, err)) != 0)
+	} else if ((rc = arh_fileplan_decide(h, c, &decision, probs, err)) !=
+	    0 || (rc = check_terms(h, c, probs, err)) != 0)
 		goto out;
 	if ((rc = not_destroyed(h, c, err)) != 0)
 		goto out;

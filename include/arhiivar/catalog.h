@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	4
+#define ARH_CATALOG_SCHEMA	5
 
 struct arh_catalog;
 
@@ -248,6 +248,25 @@ int arh_catalog_tombstone_case(struct arh_catalog *c, const char *case_ref,
 int arh_catalog_tombstones(struct arh_catalog *c,
     int (*cb)(void *arg, const json_t *tombstone), void *arg,
     struct arh_err *err);
+
+/*
+ * Extend the restriction of record `reference` to new_end (`access
+ * extend`): recorded with the end it replaces, the reason and who, and
+ * applied to the record in every archive that holds it (and to any
+ * archived later, and after a rebuild), with its event, at once.  The
+ * archives keep the sealed end.  ARH_EEXIST if it was extended before.
+ */
+int arh_catalog_extension_add(struct arh_catalog *c, const char *reference,
+    const char *previous_end, const char *new_end, const char *reason,
+    const char *actor, struct arh_err *err);
+/* 1 if record `reference` has been extended (its details into `at`,
+ * `by` and `reason` when not NULL, 32/300/512 bytes), 0 if not. */
+int arh_catalog_extended(struct arh_catalog *c, const char *reference,
+    char *at, char *by, char *reason, struct arh_err *err);
+/* The metadata (new reference) of record `reference` in the most
+ * recently sealed archive holding it, and that archive's name. */
+int arh_catalog_record_latest(struct arh_catalog *c, const char *reference,
+    char archive[256], json_t **meta, struct arh_err *err);
 
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);

@@ -39,6 +39,12 @@ void arh_home_free(struct arh_home *h);
 /* The trust anchors: `extra` files if any, else the configured ones. */
 int arh_home_trust(const struct arh_home *h, const char *const *extra,
     size_t nextra, struct arh_trust **out, struct arh_err *err);
+/* The access-term table: [access] terms, or the built-in table when that
+ * file does not exist.  A table with problems is ARH_ECONFIG naming the
+ * first one. */
+struct arh_terms;
+int arh_home_terms(const struct arh_home *h, struct arh_terms **out,
+    struct arh_err *err);
 int arh_home_signer(const struct arh_home *h, struct arh_signer **out,
     struct arh_err *err);
 

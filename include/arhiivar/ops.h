@@ -102,4 +102,17 @@ int arh_fileplan_decide(struct arh_home *h, const struct arh_case *c,
 json_t *arh_retention_json(const struct arh_fileplan_info *info,
     const struct arh_fileplan_row *row, const struct arh_retention *r);
 
+/*
+ * `access extend`: move the end of record `reference`'s internal-use
+ * restriction to `until`, once, within what its legal basis allows (the
+ * home's access-term table), for a reason; only a records manager, and
+ * only while the restriction is still in force.  ARH_EDENIED (role),
+ * ARH_EINVAL (the rule refuses; err says which), ARH_EEXIST (extended
+ * before), ARH_ENOTFOUND; every outcome is an event.  The archive is not
+ * rewritten: the catalog lays the new end over the sealed one.
+ */
+int arh_access_extend(struct arh_home *h, const struct arh_identity *who,
+    const char *reference, const char *until, const char *reason,
+    struct arh_err *err);
+
 #endif

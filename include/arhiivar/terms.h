@@ -72,6 +72,8 @@ int arh_terms_parse(const char *name, const char *buf, size_t len,
 
 /* NULL is a no-op. */
 void arh_terms_free(struct arh_terms *terms);
+/* The shipped table (policy/access-terms.csv), built in; static. */
+const char *arh_terms_default(void);
 
 /* The row for basis, compared exactly after trimming white space off
  * basis; NULL if there is none (or terms or basis is NULL). */

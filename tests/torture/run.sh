@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fault-injection torture of ingest, restore and catalog rebuild.
+# Fault-injection torture of ingest, restore, catalog rebuild and
+# disposition execute.
 #
 # usage: tests/torture/run.sh BUILD_DIR	(a FAULT=1 build: `make torture`)
 #
@@ -128,6 +129,7 @@ op_re() {
 	open)	echo 'cannot (create|open)' ;;
 	malloc)	echo 'out of memory|Cannot allocate memory' ;;
 	sqlite)	echo 'catalog' ;;
+	unlink)	echo 'cannot remove' ;;
 	esac
 }
 errno_text() {
@@ -230,6 +232,35 @@ setup() {
 	EXPECT="$top/sample/case-12-1-2024/12-1_8911-1/vastus.txt"
 	ARHIIVAR_HOME="$W/h2" "$BIN" list >/dev/null
 	ROWS_H2=$(ARHIIVAR_HOME="$W/h2" cat_rows)
+	setup_destruction
+}
+
+# h3: case file 1-2/2024 due for destruction (series kept 1 year), on
+# destruction list 1, approved.  The approver's approval is written into
+# the fixture's catalog directly: these runs torture execute, not approve.
+setup_destruction() {
+	local r
+	cp -r "$W/case" "$W/due"
+	sed -i 's#12-1/#1-2/#g; s#"12-1"#"1-2"#g; s/"code": "12"/"code": "1"/' "$W/due/case.json"
+	for r in "$W/due"/12-1_*; do
+		sed -i 's#12-1/#1-2/#g; s#"12-1"#"1-2"#g; s/"function": "12"/"function": "1"/' \
+		    "$r/record.json"
+		mv "$r" "${r/12-1_/1-2_}"
+	done
+	printf '%s\n' "function_code,function_title,series_code,series_title,retention,archival_value,access,access_basis,access_term,valid_from,valid_until,notes" \
+	    "1,Juhtimine,1-2,Kirjavahetus,1 a,,Avalik,,,2019-01-01,," >"$W/plan.csv"
+	cp -a "$W/h0" "$W/h3"
+	printf '[roles]\nrecords-manager = user:%s\n' "$(id -un)" \
+	    >>"$W/h3/arhiivar.conf"
+	export ARHIIVAR_HOME="$W/h3"
+	{ "$BIN" fileplan import "$W/plan.csv" &&
+	  "$BIN" ingest "$W/due" &&
+	  "$BIN" disposition propose &&
+	  "$BIN" disposition approve 1; } >/dev/null || exit 2
+	sqlite3 "$W/h3/catalog.db" "insert into disposal_approvals values
+	    (1, 'approver-fixture', 'approver-fixture', 'approver',
+	    '2026-01-02T00:00:00Z')" || exit 2
+	export ARHIIVAR_HOME="$W/home"
 }
 
 # --- ingest ----------------------------------------------------------------
@@ -429,6 +460,57 @@ point_rebuild() {
 	return 0
 }
 
+# --- disposition execute -----------------------------------------------------
+
+list_status() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select status from disposals where id = 1'
+}
+tombstones() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from tombstones'
+}
+catalogued_due() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from archives where name = '1-2_2024.v1'"
+}
+
+# After a faulted execute: either nothing destroyed, or the catalog says
+# destroyed (tombstone, no row) — never half of each.  The next plain
+# execute finishes it: file gone, act sealed and archived, all verifies.
+point_execute() {
+	local kind=$1 action=$2 n=$3 st
+	reset_home h3
+	fault "$kind:$n:$action" disposition execute 1
+	fired || return 1
+	case $action in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	*)	check_failed_run "$kind" "$action" ;;
+	esac
+	st=$(list_status)
+	case "$st $(tombstones) $(catalogued_due)" in
+	"proposed 0 1")
+		[ -f "$ARHIIVAR_HOME/store/1-2_2024.v1.tar" ] ||
+		    why "not destroyed in the catalog, but the file is gone" ;;
+	"executing 1 0"|"executed 1 0") ;;
+	*)	why "half-done catalog: status $st, $(tombstones) tombstones, $(catalogued_due) rows" ;;
+	esac
+	no_dangling_rows || why "a catalog row points at nothing"
+	plain disposition execute 1
+	# Killed after the act was recorded: nothing is left to do, and
+	# executing it again is a definite no.
+	if [ "$st" = executed ] && [ "$action" = kill ]; then
+		[ "$prc" -eq 1 ] && grep -q "was executed on" "$W/perr" ||
+		    why "execute of an executed list exited $prc: $(head -c 300 "$W/perr")"
+	else
+		[ "$prc" -eq 0 ] || why "next execute exited $prc: $(head -c 300 "$W/perr")"
+	fi
+	[ "$(list_status)" = executed ] || why "list is $(list_status) after the next execute"
+	[ ! -e "$ARHIIVAR_HOME/store/1-2_2024.v1.tar" ] || why "the archive file survived"
+	[ -z "$(ls -d "$ARHIIVAR_HOME"/.act-* 2>/dev/null)" ] || why "act working directory left"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	agree || why "store and catalog disagree"
+	return 0
+}
+
 # --- dedicated checks ------------------------------------------------------
 
 # A failed fsync of the archive is fatal and never retried.
@@ -508,8 +590,11 @@ for kind in write fsync rename open malloc sqlite; do
 		loop restore_stdout "$kind" "$action"
 		loop restore_denied "$kind" "$action"
 		loop rebuild "$kind" "$action"
+		loop execute "$kind" "$action"
 	done
 done
+loop execute unlink EIO
+loop execute unlink kill
 # The crash loop: SIGKILL at every write of a BIG_MB MiB ingest, and at
 # every other hooked call of it; errors at every write.
 for kind in write fsync rename open; do

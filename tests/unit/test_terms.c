@@ -435,6 +435,19 @@ test_check_fileplan(void **state)
 	arh_problems_release(&probs);
 }
 
+/* The built-in table is the shipped file, byte for byte. */
+static void
+test_default_is_shipped(void **state)
+{
+	size_t len;
+	char *buf = read_text(TABLE, &len);
+
+	(void)state;
+	assert_int_equal(strlen(arh_terms_default()), len);
+	assert_memory_equal(arh_terms_default(), buf, len);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -447,6 +460,7 @@ main(void)
 		cmocka_unit_test(test_extend_table),
 		cmocka_unit_test(test_extend_not_allowed),
 		cmocka_unit_test(test_check_fileplan),
+		cmocka_unit_test(test_default_is_shipped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

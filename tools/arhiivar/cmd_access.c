@@ -1,5 +1,6 @@
 /*
  * cmd_access.c — arhiivar access review [--as-of DATE] [--days N] [--json]
+ *                arhiivar access extend RECORD --until DATE --reason TEXT
  *
  * Internal-use restrictions that have ended (the records are public from
  * the day after their end, with no rewrite of the archive) and those
@@ -16,7 +17,7 @@
 #include "cli.h"
 
 #define USAGE "arhiivar access review [--as-of YYYY-MM-DD] [--days N] " \
-	"[--json]"
+	"[--json] | extend RECORD --until YYYY-MM-DD --reason TEXT"
 
 struct review {
 	const char	*as_of;
@@ -42,6 +43,41 @@ one(void *arg, const char *archive, const char *reference,
 	return 0;
 }
 
+/* access extend RECORD --until DATE --reason TEXT */
+static int
+extend(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "until", required_argument, NULL, 'u' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *until = NULL, *reason = NULL;
+	struct arh_home *h = NULL;
+	struct arh_err err;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'u' && arh_date_valid(optarg))
+			until = optarg;
+		else if (c == 'r' && *optarg)
+			reason = optarg;
+		else
+			return cli_usage(USAGE);
+	}
+	if (optind != argc - 1 || until == NULL || reason == NULL)
+		return cli_usage(USAGE);
+	arh_err_clear(&err);
+	if ((rc = cli_open_home(cli, &h, &err)) == 0)
+		rc = arh_access_extend(h, &cli->id, argv[optind], until, reason,
+		    &err);
+	arh_home_free(h);
+	if (rc != 0)
+		return cli_fail(rc, &err);
+	printf("restriction of %s extended until %s\n", argv[optind], until);
+	return EXIT_OK;
+}
+
 int
 cmd_access(struct cli *cli, int argc, char **argv)
 {
@@ -60,6 +96,8 @@ cmd_access(struct cli *cli, int argc, char **argv)
 	time_t t;
 	int c, rc, json = 0;
 
+	if (argc >= 2 && strcmp(argv[1], "extend") == 0)
+		return extend(cli, argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "review") != 0)
 		return cli_usage(USAGE);
 	argc--;
