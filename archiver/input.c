@@ -489,8 +489,8 @@ arh_record_parse_meta(struct arh_record *r, const char *name,
 {
 	static const char *const keys[] = { "reference", "registered", "type",
 	    "function", "series", "case_file", "title", "correspondent",
-	    "delivery_channel", "responsible", "external_network", "access",
-	    "register", "extra", NULL };
+	    "delivery_channel", "responsible", "external_network",
+	    "private_person", "access", "register", "extra", NULL };
 	static const char *const optional[] = { "correspondent",
 	    "delivery_channel", "responsible", NULL };
 	struct mp m = { name, probs, 0, 0 };
@@ -514,6 +514,7 @@ arh_record_parse_meta(struct arh_record *r, const char *name,
 	for (k = optional; *k != NULL; k++)
 		get_str(&m, o, *k, *k, OPT);
 	check_bool(&m, o, "external_network");
+	check_bool(&m, o, "private_person");
 	parse_access(&m, o, &r->access);
 	check_object(&m, o, "register");
 	check_object(&m, o, "extra");

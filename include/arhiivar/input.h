@@ -25,7 +25,8 @@
  * record.json: {"reference", "registered": date, "type": str, "function",
  *   "series", "case_file" (all three equal to the case's), "title"?,
  *   "correspondent"?, "delivery_channel"?, "responsible"?: str,
- *   "external_network"?: bool, "access": {"level": "public"} or
+ *   "external_network"?: bool, "private_person"?: bool (the correspondent
+ *   is a private person: shown as initials to those not entitled), "access": {"level": "public"} or
  *   {"level": "internal", "basis": str, "start": date, "end": date}
  *   (start <= end), "register"?: {...}, "extra"?: {...}}.
  *

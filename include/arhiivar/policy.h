@@ -93,4 +93,22 @@ void arh_access_of(const json_t *record, struct arh_access *a);
  */
 json_t *arh_public_view(const json_t *record);
 
+/*
+ * A name as initials ("Jaan-Peeter Tamm" -> "J.-P. T."), into out (n
+ * bytes).  Returns 0, or -1 (out "") when name has no word, is not valid
+ * UTF-8, or does not fit.
+ */
+int arh_initials(const char *name, char *out, size_t n);
+
+/*
+ * A record (record.json object) as someone not entitled to personal data
+ * sees a record they may read: when "private_person" is true, the
+ * correspondent's name is replaced by its initials in every string of the
+ * record (register labels and extra included); otherwise a plain copy.
+ * When the name cannot be shortened the correspondent is withheld
+ * ("(private person)").  Returns a new reference, or NULL on allocation
+ * failure.
+ */
+json_t *arh_person_view(const json_t *record);
+
 #endif

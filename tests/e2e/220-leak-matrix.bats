@@ -59,6 +59,15 @@ matrix() {
 0 0 P verify --all --json
 0 0 P verify @TAR@
 0 0 P verify --json @TAR@
+0 0 P policy explain 12-1/2024
+0 0 P access review --days 5000
+0 0 P access review --json --days 5000
+0 0 P hold list --all
+0 0 P disposition due --as-of 2040-01-01
+0 0 P disposition due --json --as-of 2040-01-01
+1 0 P disposition propose --dry-run --as-of 2040-01-01
+1 0 P disposition propose --dry-run --json --as-of 2040-01-01
+0 0 P disposition lists --json
 EOF
 }
 
@@ -73,6 +82,9 @@ leak_matrix() {
 	export ARHIIVAR_HOME="$dir/home"
 	CASE="$dir/case"
 	cp -r "$ARH_TOP/sample/case-12-1-2024" "$CASE"
+	# With a file plan, so that disposition outputs have something due.
+	arh init >/dev/null
+	arh fileplan import "$ARH_TOP/sample/fileplan.csv" >/dev/null
 	ingested_home
 	case $role in
 	public)	;;

@@ -111,3 +111,34 @@ tallinn_date() {
 	run arh show --public 12-1/2024
 	[[ "$output" == *MARKER-TITLE* ]]
 }
+
+@test "a private person's name is shown as initials to everyone not entitled, in every string of the record" {
+	arh init >/dev/null
+	r="$CASE/12-1_8911-1/record.json"
+	jq '.correspondent = "Mari-Liis Õunapuu" | .private_person = true |
+	    .title = "Vastus Mari-Liis Õunapuu teabenõudele"' "$r" >"$T/r.json"
+	mv "$T/r.json" "$r"
+	arh ingest "$CASE" >/dev/null
+	for view in "show --public 12-1/2024" "show --public --json 12-1/2024" \
+	    "show 12-1/2024" "show --json 12-1/2024"; do
+		run arh $view
+		[ "$status" -eq 0 ]
+		[[ "$output" != *"Õunapuu"* ]] || { echo "name in: $view"; false; }
+		[[ "$output" == *"M.-L. Õ."* ]]
+	done
+	entitle_caller
+	run arh show 12-1/2024
+	[[ "$output" == *"correspondent     Mari-Liis Õunapuu"* ]]
+	run arh show --public 12-1/2024
+	[[ "$output" != *"Õunapuu"* ]]
+}
+
+@test "private_person must be true or false" {
+	arh init >/dev/null
+	r="$CASE/12-1_8911-1/record.json"
+	jq '.private_person = "yes"' "$r" >"$T/r.json"
+	mv "$T/r.json" "$r"
+	run arh ingest "$CASE"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"12-1_8911-1/record.json"*"private_person"* ]]
+}

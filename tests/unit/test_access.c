@@ -355,6 +355,64 @@ test_public_view_odd_shapes(void **state)
 	json_decref(n);
 }
 
+static void
+test_initials(void **state)
+{
+	static const struct { const char *name, *want; } t[] = {
+		{ "Mari Maasikas", "M. M." },
+		{ "Jaan-Peeter Tamm", "J.-P. T." },
+		{ "  Õie   Ärn ", "Õ. Ä." },
+		{ "Šarlota", "Š." },
+		{ "Anna-", "A." },
+		{ "Ülo Mägi-Kask", "Ü. M.-K." },
+	};
+	char out[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(arh_initials(t[i].name, out, sizeof(out)), 0);
+		assert_string_equal(out, t[i].want);
+	}
+	assert_int_equal(arh_initials("", out, sizeof(out)), -1);
+	assert_int_equal(arh_initials("   ", out, sizeof(out)), -1);
+	assert_int_equal(arh_initials("\xff\xfe", out, sizeof(out)), -1);
+	/* Too small: refused, not cut. */
+	assert_int_equal(arh_initials("Mari Maasikas", out, 5), -1);
+}
+
+static void
+test_person_view(void **state)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:b, s:{s:s, s:s}, s:{s:s}}",
+	    "reference", "1-3/5-1", "title", "Mari Maasikas teabenõue",
+	    "correspondent", "Mari Maasikas", "private_person", 1,
+	    "register", "Saatja", "Mari Maasikas", "Kanal", "e-post",
+	    "access", "level", "public");
+	json_t *v;
+	char *dump;
+
+	(void)state;
+	v = arh_person_view(rec);
+	assert_non_null(v);
+	dump = json_dumps(v, 0);
+	assert_null(strstr(dump, "Maasikas"));
+	assert_string_equal(json_string_value(json_object_get(v,
+	    "correspondent")), "M. M.");
+	assert_string_equal(json_string_value(json_object_get(v, "title")),
+	    "M. M. teabenõue");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    v, "register"), "Saatja")), "M. M.");
+	free(dump);
+	json_decref(v);
+	/* Not a private person: unchanged. */
+	json_object_set_new(rec, "private_person", json_false());
+	v = arh_person_view(rec);
+	assert_true(json_equal(v, rec));
+	json_decref(v);
+	json_decref(rec);
+}
+
 int
 main(void)
 {
@@ -367,6 +425,8 @@ main(void)
 		cmocka_unit_test(test_public_view_internal),
 		cmocka_unit_test(test_public_view_public),
 		cmocka_unit_test(test_public_view_odd_shapes),
+		cmocka_unit_test(test_initials),
+		cmocka_unit_test(test_person_view),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

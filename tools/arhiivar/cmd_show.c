@@ -24,6 +24,19 @@ struct show {
 };
 
 static int
+entitled(const struct show *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->nroles; i++)
+		for (j = 0; j < s->h->cfg->ninternal_roles; j++)
+			if (strcmp(s->roles[i], s->h->cfg->internal_roles[j])
+			    == 0)
+				return 1;
+	return 0;
+}
+
+static int
 add_record(void *arg, const json_t *meta)
 {
 	struct show *s = arg;
@@ -34,7 +47,14 @@ add_record(void *arg, const json_t *meta)
 	arh_access_of(meta, &a);
 	arh_access_decide(&a, s->roles, s->nroles, s->h->cfg->internal_roles,
 	    s->h->cfg->ninternal_roles, s->today, &d);
-	view = d.allow ? json_deep_copy(meta) : arh_public_view(meta);
+	/* Those who may read internal-use records see private persons'
+	 * names; everyone else their initials. */
+	if (!d.allow)
+		view = arh_public_view(meta);
+	else if (entitled(s))
+		view = json_deep_copy(meta);
+	else
+		view = arh_person_view(meta);
 	if (view == NULL)
 		return ARH_ENOMEM;
 	json_object_set_new(view, "decision", json_pack("{s:b, s:s}",
