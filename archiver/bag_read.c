@@ -36,7 +36,7 @@ source_read(struct archive *a, void *arg, const void **buf)
 	(void)a;
 	b = arh_dualhash_buffer(s->tarhash);
 	do
-		n = read(s->fd, b, ARH_DUALHASH_BLOCK);
+		n = read(s->fd, b, arh_dualhash_block(s->tarhash));
 	while (n == -1 && errno == EINTR);
 	if (n <= 0) {
 		arh_dualhash_release(s->tarhash, b);
@@ -205,7 +205,8 @@ read_data(struct reader *rd, struct arh_member *m, int tag)
 	arh_dualhash_begin(rd->dh, (size_t)(m - rd->rep->sum.members));
 	for (;;) {
 		buf = arh_dualhash_buffer(rd->dh);
-		if ((n = archive_read_data(rd->a, buf, ARH_DUALHASH_BLOCK)) <= 0) {
+		if ((n = archive_read_data(rd->a, buf,
+		    arh_dualhash_block(rd->dh))) <= 0) {
 			arh_dualhash_release(rd->dh, buf);
 			break;
 		}
@@ -308,8 +309,8 @@ out:
 }
 
 static int
-reader_init(struct reader *rd, int fd, struct arh_verify_report *rep,
-    struct arh_err *err)
+reader_init(struct reader *rd, int fd, unsigned hash_flags,
+    struct arh_verify_report *rep, struct arh_err *err)
 {
 	int rc;
 
@@ -317,12 +318,11 @@ reader_init(struct reader *rd, int fd, struct arh_verify_report *rep,
 	rd->rep = rep;
 	rd->err = err;
 	rd->src.fd = fd;
-	if ((rd->scratch = malloc(RD_BYTES)) == NULL ||
-	    (rd->a = archive_read_new()) == NULL)
+	if ((rd->a = archive_read_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	if ((rc = arh_dualhash_new(&rd->dh, err)) != 0 ||
+	if ((rc = arh_dualhash_new(&rd->dh, hash_flags, err)) != 0 ||
 	    (rc = arh_dualhash_new_worker_only(&rd->src.tarhash, "SHA256",
-	    err)) != 0 ||
+	    hash_flags, err)) != 0 ||
 	    (rc = arh_dualhash_begin(rd->src.tarhash, 0)) != 0)
 		return rc;
 	/* Only tar: most libarchive CVEs live in the other format readers. */
@@ -347,7 +347,6 @@ reader_release(struct reader *rd)
 		archive_read_free(rd->a);
 	arh_dualhash_free(rd->dh);
 	arh_dualhash_free(rd->src.tarhash);
-	free(rd->scratch);
 	for (i = 0; i < NTAGS; i++)
 		free(rd->tag[i]);
 }
@@ -361,25 +360,35 @@ reader_release(struct reader *rd)
 static int
 check_trailer(struct reader *rd, int64_t eoa)
 {
-	unsigned char *b = rd->scratch;
+	unsigned char *b;
 	off_t off = (off_t)eoa;
 	ssize_t n, i;
+	int rc = 0;
 
 	if (lseek(rd->src.fd, 0, SEEK_CUR) == -1)
 		return 0;	/* a pipe: the tar digest still covers it */
-	while ((n = pread(rd->src.fd, b, RD_BYTES, off)) > 0) {
+	/* Every member's last block has been handed over, so the payload
+	 * pool has a buffer to lend (once the worker is done with it):
+	 * no buffer of our own to allocate for every archive. */
+	b = arh_dualhash_buffer(rd->dh);
+	while ((n = pread(rd->src.fd, b, arh_dualhash_block(rd->dh), off))
+	    > 0) {
 		for (i = 0; i < n; i++)
-			if (b[i] != 0)
-				return arh_finding(rd->rep, "structure", "",
+			if (b[i] != 0) {
+				rc = arh_finding(rd->rep, "structure", "",
 				    "data after the end-of-archive marker "
 				    "(offset %lld)", (long long)(off + i));
+				goto out;
+			}
 		off += n;
 	}
 	if (off - (off_t)eoa < 1024)
-		return arh_finding(rd->rep, "structure", "", "the end-of-archive "
+		rc = arh_finding(rd->rep, "structure", "", "the end-of-archive "
 		    "marker is missing: the file was cut short at %lld bytes",
 		    (long long)off);
-	return 0;
+out:
+	arh_dualhash_release(rd->dh, b);
+	return rc;
 }
 
 /*
@@ -452,12 +461,20 @@ int
 arh_bag_verify(int fd, const struct arh_trust *trust,
     struct arh_verify_report *rep, struct arh_err *err)
 {
+	return arh_bag_verify_flags(fd, trust, 0, rep, err);
+}
+
+int
+arh_bag_verify_flags(int fd, const struct arh_trust *trust,
+    unsigned hash_flags, struct arh_verify_report *rep, struct arh_err *err)
+{
 	struct reader rd;
 	char unused[65];
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	if ((rc = reader_init(&rd, fd, rep, err)) != 0 || rep->n > 0)
+	if ((rc = reader_init(&rd, fd, hash_flags, rep, err)) != 0 ||
+	    rep->n > 0)
 		goto out;
 	rc = read_all(&rd);
 	if (arh_dualhash_sync(rd.dh, set_sha512, &rep->sum) != 0 && rc == 0)

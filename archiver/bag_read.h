@@ -11,7 +11,6 @@
 #include "arhiivar/verify.h"
 #include "dualhash.h"
 
-#define RD_BYTES	(1024 * 1024)
 #define NTAGS		8
 
 /* Tag files of the format; `listed`: must be in the tag manifests. */
@@ -33,7 +32,6 @@ struct reader {
 	struct archive	*a;
 	struct source	 src;
 	struct arh_dualhash *dh;
-	unsigned char	*scratch;	/* RD_BYTES for the trailer check */
 	struct arh_verify_report *rep;
 	size_t		 memcap;
 	char		*tag[NTAGS];	/* contents, NUL-terminated */
@@ -41,6 +39,15 @@ struct reader {
 	int		 broken;	/* tar unreadable past this point */
 	struct arh_err	*err;
 };
+
+/*
+ * arh_bag_verify() with flags for its two hashing objects (dualhash.h):
+ * ARH_DUALHASH_INLINE hashes on the calling thread.  The report is the
+ * same either way; the fuzz target uses it so that each of its many tiny
+ * inputs does not start two threads and allocate 8 MiB of buffers.
+ */
+int arh_bag_verify_flags(int fd, const struct arh_trust *trust,
+    unsigned hash_flags, struct arh_verify_report *rep, struct arh_err *err);
 
 /* The checks after the stream: manifests, oxum, tag manifests, seal,
  * metadata (bag_check.c). */

@@ -717,8 +717,8 @@ writer_init(struct writer *w, int out_fd, struct arh_bag_summary *sum,
 	w->sink.fd = out_fd;
 	if ((w->a = archive_write_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	if ((rc = arh_dualhash_new(&w->dh, err)) != 0 ||
-	    (rc = arh_dualhash_new_worker_only(&w->sink.tarhash, "SHA256",
+	if ((rc = arh_dualhash_new(&w->dh, 0, err)) != 0 ||
+	    (rc = arh_dualhash_new_worker_only(&w->sink.tarhash, "SHA256", 0,
 	    err)) != 0 ||
 	    (rc = arh_dualhash_begin(w->sink.tarhash, 0)) != 0 ||
 	    (rc = arh_identq_new(&w->identq, err)) != 0)

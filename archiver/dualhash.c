@@ -1,4 +1,7 @@
-/* dualhash.c — a queue of blocks for a SHA-512 worker thread. */
+/*
+ * dualhash.c — a queue of blocks for a SHA-512 worker thread, or (inline)
+ * the same items run at once on the caller's thread.
+ */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +36,8 @@ struct arh_dualhash {
 	EVP_MD_CTX	*c512;		/* worker's */
 	const EVP_MD	*wmd;		/* worker's digest: SHA-512 by default */
 	int		 caller;	/* 1: SHA-256 on the caller too */
+	int		 inl;		/* ARH_DUALHASH_INLINE: no worker */
+	size_t		 block;		/* bytes of each buffer */
 	unsigned char	*bufs[NBUF];
 	unsigned char	*freebuf[NBUF];	/* stack of free buffers */
 	size_t		 nfree;
@@ -84,6 +89,21 @@ add_result(struct arh_dualhash *h, const struct result *r)
 	return 0;
 }
 
+/*
+ * The bookkeeping after one item: its digest or failure recorded, its
+ * buffer back in the pool.  Under mu on the worker; inline there is no
+ * other thread, so no lock.
+ */
+static void
+item_done(struct arh_dualhash *h, const struct item *it, int bad,
+    const struct result *r)
+{
+	if (bad || (it->kind == END && add_result(h, r) != 0))
+		h->failed = 1;
+	if (it->kind == DATA && it->buf != NULL)
+		h->freebuf[h->nfree++] = it->buf;
+}
+
 static void *
 worker(void *arg)
 {
@@ -102,10 +122,7 @@ worker(void *arg)
 		pthread_mutex_unlock(&h->mu);
 		int bad = run_item(h, &it, &r);
 		pthread_mutex_lock(&h->mu);
-		if (bad || (it.kind == END && add_result(h, &r) != 0))
-			h->failed = 1;
-		if (it.kind == DATA && it.buf != NULL)
-			h->freebuf[h->nfree++] = it.buf;
+		item_done(h, &it, bad, &r);
 		h->busy = 0;
 		h->qhead = (h->qhead + 1) % NITEM;
 		h->qlen--;
@@ -118,6 +135,14 @@ worker(void *arg)
 static void
 enqueue(struct arh_dualhash *h, const struct item *it)
 {
+	struct result r;
+
+	if (h->inl) {
+		/* What the worker would do, in the same order: the queue
+		 * is always empty, so sync has nothing to wait for. */
+		item_done(h, it, run_item(h, it, &r), &r);
+		return;
+	}
 	pthread_mutex_lock(&h->mu);
 	while (h->qlen == NITEM)
 		pthread_cond_wait(&h->cv, &h->mu);
@@ -128,9 +153,10 @@ enqueue(struct arh_dualhash *h, const struct item *it)
 }
 
 int
-arh_dualhash_new(struct arh_dualhash **out, struct arh_err *err)
+arh_dualhash_new(struct arh_dualhash **out, unsigned flags,
+    struct arh_err *err)
 {
-	int rc = arh_dualhash_new_worker_only(out, "SHA512", err);
+	int rc = arh_dualhash_new_worker_only(out, "SHA512", flags, err);
 
 	if (rc == 0)
 		(*out)->caller = 1;
@@ -139,34 +165,45 @@ arh_dualhash_new(struct arh_dualhash **out, struct arh_err *err)
 
 int
 arh_dualhash_new_worker_only(struct arh_dualhash **out,
-    const char *worker_md, struct arh_err *err)
+    const char *worker_md, unsigned flags, struct arh_err *err)
 {
 	struct arh_dualhash *h;
-	size_t i;
+	size_t i, nbuf;
 
 	*out = NULL;
+	if ((flags & ~ARH_DUALHASH_INLINE) != 0)
+		return arh_errf(err, ARH_EINTERNAL, "unknown hashing flags %#x",
+		    flags);
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	h->wmd = strcmp(worker_md, "SHA256") == 0 ? EVP_sha256() :
 	    EVP_sha512();
+	h->inl = (flags & ARH_DUALHASH_INLINE) != 0;
+	/* Inline, a block is hashed before update returns: one buffer is
+	 * all the pool can ever have out (see dualhash.h for its size). */
+	nbuf = h->inl ? 1 : NBUF;
+	h->block = h->inl ? ARH_DUALHASH_INLINE_BLOCK : ARH_DUALHASH_BLOCK;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->c256 = EVP_MD_CTX_new();
 	h->c512 = EVP_MD_CTX_new();
-	for (i = 0; i < NBUF; i++) {
-		if ((h->bufs[i] = malloc(ARH_DUALHASH_BLOCK)) == NULL)
+	for (i = 0; i < nbuf; i++) {
+		if ((h->bufs[i] = malloc(h->block)) == NULL)
 			break;
 		h->freebuf[h->nfree++] = h->bufs[i];
 	}
-	if (h->c256 == NULL || h->c512 == NULL || h->nfree != NBUF) {
+	if (h->c256 == NULL || h->c512 == NULL || h->nfree != nbuf) {
 		arh_dualhash_free(h);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	}
-	if (pthread_create(&h->thread, NULL, worker, h) != 0) {
-		arh_dualhash_free(h);
-		return arh_errf(err, ARH_EINTERNAL, "cannot start hash thread");
+	if (!h->inl) {
+		if (pthread_create(&h->thread, NULL, worker, h) != 0) {
+			arh_dualhash_free(h);
+			return arh_errf(err, ARH_EINTERNAL,
+			    "cannot start hash thread");
+		}
+		h->started = 1;
 	}
-	h->started = 1;
 	*out = h;
 	return 0;
 }
@@ -193,6 +230,12 @@ arh_dualhash_free(struct arh_dualhash *h)
 	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mu);
 	free(h);
+}
+
+size_t
+arh_dualhash_block(const struct arh_dualhash *h)
+{
+	return h->block;
 }
 
 unsigned char *

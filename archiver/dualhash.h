@@ -7,6 +7,10 @@
  * The caller reads into buffers lent by the pool, hands each one over with
  * arh_dualhash_update() (it must not touch it afterwards) and collects the
  * SHA-512 digests, tagged with its own stream ids, after arh_dualhash_sync().
+ *
+ * With ARH_DUALHASH_INLINE there is no worker: each block is hashed on the
+ * caller's thread when it is handed over.  The digests, and what sync
+ * reports, are the same; only the second core goes unused.
  */
 #ifndef ARHIIVAR_DUALHASH_H
 #define ARHIIVAR_DUALHASH_H
@@ -16,10 +20,25 @@
 #include "arhiivar/error.h"
 
 #define ARH_DUALHASH_BLOCK	(1024 * 1024)	/* bytes of one buffer */
+#define ARH_DUALHASH_INLINE_BLOCK (64 * 1024)	/* the same, inline */
+
+/*
+ * Flags of the constructors.  ARH_DUALHASH_INLINE: hash on the caller's
+ * thread, for work too small to repay starting a thread and four 1 MiB
+ * buffers (the fuzz target of the reader, which verifies tiny archives
+ * one after another).  The pool then holds one buffer of ARH_DUALHASH_INLINE_BLOCK
+ * bytes: with nothing to overlap, a bigger block would only save system
+ * calls, and this size comes from the heap rather than a fresh mapping.
+ * The caller may hold only one buffer at a time, and must hand it over
+ * (update) or back (release) before asking for the next, or
+ * arh_dualhash_buffer() waits forever.
+ */
+#define ARH_DUALHASH_INLINE	0x1u
 
 struct arh_dualhash;
 
-int arh_dualhash_new(struct arh_dualhash **out, struct arh_err *err);
+int arh_dualhash_new(struct arh_dualhash **out, unsigned flags,
+    struct arh_err *err);
 /*
  * The same machinery for one digest on the worker only: `worker_md` ("SHA256"
  * or "SHA512") on the worker, nothing on the caller (arh_dualhash_end then
@@ -27,10 +46,13 @@ int arh_dualhash_new(struct arh_dualhash **out, struct arh_err *err);
  * caller does not want to spend its own core on.
  */
 int arh_dualhash_new_worker_only(struct arh_dualhash **out,
-    const char *worker_md, struct arh_err *err);
+    const char *worker_md, unsigned flags, struct arh_err *err);
 void arh_dualhash_free(struct arh_dualhash *h);
 
-/* A free buffer of ARH_DUALHASH_BLOCK bytes; waits while all are in use. */
+/* Bytes of each of h's buffers: ARH_DUALHASH_BLOCK, or
+ * ARH_DUALHASH_INLINE_BLOCK inline. */
+size_t arh_dualhash_block(const struct arh_dualhash *h);
+/* A free buffer of arh_dualhash_block() bytes; waits while all are in use. */
 unsigned char *arh_dualhash_buffer(struct arh_dualhash *h);
 /* Give back a buffer from arh_dualhash_buffer() without hashing it. */
 void arh_dualhash_release(struct arh_dualhash *h, unsigned char *buf);
