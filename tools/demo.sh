@@ -78,7 +78,67 @@ say "The records manager's role is granted in the configuration; now it is allow
 printf '[roles]\nrecords-manager = user:%s\n' "$(id -un)" >>"$ARHIIVAR_HOME/arhiivar.conf"
 run "$BIN" restore -o "$W/oiend.pdf" 12-1/2024 "12-1_8910-1/õiend.pdf"
 
-say "Every ingest, verification, restore and refusal is in the audit trail."
+say "A restriction may be extended once, within what its legal basis allows (AvTS § 35:
+   5 + 5 years). One day too far is refused; the limit itself is accepted. The archive is
+   not rewritten: the catalog records the decision."
+set +e
+run "$BIN" access extend 12-1/8910-1 --until 2034-12-21 --reason "kriminaalmenetlus kestab"
+set -e
+run "$BIN" access extend 12-1/8910-1 --until 2034-12-20 --reason "kriminaalmenetlus kestab"
+run "$BIN" access review --days 4000
+
+say "An older case file, 1-2/2020 (general correspondence, kept 5 years), whose retention
+   ended on 2025-12-31. Its correspondent is a private person: the public sees initials."
+run "$BIN" ingest "$TOP/sample/case-1-2-2020"
+run "$BIN" show --public 1-2/2020
+run "$BIN" disposition due
+
+say "A hold (an information request is pending) keeps it from destruction."
+run "$BIN" hold add 1-2/2020 --reason "teabenõue menetluses" --authority "kantselei"
+set +e
+run "$BIN" disposition propose
+set -e
+run "$BIN" hold release 1 --reason "teabenõue vastatud"
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	# The approver is a second person: here the system user 'nobody'.
+	printf 'approver = user:nobody\n' >>"$ARHIIVAR_HOME/arhiivar.conf"
+	chmod 755 "$W" "$ARHIIVAR_HOME/store"
+	chmod 777 "$ARHIIVAR_HOME"
+	chmod 666 "$ARHIIVAR_HOME"/catalog.db*
+	chmod 644 "$ARHIIVAR_HOME/arhiivar.conf"
+	as_approver() {
+		printf '   $ (as nobody) %s\n' "arhiivar $*"
+		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		    "$BIN" "$@" 2>&1 | sed 's/^/     /'
+	}
+
+	say "Destruction takes four steps and two people. 1: the records manager proposes a
+   destruction list (its scope is frozen)."
+	run "$BIN" disposition propose
+
+	say "2: two different people approve it: the records manager, and an approver. The
+   same person cannot approve twice."
+	run "$BIN" disposition approve 1
+	set +e
+	run "$BIN" disposition approve 1
+	set -e
+	as_approver disposition approve 1
+
+	say "3 and 4: execute. Holds and approvals are checked again in one transaction; the
+   archive file is removed; a tombstone and the sealed destruction act remain."
+	run "$BIN" disposition execute 1
+	ls "$ARHIIVAR_HOME/store" | sed 's/^/     store: /'
+	run "$BIN" disposition show 1
+	"$BIN" disposition act 1 --html >"$W/havitamisakt.html"
+	printf '     the printable act: %s\n' "$W/havitamisakt.html"
+	run "$BIN" verify --all
+else
+	printf '\n   (Destruction needs two people; run the demo as root to see it with the\n'
+	printf '   system user nobody as the second one.)\n'
+fi
+
+say "Every ingest, verification, restore, refusal, hold and disposition is in the audit trail."
 run "$BIN" events
 
 printf '\nDone. The archive is %s\n' "$ARHIIVAR_HOME/store/12-1_2024.v1.tar"
