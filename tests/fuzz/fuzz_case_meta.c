@@ -13,6 +13,7 @@
 #include <unistr.h>
 
 #include "arhiivar/input.h"
+#include "arhiivar/policy.h"
 
 #define TODAY	"2026-11-28"
 
@@ -54,6 +55,38 @@ check_case(const char *buf, size_t len)
 	arh_problems_release(&probs);
 }
 
+/*
+ * The projections of an accepted record: the public view has no
+ * correspondent or title; the initials view of a private person keeps the
+ * name in no string (when the name has initials) and is valid UTF-8.
+ */
+static void
+check_views(const json_t *meta)
+{
+	const char *name = json_string_value(json_object_get(meta,
+	    "correspondent"));
+	char ini[256], *dump;
+	json_t *v;
+
+	if ((v = arh_public_view(meta)) == NULL)
+		return;
+	if (json_object_get(v, "correspondent") != NULL ||
+	    json_object_get(v, "title") != NULL)
+		abort();
+	json_decref(v);
+	if ((v = arh_person_view(meta)) == NULL)
+		return;
+	if ((dump = json_dumps(v, JSON_ENCODE_ANY)) == NULL)
+		abort();
+	if (json_is_true(json_object_get(meta, "private_person")) &&
+	    name != NULL && *name != '\0' &&
+	    arh_initials(name, ini, sizeof(ini)) == 0 &&
+	    strstr(ini, name) == NULL && strstr(dump, name) != NULL)
+		abort();
+	free(dump);
+	json_decref(v);
+}
+
 static void
 check_record(const char *buf, size_t len)
 {
@@ -74,6 +107,8 @@ check_record(const char *buf, size_t len)
 	    !arh_date_valid(r.access.start) || !arh_date_valid(r.access.end) ||
 	    strcmp(r.access.start, r.access.end) > 0))
 		abort();
+	if (rc == 0)
+		check_views(r.meta);
 	arh_record_release(&r);
 	arh_problems_release(&probs);
 }
