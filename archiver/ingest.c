@@ -165,7 +165,8 @@ check_terms(struct arh_home *h, const struct arh_case *c,
 		const struct arh_record *r = &c->records[i];
 
 		if (!r->access.internal || arh_terms_check(terms, &r->access,
-		    r->registered, NULL, NULL, why, sizeof(why)) == 0)
+		    r->registered, r->access.died, r->access.born, why,
+		    sizeof(why)) == 0)
 			continue;
 		rc = arh_problems_add(probs, "%s/record.json: %s", r->disk_dir,
 		    why);

@@ -440,8 +440,8 @@ static void
 access_internal(struct mp *m, const json_t *acc, struct arh_access *a)
 {
 	static const char *const keys[] = { "level", "basis", "start", "end",
-	    NULL };
-	const char *start, *end;
+	    "person_died", "person_born", NULL };
+	const char *start, *end, *died, *born;
 
 	a->internal = 1;
 	check_keys(m, acc, keys, "access.", "");
@@ -454,6 +454,13 @@ access_internal(struct mp *m, const json_t *acc, struct arh_access *a)
 		    end);
 	dup_into(m, &a->start, start);
 	dup_into(m, &a->end, end);
+	/* Personal data: the person's dates, when known, set the term. */
+	died = json_object_get(acc, "person_died") ? get_date(m, acc,
+	    "person_died", "access.person_died") : NULL;
+	born = json_object_get(acc, "person_born") ? get_date(m, acc,
+	    "person_born", "access.person_born") : NULL;
+	dup_into(m, &a->died, died);
+	dup_into(m, &a->born, born);
 }
 
 static void
@@ -535,6 +542,8 @@ arh_record_release(struct arh_record *r)
 	free(r->access.basis);
 	free(r->access.start);
 	free(r->access.end);
+	free(r->access.died);
+	free(r->access.born);
 	json_decref(r->meta);
 	memset(r, 0, sizeof(*r));
 }

@@ -27,8 +27,9 @@
  *   "correspondent"?, "delivery_channel"?, "responsible"?: str,
  *   "external_network"?: bool, "private_person"?: bool (the correspondent
  *   is a private person: shown as initials to those not entitled), "access": {"level": "public"} or
- *   {"level": "internal", "basis": str, "start": date, "end": date}
- *   (start <= end), "register"?: {...}, "extra"?: {...}}.
+ *   {"level": "internal", "basis": str, "start": date, "end": date,
+ *   "person_died"?: date, "person_born"?: date} (start <= end; the
+ *   person's dates matter for personal-data bases), "register"?: {...}, "extra"?: {...}}.
  *
  * Dates are YYYY-MM-DD.  Problems read "<path relative to CASEDIR>: message"
  * and come in walk order.
@@ -57,6 +58,8 @@ struct arh_access {
 	char	*basis;		/* legal basis, e.g. "AvTS § 35 lg 1 p 1" */
 	char	*start;		/* YYYY-MM-DD */
 	char	*end;		/* YYYY-MM-DD */
+	char	*died;		/* personal data: the person's death, or NULL */
+	char	*born;		/* personal data: the person's birth, or NULL */
 };
 
 /* One payload (content) file. */

@@ -142,3 +142,30 @@ tallinn_date() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"12-1_8911-1/record.json"*"private_person"* ]]
 }
+
+@test "personal data: 75 years from creation, or 30 years after the person's death when it is recorded" {
+	arh init >/dev/null
+	set_access 2024-12-20 2110-05-01 "AvTS § 35 lg 1 p 12"
+	run arh ingest "$CASE"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"at the latest 2099-12-20"* ]]
+	r="$CASE/$REC/record.json"
+	jq '.access.person_died = "2080-05-01"' "$r" >"$T/r.json" && mv "$T/r.json" "$r"
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+	# The person's dates are not part of what the public sees.
+	run arh show --public 12-1/2024
+	[[ "$output" != *"2080-05-01"* ]]
+	run arh show --public --json 12-1/2024
+	[[ "$output" != *"person_died"* ]]
+}
+
+@test "a person's dates must be dates" {
+	arh init >/dev/null
+	set_access 2024-12-20 2099-12-20 "AvTS § 35 lg 1 p 12"
+	r="$CASE/$REC/record.json"
+	jq '.access.person_born = "1990-13-01"' "$r" >"$T/r.json" && mv "$T/r.json" "$r"
+	run arh ingest "$CASE"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"'access.person_born' is not a date"* ]]
+}

@@ -18,7 +18,7 @@ static void
 decide(const struct arh_terms *t, char *basis)
 {
 	struct arh_access a = { 1, basis, (char *)"2024-02-29",
-	    (char *)"2029-02-28" };
+	    (char *)"2029-02-28", NULL, NULL };
 	char why[256];
 	int r;
 

@@ -152,7 +152,7 @@ test_decide_long_basis(void **state)
 {
 	char basis[700], *roles[] = { (char *)"public" };
 	char *ent[] = { (char *)"records-manager" };
-	struct arh_access acc = { 1, basis, NULL, (char *)"2029-12-19" };
+	struct arh_access acc = { 1, basis, NULL, (char *)"2029-12-19", NULL, NULL };
 	struct arh_access_decision d;
 	size_t i;
 
@@ -243,7 +243,7 @@ test_roles_feed_decision(void **state)
 	struct arh_config *c = config("[roles]\nrecords-manager = group:rm\n"
 	    "[access]\ninternal_roles = records-manager\n");
 	struct arh_access acc = { 1, (char *)BASIS, NULL,
-	    (char *)"2029-12-19" };
+	    (char *)"2029-12-19", NULL, NULL };
 	char *groups[] = { (char *)"rm" };
 	struct arh_access_decision d;
 	struct arh_identity id;

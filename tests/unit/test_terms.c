@@ -288,7 +288,7 @@ test_check_small_buffers(void **state)
 {
 	struct arh_terms *t = shipped();
 	struct arh_access a = { 1, (char *)P1, (char *)"2024-12-19",
-	    (char *)"2029-12-19" };
+	    (char *)"2029-12-19", NULL, NULL };
 	char why[10];
 
 	(void)state;
@@ -376,7 +376,7 @@ test_extend_not_allowed(void **state)
 	static const char csv[] = HDR "Law § 1,3,0,no,no extension\n";
 	struct arh_terms *t = NULL;
 	struct arh_access a = { 1, (char *)"Law § 1", (char *)"2024-01-01",
-	    (char *)"2026-01-01" };
+	    (char *)"2026-01-01", NULL, NULL };
 	char why[256];
 
 	(void)state;
