@@ -115,4 +115,14 @@ int arh_access_extend(struct arh_home *h, const struct arh_identity *who,
     const char *reference, const char *until, const char *reason,
     struct arh_err *err);
 
+/*
+ * Place a hold (kind, target, reason, authority set by the caller) or
+ * release hold `id` with a reason: records managers only (ARH_EDENIED,
+ * an event, otherwise).
+ */
+int arh_hold_place(struct arh_home *h, const struct arh_identity *who,
+    struct arh_hold *hold, struct arh_err *err);
+int arh_hold_lift(struct arh_home *h, const struct arh_identity *who, long id,
+    const char *reason, struct arh_err *err);
+
 #endif

@@ -6,6 +6,7 @@ due_home() {
 	arh init >/dev/null
 	arh fileplan import "$ARH_TOP/sample/fileplan.csv" >/dev/null
 	arh ingest "$CASE" >/dev/null
+	entitle_caller		# holds are a records manager's decision
 }
 
 @test "disposition due lists an archive from its due date on, not before" {
@@ -93,4 +94,25 @@ due_home() {
 	run arh hold release abc --reason x
 	[ "$status" -eq 2 ]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events')" = "$before" ]
+}
+
+@test "only a records manager places or releases a hold; a refusal is an event and changes nothing" {
+	arh init >/dev/null
+	arh fileplan import "$ARH_TOP/sample/fileplan.csv" >/dev/null
+	arh ingest "$CASE" >/dev/null
+	printf '[roles]\nstaff = user:%s\nrecords-manager = user:nobody\n' "$(id -un)" \
+	    >>"$ARHIIVAR_HOME/arhiivar.conf"
+	run arh hold add 12-1/2024 --reason r --authority a
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"placing a hold needs the records-manager role"* ]]
+	[ -z "$(arh hold list --all)" ]
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "insert into holds (kind, target, reason,
+	    authority, placed_at, placed_by) values ('case', '12-1/2024', 'r', 'a',
+	    '2026-01-01T00:00:00Z', 'someone')"
+	run arh hold release 1 --reason "no longer needed"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"releasing a hold needs the records-manager role"* ]]
+	[[ "$(arh hold list)" == *"1  case 12-1/2024"* ]]
+	run arh events --json
+	[ "$(echo "$output" | jq '[.[] | select(.result == "denied" and (.kind | startswith("hold")))] | length')" -eq 2 ]
 }

@@ -4,7 +4,8 @@
  *              arhiivar hold list [--all] [--json]
  *
  * TARGET is an archive, a case file or a series.  While a hold is in
- * force nothing it covers is listed as due.  Every change is an event.
+ * force nothing it covers is listed as due.  Placing and releasing need
+ * the records-manager role; every change, and every refusal, is an event.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -95,8 +96,7 @@ add(struct arh_home *h, struct cli *cli, const char *target,
 	snprintf(hold.target, sizeof(hold.target), "%s", target);
 	snprintf(hold.reason, sizeof(hold.reason), "%s", reason);
 	snprintf(hold.authority, sizeof(hold.authority), "%s", authority);
-	snprintf(hold.placed_by, sizeof(hold.placed_by), "%s", cli->actor);
-	if ((rc = arh_catalog_hold_add(h->cat, &hold, &err)) != 0)
+	if ((rc = arh_hold_place(h, &cli->id, &hold, &err)) != 0)
 		return cli_fail(rc, &err);
 	printf("hold %ld placed on %s %s\n", hold.id, kind, target);
 	return EXIT_OK;
@@ -153,8 +153,8 @@ cmd_hold(struct cli *cli, int argc, char **argv)
 		id = strtol(argv[0], &end, 10);
 		if (*argv[0] == '\0' || *end != '\0' || id <= 0)
 			rc = cli_usage(USAGE);
-		else if ((rc = arh_catalog_hold_release(h->cat, id, reason,
-		    cli->actor, &err)) != 0)
+		else if ((rc = arh_hold_lift(h, &cli->id, id, reason, &err))
+		    != 0)
 			rc = cli_fail(rc, &err);
 		else
 			printf("hold %ld released\n", id);
