@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fault-injection torture of ingest, restore, catalog rebuild and
-# disposition execute.
+# Fault-injection torture of ingest, restore, catalog rebuild, file plan
+# import and disposition execute.
 #
 # usage: tests/torture/run.sh BUILD_DIR	(a FAULT=1 build: `make torture`)
 #
@@ -24,6 +24,7 @@ export UBSAN_OPTIONS="halt_on_error=1:exitcode=86:print_stacktrace=1"
 export LSAN_OPTIONS="exitcode=86"
 unset ARH_FAULT ARH_FAULT_REPORT SOURCE_DATE_EPOCH
 MAXN=${TORTURE_MAXN:-5000}		# safety stop for a runaway loop
+# TORTURE_ONLY: a space-separated list of scenarios to run (default all)
 BIG_MB=${TORTURE_BIG_MB:-56}		# crash-loop case: ~1 write per MiB
 
 if [ ! -x "$BIN" ]; then
@@ -188,6 +189,10 @@ finish_point() {
 # until a run goes untouched.
 loop() {
 	local scen=$1 kind=$2 action=$3 step=${4:-1} n
+	# TORTURE_ONLY="execute fileplan": run only those scenarios.
+	if [ -n "${TORTURE_ONLY:-}" ] && [[ " $TORTURE_ONLY " != *" $scen "* ]]; then
+		return 0
+	fi
 	row "$scen $kind $action"
 	for ((n = 1; n <= MAXN; n += step)); do
 		reasons=""
@@ -460,6 +465,38 @@ point_rebuild() {
 	return 0
 }
 
+# --- file plan import --------------------------------------------------------
+
+fileplans() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select version, seq, source, plan from fileplans order by seq'
+}
+
+# A file plan import under a fault: the version is added whole or not at
+# all; the next plain import adds it (or says it is there already).
+point_fileplan() {
+	local kind=$1 action=$2 n=$3 before after
+	reset_home h1
+	before=$(fileplans)
+	fault "$kind:$n:$action" fileplan import "$top/sample/fileplan.csv"
+	fired || return 1
+	case $action in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	*)	check_failed_run "$kind" "$action" ;;
+	esac
+	after=$(fileplans)
+	[ "$after" = "$before" ] || [ "$(echo "$after" | wc -l)" -eq \
+	    "$(( $(echo "$before" | grep -c .) + 1 ))" ] ||
+	    why "file plans half-imported: $(echo "$after" | head -c 200)"
+	plain fileplan import "$top/sample/fileplan.csv"
+	[ "$prc" -eq 0 ] || { [ "$prc" -eq 1 ] && grep -q "already" "$W/perr"; } ||
+	    why "next import exited $prc: $(head -c 300 "$W/perr")"
+	[ "$(fileplans | grep -c .)" -eq "$(( $(echo "$before" | grep -c .) + 1 ))" ] ||
+	    why "not exactly one new version after the next import"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	return 0
+}
+
 # --- disposition execute -----------------------------------------------------
 
 list_status() {
@@ -591,6 +628,7 @@ for kind in write fsync rename open malloc sqlite; do
 		loop restore_denied "$kind" "$action"
 		loop rebuild "$kind" "$action"
 		loop execute "$kind" "$action"
+		loop fileplan "$kind" "$action"
 	done
 done
 loop execute unlink EIO
