@@ -27,13 +27,9 @@ static int
 refuse(struct arh_home *h, const char *kind, const char *target, int rc,
     struct arh_err *err)
 {
-	struct arh_event ev = { kind, h->actor, NULL, target, "denied",
-	    err->msg };
+	struct arh_event ev = { kind, h->actor, NULL, target,
+	    rc == ARH_EDENIED ? "denied" : "refused", err->msg };
 
-	if (rc == ARH_EDENIED)
-		ev.result = "denied";
-	else
-		ev.result = "refused";
 	(void)arh_catalog_event(h->cat, &ev, NULL);
 	return rc;
 }
@@ -284,7 +280,7 @@ arh_disposal_propose(struct arh_home *h, const struct arh_propose_req *r,
 	if (!r->dry_run)
 		rc = arh_catalog_disposal_add(h->cat, d, *items, err);
 out:
-	if (rc != 0 && rc != ARH_EDENIED) {
+	if (rc != 0) {
 		json_decref(*items);
 		*items = NULL;
 	}
