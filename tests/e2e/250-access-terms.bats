@@ -90,21 +90,24 @@ tallinn_date() {
 	[[ "$output" == *"no record 12-1/9999-1"* ]]
 }
 
-@test "a restriction holds through its end day and is public to everyone from the next day" {
+# A fresh home where the caller is staff (not entitled), holding the sample
+# with its internal-use record's restriction ending on END.
+staff_home_ending() {
+	rm -rf "$ARHIIVAR_HOME"
 	arh init >/dev/null
 	printf '[roles]\nstaff = user:%s\n' "$(id -un)" >>"$ARHIIVAR_HOME/arhiivar.conf"
-	set_access "$(tallinn_date '-1 year')" "$(tallinn_date today)"
+	set_access "$(tallinn_date '-1 year')" "$(tallinn_date "$1")"
 	arh ingest "$CASE" >/dev/null
+}
+
+@test "a restriction holds through its end day and is public to everyone from the next day" {
+	staff_home_ending today
 	run arh restore 12-1/2024 "$REC/lisad/lisa-1.txt" -o -
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"access denied"* ]]
 	[[ "$output" != *MARKER* ]]
 	# The same record whose restriction ended yesterday: public today.
-	rm -rf "$ARHIIVAR_HOME"
-	arh init >/dev/null
-	printf '[roles]\nstaff = user:%s\n' "$(id -un)" >>"$ARHIIVAR_HOME/arhiivar.conf"
-	set_access "$(tallinn_date '-1 year')" "$(tallinn_date yesterday)"
-	arh ingest "$CASE" >/dev/null
+	staff_home_ending yesterday
 	run arh restore 12-1/2024 "$REC/lisad/lisa-1.txt" -o -
 	[ "$status" -eq 0 ]
 	[[ "$output" == *MARKER-CONTENT* ]]
