@@ -540,6 +540,29 @@ arh_catalog_disposal_finish(struct arh_catalog *c, long id,
 	return cat_finish_txn(c, rc, &ev, err);
 }
 
+#define TOMBSTONE_COLS "t.tombstone, t.destroyed_at, t.disposal, d.act, " \
+	"t.sha256"
+
+/* The stored tombstone with when, by which list and act it was destroyed
+ * (the act is not known until after the tombstone is written). */
+static json_t *
+tombstone_json(sqlite3_stmt *st)
+{
+	json_t *t = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+	    NULL);
+
+	if (t == NULL || json_object_set_new(t, "destroyed_at", json_string(
+	    (const char *)sqlite3_column_text(st, 1))) != 0 ||
+	    json_object_set_new(t, "destruction_list", json_integer(
+	    sqlite3_column_int64(st, 2))) != 0 || (sqlite3_column_type(st, 3)
+	    != SQLITE_NULL && json_object_set_new(t, "act", json_string(
+	    (const char *)sqlite3_column_text(st, 3))) != 0)) {
+		json_decref(t);
+		return NULL;
+	}
+	return t;
+}
+
 int
 arh_catalog_tombstone(struct arh_catalog *c, const char *name,
     char sha256[65], json_t **tombstone, struct arh_err *err)
@@ -549,15 +572,16 @@ arh_catalog_tombstone(struct arh_catalog *c, const char *name,
 
 	if (tombstone != NULL)
 		*tombstone = NULL;
-	if (sqlite3_prepare_v2(c->db, "SELECT sha256, tombstone FROM "
-	    "tombstones WHERE archive = ?", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, "SELECT " TOMBSTONE_COLS " FROM "
+	    "tombstones t JOIN disposals d ON d.id = t.disposal WHERE "
+	    "t.archive = ?", -1, &st, NULL) != SQLITE_OK)
 		return cat_dberr(c, err, "reading a tombstone");
 	cat_bind_text(st, 1, name);
 	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sha256 != NULL)
-			cat_col_copy(sha256, 65, st, 0);
-		if (tombstone != NULL && (*tombstone = json_loads((const char *)
-		    sqlite3_column_text(st, 1), 0, NULL)) == NULL)
+			cat_col_copy(sha256, 65, st, 4);
+		if (tombstone != NULL && (*tombstone = tombstone_json(st)) ==
+		    NULL)
 			rc = arh_errf(err, ARH_ECATALOG, "catalog: the tombstone "
 			    "of %s is not JSON", name);
 	} else if (r == SQLITE_DONE)
@@ -600,12 +624,12 @@ arh_catalog_tombstones(struct arh_catalog *c,
 	json_t *t;
 	int r, rc = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT tombstone FROM tombstones "
-	    "ORDER BY archive", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, "SELECT " TOMBSTONE_COLS " FROM "
+	    "tombstones t JOIN disposals d ON d.id = t.disposal ORDER BY "
+	    "t.archive", -1, &st, NULL) != SQLITE_OK)
 		return cat_dberr(c, err, "listing tombstones");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((t = json_loads((const char *)sqlite3_column_text(st, 0), 0,
-		    NULL)) == NULL) {
+		if ((t = tombstone_json(st)) == NULL) {
 			rc = arh_errf(err, ARH_ECATALOG, "catalog: a tombstone "
 			    "is not JSON");
 			break;

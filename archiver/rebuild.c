@@ -201,6 +201,34 @@ out:
 	return rc;
 }
 
+/* Not catalogued: say so, or that it was destroyed and by which list. */
+static void
+destroyed_or_unknown(struct arh_home *h, const char *spec,
+    struct arh_err *err)
+{
+	char name[256];
+	json_t *t = NULL;
+	long list = 0;
+
+	if (arh_catalog_tombstone(h->cat, spec, NULL, &t, err) == 0 ||
+	    (arh_catalog_tombstone_case(h->cat, spec, name, sizeof(name),
+	    &list, err) == 0 && arh_catalog_tombstone(h->cat, name, NULL, &t,
+	    err) == 0)) {
+		arh_errf(err, ARH_ENOTFOUND, "%s was destroyed on %.10s "
+		    "(destruction list %" JSON_INTEGER_FORMAT "%s%s); 'arhiivar "
+		    "show %s' prints what remains of it", spec,
+		    json_string_value(json_object_get(t, "destroyed_at")),
+		    json_integer_value(json_object_get(t, "destruction_list")),
+		    json_string_value(json_object_get(t, "act")) ? ", act " : "",
+		    json_string_value(json_object_get(t, "act")) ?
+		    json_string_value(json_object_get(t, "act")) : "", spec);
+		json_decref(t);
+		return;
+	}
+	arh_errf(err, ARH_ENOTFOUND, "no archive or case file '%s' in the "
+	    "catalog; 'arhiivar list' shows what is archived", spec);
+}
+
 int
 arh_resolve(struct arh_home *h, const char *spec,
     struct arh_archive_row *row, struct arh_err *err)
@@ -211,8 +239,7 @@ arh_resolve(struct arh_home *h, const char *spec,
 		return rc;
 	rc = arh_catalog_latest(h->cat, spec, row, err);
 	if (rc == ARH_ENOTFOUND)
-		arh_errf(err, rc, "no archive or case file '%s' in the catalog; "
-		    "'arhiivar list' shows what is archived", spec);
+		destroyed_or_unknown(h, spec, err);
 	return rc;
 }
 

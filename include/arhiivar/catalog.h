@@ -237,14 +237,17 @@ int arh_catalog_disposal_finish(struct arh_catalog *c, long id,
     const char *act, const char *actor, struct arh_err *err);
 
 /* The tombstone of archive `name`: its tar digest (sha256, may be NULL)
- * and the tombstone JSON (new reference, may be NULL); ARH_ENOTFOUND. */
+ * and the tombstone JSON (new reference, may be NULL) with
+ * "destroyed_at", "destruction_list" and, once sealed, "act" added;
+ * ARH_ENOTFOUND. */
 int arh_catalog_tombstone(struct arh_catalog *c, const char *name,
     char sha256[65], json_t **tombstone, struct arh_err *err);
 /* The first tombstone of case file case_ref (its archive name in `name`,
  * n bytes, and the list that destroyed it); ARH_ENOTFOUND if none. */
 int arh_catalog_tombstone_case(struct arh_catalog *c, const char *case_ref,
     char *name, size_t n, long *disposal, struct arh_err *err);
-/* Every tombstone, by archive name: cb gets the tombstone JSON. */
+/* Every tombstone, by archive name: cb gets the tombstone JSON (with the
+ * same additions). */
 int arh_catalog_tombstones(struct arh_catalog *c,
     int (*cb)(void *arg, const json_t *tombstone), void *arg,
     struct arh_err *err);

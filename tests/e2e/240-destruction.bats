@@ -131,6 +131,18 @@ approved_list() {
 	run arh disposition execute 1
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"was executed on"* ]]
+	# What remains is shown; other commands say it was destroyed.
+	run arh show 1-2/2024
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1-2_2024.v1 (version 1): destroyed"* ]]
+	[[ "$output" == *"destruction list 1, act $act"* ]]
+	[[ "$output" == *"SHA-256 $sha"* ]]
+	run arh verify 1-2/2024
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"1-2/2024 was destroyed on "*"(destruction list 1, act $act)"* ]]
+	run arh restore -o - 1-2_2024.v1 1-2_8911-1/vastus.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"was destroyed"* ]]
 	# A destroyed case file does not come back under its reference.
 	run arh ingest "$DUE"
 	[ "$status" -eq 1 ]
@@ -218,7 +230,8 @@ approved_list() {
 	arh disposition execute "$LIST" >/dev/null
 	for out in "disposition act $LIST" "disposition act $LIST --html" \
 	    "disposition show $LIST" "disposition show $LIST --json" \
-	    "disposition lists --json" "events" "list"; do
+	    "disposition lists --json" "events" "list" "show 1-2/2024" \
+	    "show --json 1-2_2024.v1"; do
 		run as daemon $out
 		[ "$status" -eq 0 ]
 		[[ "$output" != *MARKER* ]] || { echo "leak in: $out"; false; }

@@ -91,3 +91,11 @@ cli_json(json_t *j)
 	fputc('\n', stdout);
 	return r == 0 ? EXIT_OK : EXIT_ERROR;
 }
+
+const char *
+cli_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}

@@ -31,6 +31,9 @@ int cli_usage(const char *usage);
 /* Open the home, print recovery notes and config problems to stderr. */
 int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
 
+/* o[key] if it is a string, else "" (for printing). */
+const char *cli_str(const json_t *o, const char *key);
+
 /* Print JSON to stdout with a newline; consumes j. */
 int cli_json(json_t *j);
 

@@ -26,14 +26,6 @@
 	"[--json] | approve LIST | execute LIST | lists [--json] | " \
 	"show LIST [--json] | act LIST [--html]"
 
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static void
 print_items(const json_t *items)
 {
@@ -43,12 +35,12 @@ print_items(const json_t *items)
 	json_array_foreach(items, i, it) {
 		t = json_object_get(it, "tombstone");
 		printf("  %-24s case file %s (%s to %s), %zu records, %"
-		    JSON_INTEGER_FORMAT " files, %s, due %s\n", str(it,
-		    "archive"), str(t, "case_file"), str(t, "opened"), str(t,
+		    JSON_INTEGER_FORMAT " files, %s, due %s\n", cli_str(it,
+		    "archive"), cli_str(t, "case_file"), cli_str(t, "opened"), cli_str(t,
 		    "closed"), json_array_size(json_object_get(t, "records")),
 		    json_integer_value(json_object_get(json_object_get(t,
-		    "payload"), "files")), str(json_object_get(t, "retention"),
-		    "retention"), str(json_object_get(t, "retention"), "due"));
+		    "payload"), "files")), cli_str(json_object_get(t, "retention"),
+		    "retention"), cli_str(json_object_get(t, "retention"), "due"));
 	}
 }
 
@@ -133,8 +125,8 @@ show(struct arh_home *h, long id, int json)
 	    "by %s\n", d.id, d.status, d.as_of, d.method, d.proposed_at,
 	    d.proposed_by);
 	json_array_foreach(appr, i, a)
-		printf("approved: %s by %s as %s\n", str(a, "at"), str(a,
-		    "actor"), str(a, "role"));
+		printf("approved: %s by %s as %s\n", cli_str(a, "at"), cli_str(a,
+		    "actor"), cli_str(a, "role"));
 	if (d.executed_at[0])
 		printf("executed: %s by %s\n", d.executed_at, d.executed_by);
 	if (d.act[0])

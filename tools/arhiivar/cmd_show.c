@@ -149,6 +149,48 @@ output(const struct arh_archive_row *r, struct show *s, int json)
 	return EXIT_OK;
 }
 
+/*
+ * A destroyed archive (by name, or every version of a destroyed case
+ * file): what its tombstone keeps, which is public-view data only.
+ * Returns the exit status, or -1 when spec has no tombstone.
+ */
+static int
+show_tombstone(struct arh_home *h, const char *spec, int json)
+{
+	struct arh_err err;
+	json_t *t = NULL, *r;
+	char name[256];
+	long list;
+	size_t i;
+
+	arh_err_clear(&err);
+	if (arh_catalog_tombstone(h->cat, spec, NULL, &t, &err) != 0 &&
+	    (arh_catalog_tombstone_case(h->cat, spec, name, sizeof(name),
+	    &list, &err) != 0 || arh_catalog_tombstone(h->cat, name, NULL, &t,
+	    &err) != 0))
+		return -1;
+	if (json)
+		return cli_json(json_pack("{s:o}", "tombstone", t));
+	printf("archive    %s (version %" JSON_INTEGER_FORMAT "): destroyed\n"
+	    "case file  %s, series %s, %s to %s\n"
+	    "destroyed  %s, destruction list %" JSON_INTEGER_FORMAT ", act %s\n"
+	    "file was   %" JSON_INTEGER_FORMAT " bytes, SHA-256 %s\n"
+	    "records    %zu\n", cli_str(t, "archive"),
+	    json_integer_value(json_object_get(t, "version")),
+	    cli_str(t, "case_file"), cli_str(t, "series"), cli_str(t, "opened"),
+	    cli_str(t, "closed"), cli_str(t, "destroyed_at"),
+	    json_integer_value(json_object_get(t, "destruction_list")),
+	    *cli_str(t, "act") ? cli_str(t, "act") : "(not yet sealed)",
+	    json_integer_value(json_object_get(t, "size")), cli_str(t, "sha256"),
+	    json_array_size(json_object_get(t, "records")));
+	json_array_foreach(json_object_get(t, "records"), i, r)
+		printf("  %s  %s  %s  %s\n", cli_str(r, "reference"),
+		    cli_str(r, "registered"), cli_str(r, "type"),
+		    cli_str(json_object_get(r, "access"), "level"));
+	json_decref(t);
+	return EXIT_OK;
+}
+
 int
 cmd_show(struct cli *cli, int argc, char **argv)
 {
@@ -178,8 +220,18 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	arh_today(s.today);
 	s.records = json_object();
 	s.order = json_array();
-	if ((rc = cli_open_home(cli, &s.h, &err)) != 0 ||
-	    (rc = arh_resolve(s.h, argv[optind], &row, &err)) != 0)
+	if ((rc = cli_open_home(cli, &s.h, &err)) != 0)
+		goto out;
+	if ((rc = arh_resolve(s.h, argv[optind], &row, &err)) ==
+	    ARH_ENOTFOUND && (c = show_tombstone(s.h, argv[optind], json))
+	    >= 0) {
+		rc = c;
+		json_decref(s.records);
+		json_decref(s.order);
+		arh_home_free(s.h);
+		return rc;
+	}
+	if (rc != 0)
 		goto out;
 	s.roles = pub ? public_only : cli->id.roles;
 	s.nroles = pub ? 1 : cli->id.nroles;
