@@ -74,7 +74,7 @@ approved_list() {
 
 	run arh disposition propose
 	[ "$status" -eq 0 ]
-	[[ "$output" == "destruction list 1 proposed: 1 archives"* ]]
+	[[ "$output" == "destruction list 1 proposed: 1 archive"* ]]
 
 	# One approval is not enough, and one person cannot give two.
 	run arh disposition approve 1

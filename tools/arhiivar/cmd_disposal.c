@@ -64,7 +64,7 @@ propose(struct arh_home *h, struct cli *cli, struct arh_propose_req *r,
 	struct arh_disposal d;
 	struct arh_err err;
 	json_t *items = NULL;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	arh_err_clear(&err);
@@ -80,12 +80,13 @@ propose(struct arh_home *h, struct cli *cli, struct arh_propose_req *r,
 	}
 	if (json)
 		return cli_json(list_json(&d, items, NULL));
+	n = json_array_size(items);
 	if (r->dry_run)
 		printf("dry run: a list proposed now would destroy %zu "
-		    "archives:\n", json_array_size(items));
+		    "archive%s:\n", n, n == 1 ? "" : "s");
 	else
-		printf("destruction list %ld proposed: %zu archives due on or "
-		    "before %s\n", d.id, json_array_size(items), d.as_of);
+		printf("destruction list %ld proposed: %zu archive%s due on or "
+		    "before %s\n", d.id, n, n == 1 ? "" : "s", d.as_of);
 	print_items(items);
 	if (!r->dry_run)
 		printf("next: two people approve it, a records manager and an "
