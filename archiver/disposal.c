@@ -64,7 +64,7 @@ collect_due(void *arg, const struct arh_archive_row *row, const char *action,
 
 	if (cs->series != NULL && strcmp(row->series, cs->series) != 0)
 		return 0;
-	if (strcmp(action, "destroy") != 0)
+	if (action == NULL || strcmp(action, "destroy") != 0)
 		return 0;	/* transfer and review: other procedures */
 	if (holds != NULL && *holds)
 		return arh_problems_add(cs->notes, "%s: held by hold %s",
@@ -100,8 +100,9 @@ drop_partial(void *arg, const struct arh_archive_row *row)
 		    row->case_ref) != 0)
 			continue;
 		if (arh_problems_add(cs->notes, "%s: left out with its case "
-		    "file %s, whose version %s is not due for destruction",
-		    name, row->case_ref, row->name) != 0)
+		    "file %s, whose version %s cannot be on the list (not "
+		    "due for destruction, held or on another list)", name,
+		    row->case_ref, row->name) != 0)
 			return ARH_ENOMEM;
 		json_object_del(cs->due, name);
 	}
@@ -124,7 +125,8 @@ tombstone_records(const json_t *records, json_t *views, json_t *digests,
 			return ARH_ENOMEM;
 		json_array_foreach(json_object_get(rec, "files"), j, f) {
 			(*nfiles)++;
-			if (json_array_append(digests, json_object_get(f,
+			if (json_is_string(json_object_get(f, "sha256")) &&
+			    json_array_append(digests, json_object_get(f,
 			    "sha256")) != 0)
 				return ARH_ENOMEM;
 		}
@@ -160,33 +162,26 @@ sort_strings(json_t *arr)
 	return 0;
 }
 
+/* The tombstone of catalogued archive `name` from its verified
+ * metadata/case.json (m). */
 static int
-make_tombstone(struct arh_home *h, const char *name, json_t **out,
-    struct arh_err *err)
+make_tombstone(struct arh_home *h, const char *name, const json_t *m,
+    json_t **out, struct arh_err *err)
 {
 	struct arh_archive_row row;
-	json_t *m = NULL, *cf, *views = NULL, *digests = NULL, *t = NULL;
+	json_t *cf, *views = NULL, *digests = NULL, *t = NULL;
 	json_int_t nfiles = 0;
-	char *buf = NULL;
-	size_t len;
 	int rc;
 
 	*out = NULL;
-	if ((rc = arh_catalog_get(h->cat, name, &row, err)) != 0 ||
-	    (rc = arh_archive_tag(h, name, "metadata/case.json", &buf, &len,
-	    err)) != 0)
+	if ((rc = arh_catalog_get(h->cat, name, &row, err)) != 0)
 		return rc;
-	if ((m = json_loadb(buf, len, 0, NULL)) == NULL) {
-		rc = arh_errf(err, ARH_EFORMAT, "%s: metadata/case.json is not "
-		    "JSON; run 'arhiivar verify %s'", name, name);
-		goto out;
-	}
 	cf = json_object_get(m, "case_file");
 	if ((views = json_array()) == NULL || (digests = json_array()) ==
 	    NULL || tombstone_records(json_object_get(m, "records"), views,
 	    digests, &nfiles) != 0 || sort_strings(digests) != 0 ||
 	    (t = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:s?, s:s, s:I, s:s, "
-	    "s:s, s:s?, s:s?, s:s?, s:O?, s:O?, s:o, s:{s:I, s:o}}",
+	    "s:s, s:s?, s:s?, s:s?, s:O?, s:O?, s:O, s:{s:I, s:O}}",
 	    "archive", row.name, "case_file", row.case_ref,
 	    "series", row.series,
 	    "series_title", jstr(json_object_get(cf, "series"), "title"),
@@ -199,17 +194,64 @@ make_tombstone(struct arh_home *h, const char *name, json_t **out,
 	    "function", json_object_get(cf, "function"),
 	    "retention", json_object_get(m, "retention"),
 	    "records", views,
-	    "payload", "files", nfiles, "sha256", digests)) == NULL) {
+	    "payload", "files", nfiles, "sha256", digests)) == NULL)
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
-		goto out;
-	}
-	views = digests = NULL;	/* t has them */
-	*out = t;
-out:
+	/* Packed with O: t holds its own references, on error too. */
 	json_decref(views);
 	json_decref(digests);
-	json_decref(m);
-	free(buf);
+	*out = t;
+	return rc;
+}
+
+/*
+ * Verify every candidate: a tombstone must say what the sealed archive
+ * says, and an archive that fails verification is a matter to look into
+ * before anything is destroyed.  It is left out, with its case file's
+ * other versions (whole case files only).  The verified metadata of the
+ * others goes to "manifest" of their entry in due.
+ */
+static int
+verify_candidates(struct arh_home *h, struct candidates *cs,
+    struct arh_err *err)
+{
+	struct arh_verify_report rep;
+	const char *name, *cref;
+	json_t *v, *bad;
+	void *tmp;
+	int rc = 0;
+
+	if ((bad = json_object()) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	json_object_foreach(cs->due, name, v) {
+		rc = arh_verify_catalogued(h, name, NULL, &rep, err);
+		if (rc == ARH_EVERIFY) {
+			rc = arh_problems_add(cs->notes, "%s: fails verification "
+			    "(%s %s: %s); check it with 'arhiivar verify %s' "
+			    "before it is destroyed", name, rep.items[0].layer,
+			    rep.items[0].member, rep.items[0].message, name);
+			if (rc == 0 && json_object_set_new(bad, jstr(v,
+			    "case_file"), json_true()) != 0)
+				rc = ARH_ENOMEM;
+		} else if (rc == 0 && json_object_set(v, "manifest",
+		    rep.sum.manifest) != 0)
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		arh_verify_report_release(&rep);
+		if (rc != 0)
+			goto out;
+	}
+	json_object_foreach_safe(cs->due, tmp, name, v) {
+		cref = jstr(v, "case_file");
+		if (json_object_get(bad, cref) == NULL)
+			continue;
+		if (json_object_get(v, "manifest") != NULL &&
+		    (rc = arh_problems_add(cs->notes, "%s: left out with its "
+		    "case file %s, another version of which fails "
+		    "verification", name, cref)) != 0)
+			goto out;
+		json_object_del(cs->due, name);
+	}
+out:
+	json_decref(bad);
 	return rc;
 }
 
@@ -224,7 +266,8 @@ build_items(struct arh_home *h, json_t *due, json_t **items,
 	if ((arr = json_array()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	json_object_foreach(due, name, v) {
-		if ((rc = make_tombstone(h, name, &t, err)) != 0)
+		if ((rc = make_tombstone(h, name, json_object_get(v,
+		    "manifest"), &t, err)) != 0)
 			break;
 		if (json_array_append_new(arr, json_pack("{s:s, s:O, s:s, "
 		    "s:o}", "archive", name, "case_file", json_object_get(v,
@@ -263,6 +306,8 @@ arh_disposal_propose(struct arh_home *h, const struct arh_propose_req *r,
 	    cs.pending, err)) != 0 || (rc = arh_catalog_due(h->cat, r->as_of,
 	    collect_due, &cs, err)) != 0 || (rc = arh_catalog_list(h->cat,
 	    drop_partial, &cs, err)) != 0)
+		goto out;
+	if ((rc = verify_candidates(h, &cs, err)) != 0)
 		goto out;
 	if (json_object_size(cs.due) == 0) {
 		rc = arh_errf(err, ARH_ENOTFOUND, "no archive%s%s is due for "

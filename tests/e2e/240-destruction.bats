@@ -257,3 +257,16 @@ approved_list() {
 	[ "$status" -eq 1 ]
 	[ "$before" = "$(state)" ]
 }
+
+@test "an archive that fails verification is not proposed: the tombstone must say what the seal says" {
+	destruction_home
+	off=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select data_offset from files
+	    where archive = '1-2_2024.v1' and path like 'data/1-2_8911-1/%' limit 1")
+	chmod u+w "$DUETAR"
+	printf 'X' | dd of="$DUETAR" bs=1 seek="$off" conv=notrunc status=none
+	run arh disposition propose
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"left out: 1-2_2024.v1: fails verification (payload"* ]]
+	[[ "$output" == *"no archive is due for destruction"* ]]
+	[ -z "$(arh disposition lists)" ]
+}
