@@ -1164,10 +1164,7 @@ arh_catalog_due(struct arh_catalog *c, const char *as_of,
 {
 	/* A hold on the archive, its case file or its series keeps it. */
 	static const char sql[] = "SELECT " ARCHIVE_COLS ", a.action, a.due, "
-	    "(SELECT group_concat(h.id, ',') FROM holds h WHERE "
-	    "h.released_at IS NULL AND ((h.kind = 'archive' AND "
-	    "h.target = a.name) OR (h.kind = 'case' AND h.target = a.case_ref)"
-	    " OR (h.kind = 'series' AND h.target = a.series))) "
+	    HOLDS_ON_A " "
 	    "FROM archives a WHERE a.due IS NOT NULL AND a.due <= ?1 "
 	    "ORDER BY a.due, a.name";
 	struct arh_archive_row row;

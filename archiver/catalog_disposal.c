@@ -349,10 +349,7 @@ check_item(struct arh_catalog *c, long id, const char *archive,
     struct arh_err *err)
 {
 	static const char sql[] = "SELECT a.sha256, a.action, a.due, "
-	    "(SELECT group_concat(h.id, ',') FROM holds h WHERE "
-	    "h.released_at IS NULL AND ((h.kind = 'archive' AND "
-	    "h.target = a.name) OR (h.kind = 'case' AND h.target = a.case_ref)"
-	    " OR (h.kind = 'series' AND h.target = a.series))), "
+	    HOLDS_ON_A ", "
 	    "(SELECT group_concat(o.name, ', ') FROM archives o WHERE "
 	    "o.case_ref = a.case_ref AND o.name NOT IN (SELECT archive FROM "
 	    "disposal_items WHERE disposal = ?2)) "

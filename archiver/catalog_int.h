@@ -18,6 +18,14 @@ struct arh_catalog {
 	"a.previous, a.path, a.size, a.sha256, a.signer, a.created, " \
 	"a.nrecords, a.nfiles"
 
+/* The ids of the holds in force on archive row `a` (on the archive, its
+ * case file or its series), comma-separated, or NULL: the one place that
+ * says what a hold covers (disposition due, and the execute re-check). */
+#define HOLDS_ON_A "(SELECT group_concat(h.id, ',') FROM holds h WHERE " \
+	"h.released_at IS NULL AND ((h.kind = 'archive' AND " \
+	"h.target = a.name) OR (h.kind = 'case' AND h.target = a.case_ref) " \
+	"OR (h.kind = 'series' AND h.target = a.series)))"
+
 /* "catalog: WHAT: sqlite message" as ARH_ECATALOG. */
 int cat_dberr(struct arh_catalog *c, struct arh_err *err, const char *what);
 /* Run SQL without results; ARH_ECATALOG with SQLite's message. */
