@@ -19,6 +19,7 @@
 #undef sqlite3_exec
 
 #define ACTION_KILL	(-1)
+#define ACTION_SHORT	(-2)	/* write only: write part, return the count */
 
 static const char *const kind_names[ARH_FK_NKINDS] = {
 	"write", "fsync", "rename", "open", "malloc", "sqlite", "unlink"
@@ -30,7 +31,7 @@ static const struct {
 } actions[] = {
 	{ "EIO", EIO }, { "ENOSPC", ENOSPC }, { "ENOMEM", ENOMEM },
 	{ "EDQUOT", EDQUOT }, { "EROFS", EROFS }, { "EACCES", EACCES },
-	{ "EINTR", EINTR }, { "kill", ACTION_KILL },
+	{ "EINTR", EINTR }, { "kill", ACTION_KILL }, { "short", ACTION_SHORT },
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -78,7 +79,8 @@ bad_spec(const char *spec)
 {
 	static const char msg[] = "arhiivar: bad ARH_FAULT (want "
 	    "KIND:N[:ACTION], KIND one of write fsync rename open malloc "
-	    "sqlite unlink, N >= 1, ACTION an errno name or kill): ";
+	    "sqlite unlink, N >= 1, ACTION an errno name, kill, or short for "
+	    "write): ";
 
 	(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)!write(STDERR_FILENO, spec, strlen(spec));
@@ -120,6 +122,9 @@ parse(const char *spec)
 		if (strcmp(action, actions[i].name) == 0) {
 			fault_action = actions[i].errnum;
 			fault_action_name = actions[i].name;
+			if (fault_action == ACTION_SHORT &&
+			    fault_kind != ARH_FK_WRITE)
+				bad_spec(spec);
 			return;
 		}
 	bad_spec(spec);
@@ -156,8 +161,22 @@ arh_fault_check(enum arh_fault_kind kind)
 		raise(SIGKILL);
 		_exit(137);	/* not reached */
 	}
+	if (fault_action == ACTION_SHORT)
+		return ACTION_SHORT;
 	errno = fault_action;
 	return fault_action;
+}
+
+ssize_t
+arh_fault_write(int fd, const void *buf, size_t len)
+{
+	int e = arh_fault_check(ARH_FK_WRITE);
+
+	/* A short write, as a pipe, a signal or a nearly full disk gives:
+	 * the caller's loop must write the rest. */
+	if (e == ACTION_SHORT)
+		return write(fd, buf, len > 1 ? len / 2 : len);
+	return e ? -1 : write(fd, buf, len);
 }
 
 static int

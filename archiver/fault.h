@@ -11,8 +11,9 @@
  * ENOSPC, for sqlite).  KIND is write, fsync, rename, open, malloc,
  * sqlite or unlink (removing an archive file at destruction); ACTION is
  * an errno name (EIO, the default; ENOMEM, the default for malloc;
- * ENOSPC, EDQUOT, EROFS, EACCES, EINTR) or `kill`, which raises SIGKILL
- * at that call instead.  Calls are counted per process, one
+ * ENOSPC, EDQUOT, EROFS, EACCES, EINTR), `kill`, which raises SIGKILL
+ * at that call instead, or (write only) `short`, which writes half of the
+ * bytes asked for and returns that count.  Calls are counted per process, one
  * counter per kind, in program order (every hooked site runs on the main
  * thread, so a count is reproducible).
  *
@@ -30,6 +31,7 @@
 #ifdef ARH_FAULT_INJECTION
 
 #include <stddef.h>
+#include <sys/types.h>
 
 enum arh_fault_kind {
 	ARH_FK_WRITE, ARH_FK_FSYNC, ARH_FK_RENAME, ARH_FK_OPEN,
@@ -43,6 +45,9 @@ int arh_fault_check(enum arh_fault_kind kind);
 /* A system call returning -1 on failure: `fd = ARH_FAULT_SYS(OPEN, openat(..))`. */
 #define ARH_FAULT_SYS(kind, call) \
 	(arh_fault_check(ARH_FK_##kind) ? -1 : (call))
+/* write(2), which may also be made short. */
+ssize_t arh_fault_write(int fd, const void *buf, size_t len);
+#define ARH_FAULT_WRITE(fd, buf, len)	arh_fault_write(fd, buf, len)
 /* An allocation returning NULL on failure. */
 #define ARH_FAULT_ALLOC(call) \
 	(arh_fault_check(ARH_FK_MALLOC) ? NULL : (call))
@@ -64,6 +69,7 @@ int arh_fault_sqlite3_exec(sqlite3 *db, const char *sql,
 #else	/* !ARH_FAULT_INJECTION */
 
 #define ARH_FAULT_SYS(kind, call)	(call)
+#define ARH_FAULT_WRITE(fd, buf, len)	write(fd, buf, len)
 #define ARH_FAULT_ALLOC(call)		(call)
 
 #endif

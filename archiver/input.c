@@ -1192,6 +1192,14 @@ load_top(struct loader *l, int fd, const struct dirlist *top)
 		e = &top->v[i];
 		if (strcmp(e->nfc, "case.json") == 0)
 			continue;	/* read by load_case_json() */
+		/* Complete or not, it is not a record yet: archived, it
+		 * would be one under a hidden name. */
+		if (strncmp(e->name, ".tmp-import-", 12) == 0) {
+			problem(l, e->name, "temporary folder of an interrupted "
+			    "'arhiivar register import'; import the entry again "
+			    "(that removes it) or remove it");
+			continue;
+		}
 		if (fstatat(fd, e->name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			problem(l, e->name, "cannot be read: %s",
 			    strerror(errno));

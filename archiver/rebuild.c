@@ -291,8 +291,12 @@ event:
 	ev.kind = "verify";
 	ev.actor = h->actor;
 	ev.archive = name;
-	ev.result = rc == 0 ? "ok" : "failed";
-	ev.detail = rep->n > 0 ? rep->items[0].message : NULL;
+	/* "failed" is a verdict on the archive; a verification that could
+	 * not be finished (out of memory, a catalog or read error) says
+	 * nothing about it and is recorded as "error". */
+	ev.result = rc == 0 ? "ok" : rc == ARH_EVERIFY ? "failed" : "error";
+	ev.detail = rc != 0 && rc != ARH_EVERIFY ? err->msg :
+	    rep->n > 0 ? rep->items[0].message : NULL;
 	if (arh_catalog_event(h->cat, &ev, &everr) != 0 && (rc == 0 ||
 	    rc == ARH_EVERIFY))
 		rc = arh_errf(err, ARH_ECATALOG, "%s was verified (%s), but the "

@@ -7,8 +7,10 @@
  * "register" object, so an importer that misreads or does not know a label
  * loses nothing: the published entry can always be reconstructed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -700,11 +702,83 @@ publish(int cfd, const char *tmp, const char *name, const char *casedir,
 	return 0;
 }
 
+/*
+ * A temporary folder of an import whose process is gone: ".tmp-import-" PID
+ * "-" NAME with no process PID.  A live PID (the import still running, or
+ * a reused number) keeps its folder.
+ */
+static int
+stale_tmp(const char *d_name)
+{
+	static const char prefix[] = ".tmp-import-";
+	char *end;
+	long pid;
+
+	if (strncmp(d_name, prefix, sizeof(prefix) - 1) != 0)
+		return 0;
+	errno = 0;
+	pid = strtol(d_name + sizeof(prefix) - 1, &end, 10);
+	if (errno != 0 || pid <= 0 || *end != '-' || end[1] == '\0')
+		return 0;
+	return kill((pid_t)pid, 0) == -1 && errno == ESRCH;
+}
+
+int
+arh_register_sweep(const char *casedir, size_t *removed, struct arh_err *err)
+{
+	struct dirent *de;
+	DIR *d;
+	int cfd, tfd;
+
+	*removed = 0;
+	if ((cfd = open(casedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return arh_errno(err, errno == ENOENT || errno == ENOTDIR ?
+		    ARH_ENOTFOUND : ARH_EIO, errno, "cannot open case "
+		    "directory '%s'", casedir);
+	if ((d = fdopendir(dup(cfd))) == NULL) {
+		close(cfd);
+		return arh_errno(err, ARH_EIO, errno, "cannot read case "
+		    "directory '%s'", casedir);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!stale_tmp(de->d_name))
+			continue;
+		tfd = openat(cfd, de->d_name, O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+		remove_tmp(cfd, tfd, de->d_name);
+		if (tfd != -1)
+			close(tfd);
+		/* Only the files an import writes are removed: a folder
+		 * holding anything else stays, and ingest will name it. */
+		if (faccessat(cfd, de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+			(*removed)++;
+	}
+	closedir(d);
+	if (*removed > 0 && arh_fsync_fd(cfd, casedir, err) != 0) {
+		close(cfd);
+		return ARH_EIO;
+	}
+	close(cfd);
+	return 0;
+}
+
+/* Undo a rename whose directory fsync failed: the import did not happen. */
+static void
+withdraw(int cfd, const char *name)
+{
+	int fd = openat(cfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+
+	remove_tmp(cfd, fd, name);
+	if (fd != -1)
+		close(fd);
+}
+
 int
 arh_register_write(const struct arh_register_entry *e, const char *casedir,
     char **folder_out, struct arh_err *err)
 {
-	char name[128], tmp[192];
+	char name[128], tmp[192], *copy = NULL;
 	const char *ref;
 	size_t i;
 	int cfd = -1, tfd = -1, made = 0, r;
@@ -718,6 +792,9 @@ arh_register_write(const struct arh_register_entry *e, const char *casedir,
 	for (i = 0; ref[i] != '\0'; i++)
 		name[i] = ref[i] == '/' ? '_' : ref[i];
 	name[i] = '\0';
+	/* Allocated first: past the rename nothing may fail but the fsync. */
+	if (folder_out != NULL && (copy = strdup(name)) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	snprintf(tmp, sizeof(tmp), ".tmp-import-%ld-%s", (long)getpid(), name);
 	if ((cfd = open(casedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		r = arh_errno(err, errno == ENOENT || errno == ENOTDIR ?
@@ -740,16 +817,20 @@ arh_register_write(const struct arh_register_entry *e, const char *casedir,
 	    (r = publish(cfd, tmp, name, casedir, err)) != 0)
 		goto out;
 	made = 0;
-	/* Past the rename the folder stays even if this fsync fails: the
-	 * caller sees ARH_EIO and a retry reports it as existing. */
-	if ((r = arh_fsync_fd(cfd, casedir, err)) != 0)
+	/* An fsync that fails is final (the rename may not survive a crash):
+	 * the folder is withdrawn, so a failed import has imported nothing
+	 * and the next one starts clean. */
+	if ((r = arh_fsync_fd(cfd, casedir, err)) != 0) {
+		withdraw(cfd, name);
 		goto out;
-	if (folder_out != NULL && (*folder_out = strdup(name)) == NULL) {
-		r = arh_errf(err, ARH_ENOMEM, "out of memory");
-		goto out;
+	}
+	if (folder_out != NULL) {
+		*folder_out = copy;
+		copy = NULL;
 	}
 	r = 0;
 out:
+	free(copy);
 	if (made)
 		remove_tmp(cfd, tfd, tmp);
 	if (tfd != -1)

@@ -84,7 +84,7 @@ arh_write_all(int fd, const void *buf, size_t len)
 	ssize_t w;
 
 	while (len > 0) {
-		w = ARH_FAULT_SYS(WRITE, write(fd, p, len));
+		w = ARH_FAULT_WRITE(fd, p, len);
 		if (w == -1 && errno == EINTR)
 			continue;
 		if (w == -1)

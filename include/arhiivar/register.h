@@ -51,11 +51,19 @@ void arh_register_entry_release(struct arh_register_entry *e);
  * folder is named after the reference with '/' replaced by '_'.  Refuses
  * (ARH_EEXIST) to replace an existing folder.  Files are written to a
  * temporary folder ".tmp-import-<pid>-<folder>", fsynced and renamed into
- * place, then casedir is fsynced; on failure before the rename the
- * temporary folder is removed.  *folder_out (may be NULL) gets the folder
- * name, malloc'd.  ARH_EUSAGE if the entry has no valid "reference".
+ * place, then casedir is fsynced; on any failure nothing is left (a folder
+ * renamed into place whose directory fsync fails is removed again).
+ * *folder_out (may be NULL) gets the folder name, malloc'd.  ARH_EUSAGE if
+ * the entry has no valid "reference".
  */
 int arh_register_write(const struct arh_register_entry *e, const char *casedir,
     char **folder_out, struct arh_err *err);
+
+/*
+ * Remove the temporary folders of imports into casedir that were killed
+ * (".tmp-import-<pid>-*" whose process is gone); *removed counts them.
+ */
+int arh_register_sweep(const char *casedir, size_t *removed,
+    struct arh_err *err);
 
 #endif

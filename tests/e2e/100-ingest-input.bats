@@ -29,6 +29,15 @@ refused_cleanly() {
 	[[ "$output" == *"case.json"* ]]
 }
 
+@test "a complete record folder left by a killed register import is not archived under its temporary name" {
+	prepare
+	mv "$CASE/12-1_8909-1" "$CASE/.tmp-import-999999-12-1_8909-1"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *".tmp-import-999999-12-1_8909-1: temporary folder of an interrupted 'arhiivar register import'"* ]]
+}
+
 @test "case.json that is not JSON names line and column" {
 	prepare
 	printf '{ "reference": "12-1/2024",\n  oops }\n' >"$CASE/case.json"
@@ -202,6 +211,24 @@ refused_cleanly() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"already exists"* ]]
 	[ "$(cat "$CASE/12-1_8909-1/record.json" | sha256sum)" = "$sum" ]
+}
+
+@test "register import removes the temporary folder a killed import left, and says so" {
+	arh init >/dev/null
+	# A process that has exited: its number names the leftover.
+	sh -c 'exit 0' &
+	dead=$!
+	wait "$dead"
+	mkdir "$CASE/.tmp-import-$dead-12-1_8909-1"
+	printf '{' >"$CASE/.tmp-import-$dead-12-1_8909-1/record.json"
+	# One of a running import is left alone.
+	mkdir "$CASE/.tmp-import-$$-12-1_1-1"
+	run arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"removed 1 leftover of an interrupted import from '$CASE'"* ]]
+	[ ! -e "$CASE/.tmp-import-$dead-12-1_8909-1" ]
+	[ -d "$CASE/.tmp-import-$$-12-1_1-1" ]
+	jq -e '.reference == "12-1/8909-1"' "$CASE/12-1_8909-1/record.json"
 }
 
 @test "disk full: ingest fails cleanly, frees its temp file, succeeds after space is made" {

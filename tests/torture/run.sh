@@ -159,6 +159,17 @@ check_failed_run() {
 	fi
 }
 
+# check_status KIND ACTION: the status a faulted run must end with: 137
+# when killed, 0 when its short write was completed, else as above.
+check_status() {
+	case $2 in
+	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	short)	[ "$rc" -eq 0 ] ||
+		    why "a short write must be completed: exit $rc $(head -c 300 "$W/err")" ;;
+	*)	check_failed_run "$1" "$2" ;;
+	esac
+}
+
 # row KEY: a row of the summary table.
 row() {
 	if [ -z "${tried[$1]+x}" ]; then
@@ -259,13 +270,20 @@ setup_destruction() {
 	    >>"$W/h3/arhiivar.conf"
 	export ARHIIVAR_HOME="$W/h3"
 	{ "$BIN" fileplan import "$W/plan.csv" &&
-	  "$BIN" ingest "$W/due" &&
-	  "$BIN" disposition propose &&
-	  "$BIN" disposition approve 1; } >/dev/null || exit 2
+	  "$BIN" ingest "$W/due"; } >/dev/null || exit 2
+	cp -a "$W/h3" "$W/hp"		# due, not yet proposed
+	"$BIN" disposition propose >/dev/null || exit 2
+	cp -a "$W/h3" "$W/ha"		# proposed, not yet approved
+	"$BIN" disposition approve 1 >/dev/null || exit 2
 	sqlite3 "$W/h3/catalog.db" "insert into disposal_approvals values
 	    (1, 'approver-fixture', 'approver-fixture', 'approver',
 	    '2026-01-02T00:00:00Z')" || exit 2
+	# hr: the sample archived, with a records manager (holds, extend).
+	cp -a "$W/h1" "$W/hr"
+	printf '[roles]\nrecords-manager = user:%s\n' "$(id -un)" \
+	    >>"$W/hr/arhiivar.conf"
 	export ARHIIVAR_HOME="$W/home"
+	setup_txn
 }
 
 # --- ingest ----------------------------------------------------------------
@@ -280,7 +298,8 @@ ingest_point() {
 	fired || return 1
 	case $action in
 	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
-	EINTR)	[ "$rc" -eq 0 ] || why "EINTR must be retried: exit $rc" ;;
+	EINTR|short)
+		[ "$rc" -eq 0 ] || why "$action must be retried: exit $rc" ;;
 	*)	check_failed_run "$kind" "$action"
 		# A failed catalogue keeps the sealed archive for the next
 		# command to verify and adopt (a failed COMMIT may yet be
@@ -373,6 +392,12 @@ restore_point() {
 	fired || return 1
 	case $action in
 	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
+	short)	[ "$rc" -eq 0 ] ||
+		    why "a short write must be completed: exit $rc $(head -c 300 "$W/err")"
+		case $mode in
+		stdout)	cmp -s "$W/out" "$EXPECT" ;;
+		*)	cmp -s "$out" "$EXPECT" ;;
+		esac || why "the restored file differs after a short write" ;;
 	*)	if [ "$rc" -eq 0 ]; then
 			why "the fault was swallowed: restore exited 0"
 			[ "$(events_of restore)" -gt "$before" ] ||
@@ -450,10 +475,7 @@ point_rebuild() {
 	reset_home h2
 	fault "$kind:$n:$action" catalog rebuild
 	fired || return 1
-	case $action in
-	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
-	*)	check_failed_run "$kind" "$action" ;;
-	esac
+	check_status "$kind" "$action"
 	[ "$(cat_rows)" = "$ROWS_H2" ] ||
 	    why "the catalog changed: $(diff <(echo "$ROWS_H2") <(cat_rows) | head -c 300)"
 	plain catalog rebuild
@@ -479,10 +501,7 @@ point_fileplan() {
 	before=$(fileplans)
 	fault "$kind:$n:$action" fileplan import "$top/sample/fileplan.csv"
 	fired || return 1
-	case $action in
-	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
-	*)	check_failed_run "$kind" "$action" ;;
-	esac
+	check_status "$kind" "$action"
 	after=$(fileplans)
 	[ "$after" = "$before" ] || [ "$(echo "$after" | wc -l)" -eq \
 	    "$(( $(echo "$before" | grep -c .) + 1 ))" ] ||
@@ -517,10 +536,7 @@ point_execute() {
 	reset_home h3
 	fault "$kind:$n:$action" disposition execute 1
 	fired || return 1
-	case $action in
-	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
-	*)	check_failed_run "$kind" "$action" ;;
-	esac
+	check_status "$kind" "$action"
 	st=$(list_status)
 	case "$st $(tombstones) $(catalogued_due)" in
 	"proposed 0 1")
@@ -533,7 +549,7 @@ point_execute() {
 	plain disposition execute 1
 	# Killed after the act was recorded: nothing is left to do, and
 	# executing it again is a definite no.
-	if [ "$st" = executed ] && [ "$action" = kill ]; then
+	if [ "$st" = executed ] && [ "$action" != EIO ]; then
 		[ "$prc" -eq 1 ] && grep -q "was executed on" "$W/perr" ||
 		    why "execute of an executed list exited $prc: $(head -c 300 "$W/perr")"
 	else
@@ -545,6 +561,132 @@ point_execute() {
 	plain verify --all
 	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
 	agree || why "store and catalog disagree"
+	return 0
+}
+
+# --- commands that are one catalog transaction -------------------------------
+
+# Each of these changes the catalog in one transaction and touches no
+# archive: a faulted run leaves the catalog as it was or as a clean run
+# leaves it, never in between (compared by the row count of every table but
+# events), and when it was left as it was, the next plain run does the job.
+# Events are the exception: a verification (verify, and propose verifying
+# its candidates) records one event per archive as it goes, each true when
+# written, so a faulted run may leave some of them: between the counts
+# before and after a clean run.  verify passes either way.
+# TXN_CMD[name] is "BASEHOME ARGS...".
+declare -A TXN_CMD TXN_BEFORE TXN_AFTER TXN_EV0 TXN_EV1
+TXN_NAMES="hold release extend verify propose approve"
+
+table_counts() {
+	local t db="$ARHIIVAR_HOME/catalog.db"
+	for t in $(sqlite3 "$db" "select name from sqlite_master where type = 'table' and name <> 'events' order by name"); do
+		printf '%s=%s ' "$t" "$(sqlite3 "$db" "select count(*) from \"$t\"")"
+	done
+}
+event_count() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events'
+}
+
+setup_txn() {
+	local name
+	cp -a "$W/hr" "$W/hh"
+	ARHIIVAR_HOME="$W/hh" "$BIN" hold add 12-1/2024 --reason kohtuvaidlus \
+	    --authority 'Harju Maakohus' >/dev/null || exit 2
+	TXN_CMD[hold]="hr hold add 12-1/2024 --reason kohtuvaidlus --authority Maakohus"
+	TXN_CMD[release]="hh hold release 1 --reason 'otsus jõustus'"
+	TXN_CMD[extend]="hr access extend 12-1/8910-1 --until 2034-12-20 --reason 'menetlus kestab'"
+	TXN_CMD[verify]="h2 verify --all"
+	TXN_CMD[propose]="hp disposition propose"
+	TXN_CMD[approve]="ha disposition approve 1"
+	for name in $TXN_NAMES; do
+		eval "set -- ${TXN_CMD[$name]}"
+		reset_home "$1"
+		TXN_BEFORE[$name]=$(table_counts)
+		TXN_EV0[$name]=$(event_count)
+		shift
+		"$BIN" "$@" >/dev/null 2>"$W/perr" || {
+			echo "torture: setup: '$*' failed: $(cat "$W/perr")" >&2
+			exit 2
+		}
+		TXN_AFTER[$name]=$(table_counts)
+		TXN_EV1[$name]=$(event_count)
+		[ "${TXN_EV0[$name]}" -lt "${TXN_EV1[$name]}" ] || {
+			echo "torture: setup: '$*' recorded no event" >&2
+			exit 2
+		}
+	done
+}
+
+# txn_point NAME KIND ACTION N
+txn_point() {
+	local name=$1 kind=$2 action=$3 n=$4 st ev
+	eval "set -- ${TXN_CMD[$name]}"
+	reset_home "$1"
+	shift
+	fault "$kind:$n:$action" "$@"
+	fired || return 1
+	check_status "$kind" "$action"
+	st=$(table_counts)
+	ev=$(event_count)
+	[ "$ev" -ge "${TXN_EV0[$name]}" ] && [ "$ev" -le "${TXN_EV1[$name]}" ] ||
+	    why "$ev events, want ${TXN_EV0[$name]} to ${TXN_EV1[$name]}"
+	if [ "${TXN_BEFORE[$name]}" = "${TXN_AFTER[$name]}" ]; then
+		:	# events only (verify): checked above
+	elif [ "$st" = "${TXN_AFTER[$name]}" ]; then
+		# Done whole; a run that says it failed must not have done it.
+		[ "$rc" -ne 2 ] ||
+		    why "exit 2, but its change was committed: $(head -c 300 "$W/err")"
+		[ "$ev" -eq "${TXN_EV1[$name]}" ] ||
+		    why "committed without its event ($ev events)"
+	elif [ "$st" = "${TXN_BEFORE[$name]}" ]; then
+		plain "$@"
+		[ "$prc" -eq 0 ] || why "next plain run exited $prc: $(head -c 300 "$W/perr")"
+		[ "$(table_counts)" = "${TXN_AFTER[$name]}" ] ||
+		    why "the next plain run left $(table_counts)"
+	else
+		why "half done: $st; before ${TXN_BEFORE[$name]}; after ${TXN_AFTER[$name]}"
+	fi
+	no_dangling_rows || why "a catalog row points at nothing"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc: $(head -c 300 "$W/perr")"
+	agree || why "store and catalog disagree"
+	return 0
+}
+for name in $TXN_NAMES; do
+	eval "point_$name() { txn_point $name \"\$@\"; }"
+done
+
+# --- register import -----------------------------------------------------------
+
+# The record folder appears whole or not at all; nothing else is left in
+# the case directory; the next plain import succeeds.
+point_register() {
+	local kind=$1 action=$2 n=$3 d="$W/reg" rec="$W/reg/12-1_8909-1" left
+	rm -rf "$d"
+	cp -r "$top/sample/case-12-1-2024" "$d"
+	fault "$kind:$n:$action" register import -C "$d" \
+	    "$top/sample/register-entry-12-1-8909-1.txt"
+	fired || return 1
+	check_status "$kind" "$action"
+	if [ -e "$rec" ]; then
+		diff -rq "$rec" "$W/case/12-1_8909-1" >/dev/null ||
+		    why "a partial record folder: $(ls -A "$rec" | tr '\n' ' ')"
+		[ "$rc" -ne 2 ] || why "exit 2, but the record folder was made"
+	else
+		# A killed import leaves its temporary folder; the next
+		# import removes it and says so.
+		left=$(ls -A "$d" | grep '^\.tmp-import-')
+		plain register import -C "$d" \
+		    "$top/sample/register-entry-12-1-8909-1.txt"
+		[ "$prc" -eq 0 ] || why "next import exited $prc: $(head -c 300 "$W/perr")"
+		diff -rq "$rec" "$W/case/12-1_8909-1" >/dev/null ||
+		    why "the next import's record folder differs"
+		[ -z "$left" ] || grep -q "removed 1 leftover of an interrupted import" "$W/perr" ||
+		    why "the next import did not report removing $left"
+	fi
+	[ "$(ls -A "$d" | sort)" = "$(ls -A "$W/case" | sort)" ] ||
+	    why "left in the case directory: $(comm -13 <(ls -A "$W/case" | sort) <(ls -A "$d" | sort) | tr '\n' ' ')"
 	return 0
 }
 
@@ -629,8 +771,19 @@ for kind in write fsync rename open malloc sqlite; do
 		loop rebuild "$kind" "$action"
 		loop execute "$kind" "$action"
 		loop fileplan "$kind" "$action"
+		loop register "$kind" "$action"
+		for name in $TXN_NAMES; do
+			loop "$name" "$kind" "$action"
+		done
 	done
 done
+# A short write (part of the bytes, as a pipe or a signal gives): the
+# writer must write the rest; the result is complete and verifies.
+for scen in ingest ingest_v2 restore restore_force restore_stdout execute \
+    register; do
+	loop "$scen" write short
+done
+loop ingest_big write short 4
 loop execute unlink EIO
 loop execute unlink kill
 # The crash loop: SIGKILL at every write of a BIG_MB MiB ingest, and at

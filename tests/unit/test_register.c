@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -691,6 +692,65 @@ test_write_enospc(void **state)
 	free(big);
 }
 
+/* Make DIR/name holding a record.json, as a killed import leaves it. */
+static void
+make_tmp(const char *root, const char *name)
+{
+	char p[1024];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", root, name);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/%s/record.json", root, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/*
+ * The sweep removes the temporary folder of a killed import, and only
+ * that: not one whose process still runs, not one holding other files,
+ * not a name that merely looks alike.
+ */
+static void
+test_sweep(void **state)
+{
+	const char *root = *state;
+	struct arh_err err;
+	char dead[64], live[64], other[1024];
+	size_t n = 99;
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	snprintf(dead, sizeof(dead), ".tmp-import-%ld-12-1_8909-1", (long)pid);
+	snprintf(live, sizeof(live), ".tmp-import-%ld-12-1_8909-1",
+	    (long)getpid());
+	make_tmp(root, dead);
+	make_tmp(root, live);
+	make_tmp(root, ".tmp-import-x-12-1_1");
+	snprintf(other, sizeof(other), ".tmp-import-%ld-12-1_2", (long)pid);
+	make_tmp(root, other);
+	snprintf(other, sizeof(other), "%s/.tmp-import-%ld-12-1_2/keep.pdf",
+	    root, (long)pid);
+	fd = open(other, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(arh_register_sweep(root, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(count_prefixed(root, dead), 0);
+	assert_int_equal(count_prefixed(root, live), 1);
+	assert_int_equal(count_prefixed(root, ".tmp-import-x-"), 1);
+	assert_int_equal(count_prefixed(root, ".tmp-import"), 3);
+	assert_int_equal(arh_register_sweep(root, &n, &err), 0);
+	assert_int_equal(n, 0);
+	snprintf(other, sizeof(other), "%s/missing", root);
+	assert_int_equal(arh_register_sweep(other, &n, &err), ARH_ENOTFOUND);
+}
+
 /* Import into a case directory, then load it: the whole way round. */
 static void
 test_write_then_load(void **state)
@@ -758,6 +818,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_write_enospc, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_then_load, setup,
 		    teardown),
 	};

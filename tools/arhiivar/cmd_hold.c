@@ -24,7 +24,11 @@ series_seen(void *arg, const struct arh_archive_row *row)
 	return strcmp(row->series, arg) == 0 ? 1 : 0;
 }
 
-/* What TARGET names: an archive, a case file, or a series. */
+/*
+ * What TARGET names: an archive, a case file, or a series.  Only "not
+ * found" moves on to the next kind; any other error ends the lookup, or a
+ * failed read would put the hold on the wrong kind of thing.
+ */
 static int
 target_kind(struct arh_home *h, const char *target, const char **kind,
     struct arh_err *err)
@@ -36,18 +40,26 @@ target_kind(struct arh_home *h, const char *target, const char **kind,
 	int rc;
 
 	memset(&info, 0, sizeof(info));
-	if (arh_catalog_get(h->cat, target, &a, err) == 0) {
+	if ((rc = arh_catalog_get(h->cat, target, &a, err)) == 0) {
 		*kind = "archive";
 		return 0;
 	}
-	if (arh_catalog_latest(h->cat, target, &a, err) == 0) {
+	if (rc != ARH_ENOTFOUND)
+		return rc;
+	if ((rc = arh_catalog_latest(h->cat, target, &a, err)) == 0) {
 		*kind = "case";
 		return 0;
 	}
-	if (arh_fileplan_load(h, NULL, &plan, &info, err) == 0)
+	if (rc != ARH_ENOTFOUND)
+		return rc;
+	rc = arh_fileplan_load(h, NULL, &plan, &info, err);
+	if (rc == 0)
 		row = arh_fileplan_find(plan, target);
 	arh_fileplan_info_release(&info);
 	arh_fileplan_free(plan);
+	if (rc != 0 && rc != ARH_ENOTFOUND)
+		return rc;
+	arh_err_clear(err);
 	rc = row != NULL ? 1 : arh_catalog_list(h->cat, series_seen,
 	    (void *)target, err);
 	if (rc == 1) {

@@ -112,6 +112,7 @@ cmd_register(struct cli *cli, int argc, char **argv)
 	struct arh_err err;
 	const char *casedir = NULL;
 	char *folder;
+	size_t swept;
 	int c, i, n, rc;
 
 	(void)cli;
@@ -137,6 +138,10 @@ cmd_register(struct cli *cli, int argc, char **argv)
 		arh_errf(&err, rc, "nothing was imported: fix the entries above "
 		    "and import again");
 	}
+	if (rc == 0 && (rc = arh_register_sweep(casedir, &swept, &err)) == 0 &&
+	    swept > 0)
+		cli_warn("removed %zu leftover%s of an interrupted import from "
+		    "'%s'", swept, swept == 1 ? "" : "s", casedir);
 	if (rc == 0)
 		rc = check_targets(casedir, e, n, &err);
 	for (i = 0; rc == 0 && i < n; i++) {

@@ -89,9 +89,15 @@ struct all {
 	struct arh_home	 *h;
 	struct arh_trust *trust;
 	json_t		 *arr;
-	int		  failed;
+	int		  failed;	/* archives with findings */
+	int		  errors;	/* archives not verified */
 };
 
+/*
+ * One archive of --all.  An operational error (out of memory, an unreadable
+ * file, a catalog error) is not a finding: the archive is reported as not
+ * verified and the others are still checked.
+ */
 static int
 verify_one(struct all *a, const char *name)
 {
@@ -102,8 +108,16 @@ verify_one(struct all *a, const char *name)
 	arh_err_clear(&err);
 	rc = arh_verify_catalogued(a->h, name, a->trust, &rep, &err);
 	if (rc != 0 && rc != ARH_EVERIFY) {
-		arh_finding(&rep, "structure", "", "%s", err.msg);
-		rc = ARH_EVERIFY;
+		a->errors++;
+		if (a->arr != NULL)
+			json_array_append_new(a->arr, json_pack("{s:s, s:b, "
+			    "s:s, s:[]}", "archive", name, "ok", 0, "error",
+			    err.msg, "findings"));
+		else
+			printf("%s: ERROR, not verified\n", name);
+		cli_warn("%s: not verified: %s", name, err.msg);
+		arh_verify_report_release(&rep);
+		return 0;
 	}
 	if (rc != 0)
 		a->failed++;
@@ -130,7 +144,7 @@ add_name(void *arg, const struct arh_archive_row *row)
 static int
 verify_all(struct arh_home *h, struct arh_trust *trust, int json)
 {
-	struct all a = { h, trust, json ? json_array() : NULL, 0 };
+	struct all a = { h, trust, json ? json_array() : NULL, 0, 0 };
 	struct arh_err err;
 	json_t *names = json_array(), *v;
 	size_t i;
@@ -147,6 +161,14 @@ verify_all(struct arh_home *h, struct arh_trust *trust, int json)
 	json_decref(names);
 	if (json)
 		cli_json(a.arr);
+	/* As diff(1): trouble outranks a difference, since an archive not
+	 * verified may be damaged too. */
+	if (a.errors) {
+		cli_warn("%d archive%s could not be verified; run 'arhiivar "
+		    "verify --all' again when the cause is fixed",
+		    a.errors, a.errors == 1 ? "" : "s");
+		return EXIT_ERROR;
+	}
 	return a.failed ? EXIT_NO : EXIT_OK;
 }
 
