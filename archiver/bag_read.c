@@ -371,8 +371,12 @@ check_trailer(struct reader *rd, int64_t eoa)
 	 * pool has a buffer to lend (once the worker is done with it):
 	 * no buffer of our own to allocate for every archive. */
 	b = arh_dualhash_buffer(rd->dh);
-	while ((n = pread(rd->src.fd, b, arh_dualhash_block(rd->dh), off))
-	    > 0) {
+	for (;;) {
+		n = pread(rd->src.fd, b, arh_dualhash_block(rd->dh), off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
 		for (i = 0; i < n; i++)
 			if (b[i] != 0) {
 				rc = arh_finding(rd->rep, "structure", "",
@@ -381,6 +385,13 @@ check_trailer(struct reader *rd, int64_t eoa)
 				goto out;
 			}
 		off += n;
+	}
+	/* A read error is no verdict on the archive: "cut short" would be
+	 * a false alarm. */
+	if (n == -1) {
+		rc = arh_errno(rd->err, ARH_EIO, errno, "cannot read the "
+		    "archive");
+		goto out;
 	}
 	if (off - (off_t)eoa < 1024)
 		rc = arh_finding(rd->rep, "structure", "", "the end-of-archive "
@@ -437,6 +448,9 @@ read_all(struct reader *rd)
 	/* Drain what follows the end-of-archive blocks, for the digest. */
 	while (source_read(rd->a, &rd->src, &(const void *){ NULL }) > 0)
 		;
+	if (rd->src.errnum != 0)	/* the digest would be of a part */
+		return arh_errno(rd->err, ARH_EIO, rd->src.errnum,
+		    "cannot read the archive");
 	return check_trailer(rd, pos);
 }
 

@@ -29,6 +29,7 @@
 struct at_source {
 	int		 fd;
 	off_t		 off;
+	int		 errnum;	/* of a failed read: not the archive's fault */
 	unsigned char	 buf[64 * 1024];
 };
 
@@ -44,6 +45,8 @@ at_read(struct archive *a, void *arg, const void **buf)
 	while (n == -1 && errno == EINTR);
 	if (n > 0)
 		s->off += n;
+	if (n == -1)
+		s->errnum = errno;
 	*buf = s->buf;
 	return n;
 }
@@ -80,8 +83,13 @@ read_member_at(int fd, int64_t offset, const char *path, uint64_t size,
 	archive_read_support_format_tar(a);
 	if (archive_read_open(a, src, NULL, at_read, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		rc = arh_errf(err, ARH_EFORMAT, "no tar header at offset %lld: "
-		    "%s", (long long)offset, archive_error_string(a));
+		if (src->errnum != 0)
+			rc = arh_errno(err, ARH_EIO, src->errnum, "cannot read "
+			    "the archive at offset %lld", (long long)offset);
+		else
+			rc = arh_errf(err, ARH_EFORMAT, "no tar header at "
+			    "offset %lld: %s", (long long)offset,
+			    archive_error_string(a));
 		goto out;
 	}
 	name = archive_entry_pathname_utf8(e);
@@ -97,6 +105,11 @@ read_member_at(int fd, int64_t offset, const char *path, uint64_t size,
 		if ((rc = sink(arg, buf, (size_t)n)) != 0)
 			goto out;
 		done += (uint64_t)n;
+	}
+	if (src->errnum != 0) {
+		rc = arh_errno(err, ARH_EIO, src->errnum, "cannot read '%s' "
+		    "in the archive", path);
+		goto out;
 	}
 	if (n < 0 || done != size) {
 		rc = arh_errf(err, ARH_EVERIFY, "'%s' is truncated in the "
@@ -454,7 +467,7 @@ extract(struct arh_home *h, struct arh_restore_req *req, int archfd,
 	}
 	rc = read_member_at(archfd, f->header_offset, f->path, f->size,
 	    to_file, &fs, err);
-	if (rc == ARH_EIO)
+	if (rc == ARH_EIO && fs.errnum != 0)	/* else a read failed */
 		rc = arh_errno(err, ARH_EIO, fs.errnum, "cannot write '%s'",
 		    req->out ? req->out : "temporary file");
 	if (rc != 0)

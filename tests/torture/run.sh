@@ -690,6 +690,88 @@ point_register() {
 	return 0
 }
 
+# --- read errors -------------------------------------------------------------
+
+# rfault FILE SYSCALL N ARGS...: the CLI under strace, the Nth read or
+# pread64 of FILE (only: -P) failing with EIO.  Sets rc, $W/out, $W/err.
+rfault() {
+	local file=$1 sc=$2 n=$3
+	shift 3
+	rm -f "$W/strace"
+	label="strace -P $(basename "$file") -e inject=$sc:error=EIO:when=$n"
+	( ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 strace -f -qq \
+	    -o "$W/strace" -P "$file" -e trace=read,pread64 \
+	    -e inject="$sc:error=EIO:when=$n" \
+	    "$BIN" "$@" >"$W/out" 2>"$W/err"; exit $? ) 2>/dev/null
+	rc=$?
+}
+
+# A read error is the system's fault, never a verdict: exit 2 and the read
+# named, not "FAILED" (1) and not "OK" (0).
+read_failed() {
+	[ "$rc" -eq 2 ] || why "exit $rc, want 2: $(head -c 300 "$W/out" "$W/err")"
+	grep -q "^arhiivar: .*cannot read.*Input/output error" "$W/err" ||
+	    why "message does not name the read: $(head -c 300 "$W/err")"
+}
+
+TAR1=12-1_2024.v1.tar
+
+point_rverify() {
+	local sc=$1 n=$3
+	reset_home h1
+	rfault "$ARHIIVAR_HOME/store/$TAR1" "$sc" "$n" verify 12-1/2024
+	sfired || return 1
+	read_failed
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select result from events
+	    where kind = 'verify' order by id desc limit 1")" = error ] ||
+	    why "the verify event does not say 'error'"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "next verify --all exited $prc"
+	return 0
+}
+
+point_rrestore() {
+	local sc=$1 n=$3
+	reset_home h1
+	rm -rf "$W/o"
+	mkdir "$W/o"
+	rfault "$ARHIIVAR_HOME/store/$TAR1" "$sc" "$n" restore -o \
+	    "$W/o/vastus.txt" 12-1/2024 12-1_8911-1/vastus.txt
+	sfired || return 1
+	read_failed
+	[ -z "$(ls -A "$W/o")" ] || why "left in the output directory: $(ls -A "$W/o")"
+	plain restore -o "$W/o/vastus.txt" 12-1/2024 12-1_8911-1/vastus.txt
+	[ "$prc" -eq 0 ] && cmp -s "$W/o/vastus.txt" "$EXPECT" ||
+	    why "next restore exited $prc: $(head -c 300 "$W/perr")"
+	return 0
+}
+
+point_rrebuild() {
+	local sc=$1 n=$3
+	reset_home h2
+	rfault "$ARHIIVAR_HOME/store/$TAR1" "$sc" "$n" catalog rebuild
+	sfired || return 1
+	read_failed
+	[ "$(cat_rows)" = "$ROWS_H2" ] || why "the catalog changed"
+	plain catalog rebuild
+	[ "$prc" -eq 0 ] || why "next rebuild exited $prc: $(head -c 300 "$W/perr")"
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	return 0
+}
+
+# A record file of the case directory that cannot be read.
+point_ringest() {
+	local sc=$1 n=$3
+	reset_home h0
+	rfault "$W/case/12-1_8911-1/vastus.txt" "$sc" "$n" ingest "$W/case"
+	sfired || return 1
+	read_failed
+	[ -z "$(store_tars)" ] || why "archive published: $(store_tars)"
+	after_ingest "" "$W/case" "$SUM_CASE" "" EIO
+	return 0
+}
+
 # --- dedicated checks ------------------------------------------------------
 
 # A failed fsync of the archive is fatal and never retried.
@@ -792,6 +874,16 @@ for kind in write fsync rename open; do
 	loop ingest_big "$kind" kill
 done
 loop ingest_big write EIO 4
+# Read errors on an archive in the store and on an input file (strace -P).
+if strace -f -qq -o /dev/null -P /dev/null -e trace=read \
+    -e inject=read:error=EIO:when=1 true 2>/dev/null; then
+	for scen in rverify rrestore rrebuild ringest; do
+		loop "$scen" read EIO
+		loop "$scen" pread64 EIO
+	done
+else
+	echo "# skip read errors: strace cannot inject faults here"
+fi
 # Faults inside SQLite's own I/O, where the hook cannot reach (strace).
 if strace -f -qq -o /dev/null -e trace=fdatasync \
     -e inject=fdatasync:error=EIO:when=1 true 2>/dev/null; then
