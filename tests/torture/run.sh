@@ -170,6 +170,12 @@ check_status() {
 	esac
 }
 
+# verify_all_ok: every archive of the home verifies.
+verify_all_ok() {
+	plain verify --all
+	[ "$prc" -eq 0 ] || why "verify --all exited $prc: $(head -c 300 "$W/perr")"
+}
+
 # row KEY: a row of the summary table.
 row() {
 	if [ -z "${tried[$1]+x}" ]; then
@@ -338,8 +344,7 @@ after_ingest() {
 		plain ingest $flags "$dir"
 		[ "$prc" -eq 0 ] || why "next plain ingest exited $prc: $(head -c 300 "$W/perr")"
 	fi
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc: $(head -c 300 "$W/perr")"
+	verify_all_ok
 	[ "$(store_tars | wc -l)" -eq $(($(echo -n "$before" | grep -c .) + 1)) ] &&
 	    agree ||
 	    why "after the next ingest: store [$(ls -A "$ARHIIVAR_HOME/store" | tr '\n' ' ')] catalog [$(cat_paths | tr '\n' ' ')]"
@@ -433,8 +438,7 @@ restore_point() {
 	plain restore -o "$W/o/next.txt" 12-1/2024 12-1_8911-1/vastus.txt
 	[ "$prc" -eq 0 ] && cmp -s "$W/o/next.txt" "$EXPECT" ||
 	    why "next restore exited $prc: $(head -c 300 "$W/perr")"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	verify_all_ok
 	return 0
 }
 point_restore() { restore_point new "$@"; }
@@ -481,8 +485,7 @@ point_rebuild() {
 	plain catalog rebuild
 	[ "$prc" -eq 0 ] || why "next rebuild exited $prc: $(head -c 300 "$W/perr")"
 	[ "$(cat_rows)" = "$ROWS_H2" ] || why "the next rebuild's rows differ"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	verify_all_ok
 	agree || why "store and catalog disagree"
 	return 0
 }
@@ -511,8 +514,7 @@ point_fileplan() {
 	    why "next import exited $prc: $(head -c 300 "$W/perr")"
 	[ "$(fileplans | grep -c .)" -eq "$(( $(echo "$before" | grep -c .) + 1 ))" ] ||
 	    why "not exactly one new version after the next import"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	verify_all_ok
 	return 0
 }
 
@@ -558,8 +560,7 @@ point_execute() {
 	[ "$(list_status)" = executed ] || why "list is $(list_status) after the next execute"
 	[ ! -e "$ARHIIVAR_HOME/store/1-2_2024.v1.tar" ] || why "the archive file survived"
 	[ -z "$(ls -d "$ARHIIVAR_HOME"/.act-* 2>/dev/null)" ] || why "act working directory left"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	verify_all_ok
 	agree || why "store and catalog disagree"
 	return 0
 }
@@ -648,8 +649,7 @@ txn_point() {
 		why "half done: $st; before ${TXN_BEFORE[$name]}; after ${TXN_AFTER[$name]}"
 	fi
 	no_dangling_rows || why "a catalog row points at nothing"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc: $(head -c 300 "$W/perr")"
+	verify_all_ok
 	agree || why "store and catalog disagree"
 	return 0
 }
@@ -725,8 +725,7 @@ point_rverify() {
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select result from events
 	    where kind = 'verify' order by id desc limit 1")" = error ] ||
 	    why "the verify event does not say 'error'"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "next verify --all exited $prc"
+	verify_all_ok
 	return 0
 }
 
@@ -755,8 +754,7 @@ point_rrebuild() {
 	[ "$(cat_rows)" = "$ROWS_H2" ] || why "the catalog changed"
 	plain catalog rebuild
 	[ "$prc" -eq 0 ] || why "next rebuild exited $prc: $(head -c 300 "$W/perr")"
-	plain verify --all
-	[ "$prc" -eq 0 ] || why "verify --all exited $prc"
+	verify_all_ok
 	return 0
 }
 
