@@ -727,17 +727,22 @@ int
 arh_register_sweep(const char *casedir, size_t *removed, struct arh_err *err)
 {
 	struct dirent *de;
-	DIR *d;
-	int cfd, tfd;
+	DIR *d = NULL;
+	int cfd, tfd, e;
 
 	*removed = 0;
 	if ((cfd = open(casedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return arh_errno(err, errno == ENOENT || errno == ENOTDIR ?
 		    ARH_ENOTFOUND : ARH_EIO, errno, "cannot open case "
 		    "directory '%s'", casedir);
-	if ((d = fdopendir(dup(cfd))) == NULL) {
+	/* readdir gets its own descriptor: cfd stays for the *at calls. */
+	if ((tfd = fcntl(cfd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    (d = fdopendir(tfd)) == NULL) {
+		e = errno;
+		if (tfd != -1)
+			close(tfd);
 		close(cfd);
-		return arh_errno(err, ARH_EIO, errno, "cannot read case "
+		return arh_errno(err, ARH_EIO, e, "cannot read case "
 		    "directory '%s'", casedir);
 	}
 	while ((de = readdir(d)) != NULL) {
