@@ -702,6 +702,18 @@ publish(int cfd, const char *tmp, const char *name, const char *casedir,
 	return 0;
 }
 
+/* Remove folder name of cfd holding what an import writes, and only that. */
+static void
+remove_folder(int cfd, const char *name)
+{
+	int fd = openat(cfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+
+	remove_tmp(cfd, fd, name);
+	if (fd != -1)
+		close(fd);
+}
+
 /*
  * A temporary folder of an import whose process is gone: ".tmp-import-" PID
  * "-" NAME with no process PID.  A live PID (the import still running, or
@@ -728,7 +740,7 @@ arh_register_sweep(const char *casedir, size_t *removed, struct arh_err *err)
 {
 	struct dirent *de;
 	DIR *d = NULL;
-	int cfd, tfd, e;
+	int cfd, dfd, e;
 
 	*removed = 0;
 	if ((cfd = open(casedir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
@@ -736,11 +748,11 @@ arh_register_sweep(const char *casedir, size_t *removed, struct arh_err *err)
 		    ARH_ENOTFOUND : ARH_EIO, errno, "cannot open case "
 		    "directory '%s'", casedir);
 	/* readdir gets its own descriptor: cfd stays for the *at calls. */
-	if ((tfd = fcntl(cfd, F_DUPFD_CLOEXEC, 0)) == -1 ||
-	    (d = fdopendir(tfd)) == NULL) {
+	if ((dfd = fcntl(cfd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+	    (d = fdopendir(dfd)) == NULL) {
 		e = errno;
-		if (tfd != -1)
-			close(tfd);
+		if (dfd != -1)
+			close(dfd);
 		close(cfd);
 		return arh_errno(err, ARH_EIO, e, "cannot read case "
 		    "directory '%s'", casedir);
@@ -748,11 +760,7 @@ arh_register_sweep(const char *casedir, size_t *removed, struct arh_err *err)
 	while ((de = readdir(d)) != NULL) {
 		if (!stale_tmp(de->d_name))
 			continue;
-		tfd = openat(cfd, de->d_name, O_RDONLY | O_DIRECTORY |
-		    O_NOFOLLOW | O_CLOEXEC);
-		remove_tmp(cfd, tfd, de->d_name);
-		if (tfd != -1)
-			close(tfd);
+		remove_folder(cfd, de->d_name);
 		/* Only the files an import writes are removed: a folder
 		 * holding anything else stays, and ingest will name it. */
 		if (faccessat(cfd, de->d_name, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
@@ -765,18 +773,6 @@ arh_register_sweep(const char *casedir, size_t *removed, struct arh_err *err)
 	}
 	close(cfd);
 	return 0;
-}
-
-/* Undo a rename whose directory fsync failed: the import did not happen. */
-static void
-withdraw(int cfd, const char *name)
-{
-	int fd = openat(cfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-
-	remove_tmp(cfd, fd, name);
-	if (fd != -1)
-		close(fd);
 }
 
 int
@@ -826,7 +822,7 @@ arh_register_write(const struct arh_register_entry *e, const char *casedir,
 	 * the folder is withdrawn, so a failed import has imported nothing
 	 * and the next one starts clean. */
 	if ((r = arh_fsync_fd(cfd, casedir, err)) != 0) {
-		withdraw(cfd, name);
+		remove_folder(cfd, name);
 		goto out;
 	}
 	if (folder_out != NULL) {

@@ -248,6 +248,9 @@ setup() {
 	printf 'lisa\n' >"$W/case2/12-1_8911-1/lisa.txt"
 	ARHIIVAR_HOME="$W/h2" "$BIN" ingest --new-version "$W/case2" \
 	    >/dev/null || exit 2
+	# hb: the big case archived (restore of a member read in many blocks).
+	cp -a "$W/h0" "$W/hb"
+	ARHIIVAR_HOME="$W/hb" "$BIN" ingest "$W/big" >/dev/null || exit 2
 	SUM_CASE=$(tree_sum "$W/case")
 	SUM_BIG=$(tree_sum "$W/big")
 	SUM_CASE2=$(tree_sum "$W/case2")
@@ -745,6 +748,21 @@ point_rrestore() {
 	return 0
 }
 
+# A member of 8 MiB, read in many blocks: a failed read of its data (not
+# only of its header) must be exit 2 too, never "truncated in the archive".
+point_rrestore_big() {
+	local sc=$1 n=$3
+	reset_home hb
+	rm -rf "$W/o"
+	mkdir "$W/o"
+	rfault "$ARHIIVAR_HOME/store/$TAR1" "$sc" "$n" restore -o "$W/o/osa.bin" \
+	    12-1/2024 12-1_8911-1/osa-1.bin
+	sfired || return 1
+	read_failed
+	[ -z "$(ls -A "$W/o")" ] || why "left in the output directory: $(ls -A "$W/o")"
+	return 0
+}
+
 point_rrebuild() {
 	local sc=$1 n=$3
 	reset_home h2
@@ -879,6 +897,7 @@ if strace -f -qq -o /dev/null -P /dev/null -e trace=read \
 		loop "$scen" read EIO
 		loop "$scen" pread64 EIO
 	done
+	loop rrestore_big pread64 EIO 16
 else
 	echo "# skip read errors: strace cannot inject faults here"
 fi
