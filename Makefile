@@ -99,4 +99,4 @@ install: all
 	install -D -m 0644 docs/arhiivar.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/arhiivar.conf.5
 
 clean:
-	rm -rf build build-san build-fuzz build-fault build-fault-san
+	rm -rf build build-* bench-work tests/fuzz/artifacts

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arhiivar/disposal.h"
+#include "arhiivar/destruction.h"
 #include "arhiivar/ops.h"
 #include "fault.h"
 #include "ops_int.h"

@@ -17,10 +17,10 @@
 #include <openssl/evp.h>
 
 #include "arhiivar/bag.h"
-#include "arhiivar/ident.h"
+#include "arhiivar/mime.h"
 #include "dualhash.h"
 #include "fault.h"
-#include "identq.h"
+#include "mime_pool.h"
 #include "util.h"
 
 
@@ -82,7 +82,7 @@ struct writer {
 	struct archive	*a;
 	struct sink	 sink;
 	struct arh_dualhash *dh;
-	struct arh_identq *identq;
+	struct arh_mime_pool *mime_pool;
 	const char	*bag;		/* top-level directory name */
 	int64_t		 tag_mtime;	/* the case file's closing date */
 	struct arh_bag_summary *sum;
@@ -286,7 +286,7 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 			goto out;
 		}
 		if (done == 0)
-			arh_identq_submit(w->identq, buf, (size_t)n, &f->mime,
+			arh_mime_pool_submit(w->mime_pool, buf, (size_t)n, &f->mime,
 			    &f->charset);
 		if (archive_write_data(w->a, buf, (size_t)n) != n) {
 			arh_dualhash_release(w->dh, buf);
@@ -309,7 +309,7 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 		goto out;
 	}
 	if (done == 0)		/* an empty file */
-		arh_identq_submit(w->identq, "", 0, &f->mime, &f->charset);
+		arh_mime_pool_submit(w->mime_pool, "", 0, &f->mime, &f->charset);
 	if (arh_dualhash_end(w->dh, f->sha256) != 0) {
 		rc = arh_errf(w->err, ARH_ECRYPTO, "cannot hash '%s'",
 		    f->disk_path);
@@ -516,7 +516,7 @@ make_case_json(const struct arh_case *c, const struct arh_bag_params *p,
 	char magicv[16];
 	size_t i, j;
 
-	arh_ident_version(magicv);
+	arh_mime_version(magicv);
 	recs = json_array();
 	for (i = 0; recs != NULL && i < c->nrecords; i++) {
 		files = json_array();
@@ -630,7 +630,7 @@ write_tags(struct writer *w, struct arh_case *c,
 	free(b);							\
 	b = NULL;							\
 } while (0)
-	if (arh_identq_drain(w->identq) != 0) {
+	if (arh_mime_pool_drain(w->mime_pool) != 0) {
 		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory identifying "
 		    "formats");
 		goto out;
@@ -721,7 +721,7 @@ writer_init(struct writer *w, int out_fd, struct arh_bag_summary *sum,
 	    (rc = arh_dualhash_new_worker_only(&w->sink.tarhash, "SHA256", 0,
 	    err)) != 0 ||
 	    (rc = arh_dualhash_begin(w->sink.tarhash, 0)) != 0 ||
-	    (rc = arh_identq_new(&w->identq, err)) != 0)
+	    (rc = arh_mime_pool_new(&w->mime_pool, err)) != 0)
 		return rc;
 	/* pax restricted: plain ustar unless a name or size needs pax
 	 * records; no blocking, so our counter is the exact stream offset. */
@@ -740,7 +740,7 @@ writer_release(struct writer *w)
 	if (w->a != NULL)
 		archive_write_free(w->a);
 	arh_dualhash_free(w->dh);
-	arh_identq_free(w->identq);
+	arh_mime_pool_free(w->mime_pool);
 	if (w->sink.buf != NULL)
 		arh_dualhash_release(w->sink.tarhash, w->sink.buf);
 	arh_dualhash_free(w->sink.tarhash);

@@ -32,7 +32,7 @@ struct arh_identity {
 };
 
 /*
- * The caller's identity (I/O: lives in archiver/identity.c): getuid(), the
+ * The caller's identity (I/O: lives in archiver/caller.c): getuid(), the
  * passwd entry, and the names of the groups getgrouplist() gives (primary
  * group included; gids without a name are left out).  Without a passwd
  * entry user is "uid:N" and groups holds getgid()'s name only.  roles is

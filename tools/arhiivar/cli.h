@@ -51,7 +51,7 @@ int cmd_fileplan(struct cli *, int, char **);
 int cmd_policy(struct cli *, int, char **);
 int cmd_hold(struct cli *, int, char **);
 int cmd_disposition(struct cli *, int, char **);
-int cmd_disposal(struct cli *, int, char **);
+int cmd_destruction(struct cli *, int, char **);
 int cmd_access(struct cli *, int, char **);
 
 #endif

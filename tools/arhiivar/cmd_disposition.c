@@ -1,7 +1,7 @@
 /*
  * cmd_disposition.c — arhiivar disposition due [--as-of DATE] [--json]
  * (the other disposition verbs, the destruction procedure, are in
- * cmd_disposal.c)
+ * cmd_destruction.c)
  *
  * Archives whose sealed disposition (destroy, transfer, review) is due on
  * or before DATE (default today, Europe/Tallinn).  A held archive is never
@@ -74,7 +74,7 @@ cmd_disposition(struct cli *cli, int argc, char **argv)
 	if (argc < 2)
 		return cli_usage(USAGE);
 	if (strcmp(argv[1], "due") != 0)
-		return cmd_disposal(cli, argc, argv);
+		return cmd_destruction(cli, argc, argv);
 	argc--;
 	argv++;
 	arh_today(as_of);

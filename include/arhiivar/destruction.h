@@ -1,5 +1,5 @@
 /*
- * disposal.h — destruction of archives whose retention has ended, as the
+ * destruction.h — destruction of archives whose retention has ended, as the
  * four-step procedure records managers know (docs/POLICY.md):
  *
  *   1. propose	a records manager draws up a list: the archives whose
@@ -19,8 +19,8 @@
  * removes a file whose destruction is committed.  Every step, refusal
  * included, is an event.  No single person can destroy anything.
  */
-#ifndef ARHIIVAR_DISPOSAL_H
-#define ARHIIVAR_DISPOSAL_H
+#ifndef ARHIIVAR_DESTRUCTION_H
+#define ARHIIVAR_DESTRUCTION_H
 
 #include <jansson.h>
 

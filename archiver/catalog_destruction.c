@@ -1,5 +1,5 @@
 /*
- * catalog_disposal.c — destruction lists, approvals and tombstones in the
+ * catalog_destruction.c — destruction lists, approvals and tombstones in the
  * catalog.  The execute step's re-checks and its deletions share one
  * transaction, so nothing can change between "allowed" and "done".
  */

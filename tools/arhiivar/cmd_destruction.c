@@ -1,5 +1,5 @@
 /*
- * cmd_disposal.c — the destruction procedure (docs/POLICY.md):
+ * cmd_destruction.c — the destruction procedure (docs/POLICY.md):
  *
  *   arhiivar disposition propose [--as-of DATE] [--series CODE]
  *                                [--method TEXT] [--dry-run] [--json]
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arhiivar/disposal.h"
+#include "arhiivar/destruction.h"
 #include "arhiivar/input.h"
 #include "cli.h"
 
@@ -188,7 +188,7 @@ step(struct arh_home *h, struct cli *cli, const char *sub, long id)
 }
 
 int
-cmd_disposal(struct cli *cli, int argc, char **argv)
+cmd_destruction(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "as-of", required_argument, NULL, 'd' },

@@ -1,4 +1,4 @@
-/* test_disposal.c — destruction lists, approvals, the execute transaction's
+/* test_destruction.c — destruction lists, approvals, the execute transaction's
  * re-checks, tombstones and restriction extensions in the catalog. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,13 +1,13 @@
 /*
- * identq.c — slots of first blocks, identified by worker threads, each
+ * mime_pool.c — slots of first blocks, identified by worker threads, each
  * with its own libmagic cookie (a cookie is not safe to share).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "arhiivar/ident.h"
-#include "identq.h"
+#include "arhiivar/mime.h"
+#include "mime_pool.h"
 
 #define SLOTS	32	/* 32 × 64 KiB in flight at most */
 #define WORKERS	2	/* libmagic is the slowest step; use both cores */
@@ -23,13 +23,13 @@ struct job {
 };
 
 struct worker {
-	struct arh_identq *q;
+	struct arh_mime_pool *q;
 	pthread_t	 thread;
-	struct arh_ident *ident;
+	struct arh_mime *ident;
 	int		 started;
 };
 
-struct arh_identq {
+struct arh_mime_pool {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct job	 slot[SLOTS];
@@ -40,7 +40,7 @@ struct arh_identq {
 };
 
 static struct job *
-find_slot(struct arh_identq *q, int state)
+find_slot(struct arh_mime_pool *q, int state)
 {
 	size_t i;
 
@@ -54,7 +54,7 @@ static void *
 work(void *arg)
 {
 	struct worker *w = arg;
-	struct arh_identq *q = w->q;
+	struct arh_mime_pool *q = w->q;
 	struct job *j;
 	int r;
 
@@ -67,7 +67,7 @@ work(void *arg)
 		j->state = WORKING;
 		pthread_mutex_unlock(&q->mu);
 		/* Each job writes only its own file's fields. */
-		r = arh_ident_buffer(w->ident, j->buf, j->len, j->mime,
+		r = arh_mime_buffer(w->ident, j->buf, j->len, j->mime,
 		    j->charset);
 		pthread_mutex_lock(&q->mu);
 		if (r != 0)
@@ -81,9 +81,9 @@ work(void *arg)
 }
 
 int
-arh_identq_new(struct arh_identq **out, struct arh_err *err)
+arh_mime_pool_new(struct arh_mime_pool **out, struct arh_err *err)
 {
-	struct arh_identq *q;
+	struct arh_mime_pool *q;
 	size_t i;
 	int rc;
 
@@ -94,17 +94,17 @@ arh_identq_new(struct arh_identq **out, struct arh_err *err)
 	pthread_cond_init(&q->cv, NULL);
 	for (i = 0; i < SLOTS; i++)
 		if ((q->slot[i].buf = malloc(ARH_IDENT_BYTES)) == NULL) {
-			arh_identq_free(q);
+			arh_mime_pool_free(q);
 			return arh_errf(err, ARH_ENOMEM, "out of memory");
 		}
 	for (i = 0; i < WORKERS; i++) {
 		q->w[i].q = q;
-		if ((rc = arh_ident_new(&q->w[i].ident, err)) != 0) {
-			arh_identq_free(q);
+		if ((rc = arh_mime_new(&q->w[i].ident, err)) != 0) {
+			arh_mime_pool_free(q);
 			return rc;
 		}
 		if (pthread_create(&q->w[i].thread, NULL, work, &q->w[i]) != 0) {
-			arh_identq_free(q);
+			arh_mime_pool_free(q);
 			return arh_errf(err, ARH_EINTERNAL, "cannot start a "
 			    "thread");
 		}
@@ -115,7 +115,7 @@ arh_identq_new(struct arh_identq **out, struct arh_err *err)
 }
 
 void
-arh_identq_free(struct arh_identq *q)
+arh_mime_pool_free(struct arh_mime_pool *q)
 {
 	size_t i;
 
@@ -128,7 +128,7 @@ arh_identq_free(struct arh_identq *q)
 	for (i = 0; i < WORKERS; i++) {
 		if (q->w[i].started)
 			pthread_join(q->w[i].thread, NULL);
-		arh_ident_free(q->w[i].ident);
+		arh_mime_free(q->w[i].ident);
 	}
 	for (i = 0; i < SLOTS; i++)
 		free(q->slot[i].buf);
@@ -138,7 +138,7 @@ arh_identq_free(struct arh_identq *q)
 }
 
 int
-arh_identq_submit(struct arh_identq *q, const void *buf, size_t len,
+arh_mime_pool_submit(struct arh_mime_pool *q, const void *buf, size_t len,
     char **mime, char **charset)
 {
 	struct job *j;
@@ -161,7 +161,7 @@ arh_identq_submit(struct arh_identq *q, const void *buf, size_t len,
 }
 
 int
-arh_identq_drain(struct arh_identq *q)
+arh_mime_pool_drain(struct arh_mime_pool *q)
 {
 	int failed;
 

@@ -1,21 +1,21 @@
-/* ident.c — libmagic MIME type and charset. */
+/* mime.c — libmagic MIME type and charset. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <magic.h>
 
-#include "arhiivar/ident.h"
+#include "arhiivar/mime.h"
 #include "util.h"
 
-struct arh_ident {
+struct arh_mime {
 	magic_t	cookie;
 };
 
 int
-arh_ident_new(struct arh_ident **out, struct arh_err *err)
+arh_mime_new(struct arh_mime **out, struct arh_err *err)
 {
-	struct arh_ident *id;
+	struct arh_mime *id;
 	size_t bytes = ARH_IDENT_BYTES;
 
 	*out = NULL;
@@ -27,7 +27,7 @@ arh_ident_new(struct arh_ident **out, struct arh_err *err)
 	if (id->cookie == NULL || magic_load(id->cookie, NULL) != 0) {
 		arh_errf(err, ARH_EIO, "cannot load the libmagic database: %s",
 		    id->cookie ? magic_error(id->cookie) : "magic_open failed");
-		arh_ident_free(id);
+		arh_mime_free(id);
 		return ARH_EIO;
 	}
 	magic_setparam(id->cookie, MAGIC_PARAM_BYTES_MAX, &bytes);
@@ -36,7 +36,7 @@ arh_ident_new(struct arh_ident **out, struct arh_err *err)
 }
 
 void
-arh_ident_free(struct arh_ident *id)
+arh_mime_free(struct arh_mime *id)
 {
 	if (id == NULL)
 		return;
@@ -46,7 +46,7 @@ arh_ident_free(struct arh_ident *id)
 }
 
 int
-arh_ident_buffer(struct arh_ident *id, const void *buf, size_t len,
+arh_mime_buffer(struct arh_mime *id, const void *buf, size_t len,
     char **mime, char **charset)
 {
 	const char *r, *semi, *cs;
@@ -71,7 +71,7 @@ arh_ident_buffer(struct arh_ident *id, const void *buf, size_t len,
 }
 
 void
-arh_ident_version(char out[16])
+arh_mime_version(char out[16])
 {
 	int n = magic_version();
 

@@ -1,5 +1,5 @@
 /*
- * disposal.c — the destruction procedure: propose, approve, execute.  The
+ * destruction.c — the destruction procedure: propose, approve, execute.  The
  * act (step 4) is in act.c.  Roles are checked here; the catalog checks
  * the list, the approvals and the holds again inside the execute
  * transaction.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arhiivar/disposal.h"
+#include "arhiivar/destruction.h"
 #include "arhiivar/ops.h"
 #include "fault.h"
 #include "ops_int.h"

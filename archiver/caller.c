@@ -1,5 +1,5 @@
 /*
- * identity.c — who is asking: the caller's user and group names from the
+ * caller.c — who is asking: the caller's user and group names from the
  * system databases (I/O), and the roles they hold under [roles] (pure).
  */
 #include <errno.h>

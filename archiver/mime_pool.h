@@ -1,29 +1,29 @@
 /*
- * identq.h — format identification off the writer's thread.
+ * mime_pool.h — format identification off the writer's thread.
  *
  * libmagic costs 0.4–2.5 ms of CPU per file (its text rules are regular
  * expressions), more than hashing a small file; a worker thread runs it on
  * a copy of each file's first block while the writer goes on.  Results are
  * written to the pointers given at submit time; read them only after
- * arh_identq_drain() returns.
+ * arh_mime_pool_drain() returns.
  */
-#ifndef ARHIIVAR_IDENTQ_H
-#define ARHIIVAR_IDENTQ_H
+#ifndef ARHIIVAR_MIME_POOL_H
+#define ARHIIVAR_MIME_POOL_H
 
 #include <stddef.h>
 
 #include "arhiivar/error.h"
 
-struct arh_identq;
+struct arh_mime_pool;
 
-int arh_identq_new(struct arh_identq **out, struct arh_err *err);
-void arh_identq_free(struct arh_identq *q);
+int arh_mime_pool_new(struct arh_mime_pool **out, struct arh_err *err);
+void arh_mime_pool_free(struct arh_mime_pool *q);
 
 /* Queue a copy of buf[0..min(len, ARH_IDENT_BYTES)); blocks while full. */
-int arh_identq_submit(struct arh_identq *q, const void *buf, size_t len,
+int arh_mime_pool_submit(struct arh_mime_pool *q, const void *buf, size_t len,
     char **mime, char **charset);
 
 /* Wait until everything submitted is identified; ARH_ENOMEM if any failed. */
-int arh_identq_drain(struct arh_identq *q);
+int arh_mime_pool_drain(struct arh_mime_pool *q);
 
 #endif

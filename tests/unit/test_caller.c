@@ -1,4 +1,4 @@
-/* test_identity.c — the caller's identity from the system databases. */
+/* test_caller.c — the caller's identity from the system databases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
