@@ -4,7 +4,7 @@
 #
 # usage: tests/torture/run.sh BUILD_DIR	(a FAULT=1 build: `make torture`)
 #
-# For every kind of hooked call (archiver/fault.h) and N = 1, 2, 3, ... the
+# For every kind of hooked call (common/fault.h) and N = 1, 2, 3, ... the
 # command runs with ARH_FAULT=KIND:N[:ACTION] until a run goes untouched
 # (the hook's report says no fault fired).  After every faulted run the
 # state is checked: the right exit status and message, nothing half-made

@@ -2,6 +2,7 @@
  * caldate.c — calendar-date arithmetic on year/month/day; see caldate.h.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "arhiivar/input.h"
 #include "caldate.h"
@@ -19,6 +20,35 @@ month_days(int y, int m)
 	    31, 30, 31 };
 
 	return mdays[m - 1] + (m == 2 && leap(y));
+}
+
+/* The number the n digits at s spell (checked by the caller). */
+static int
+digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n-- > 0)
+		v = v * 10 + (*s++ - '0');
+	return v;
+}
+
+int
+arh_date_valid(const char *s)
+{
+	int i, y, m, d;
+
+	if (s == NULL || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= month_days(y, m);
 }
 
 int

@@ -1,6 +1,7 @@
 /*
- * text.h — string helpers shared inside libarhiivar: safe rendering of
- * untrusted names and values in messages, and string vectors.
+ * text.h — string helpers of the common layer (archiver/ and policy/):
+ * safe rendering of untrusted names and values in messages, and string
+ * vectors.
  */
 #ifndef ARHIIVAR_TEXT_H
 #define ARHIIVAR_TEXT_H

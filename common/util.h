@@ -1,5 +1,6 @@
 /*
- * util.h — small helpers shared inside libarhiivar (not public API):
+ * util.h — small helpers of the common layer (not public API), shared by
+ * archiver/ and policy/ (which uses the pure ones only):
  * careful file reading and durable publishing, dates, hex.
  */
 #ifndef ARHIIVAR_UTIL_H

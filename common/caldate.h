@@ -1,5 +1,5 @@
 /*
- * caldate.h — calendar-date arithmetic for the policy engine (internal).
+ * caldate.h — calendar-date arithmetic of the common layer (internal).
  *
  * Retention and access terms run on calendar dates, not instants: "N years
  * after 2024-02-29" is a day in a calendar, and no time zone or leap second
