@@ -70,7 +70,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 ALONE	:= $(BUILD)/policy-alone
 ALONE_SRC := $(wildcard policy/*.c) $(wildcard common/*.c)
 ALONE_OBJ := $(ALONE_SRC:%.c=$(ALONE)/%.o)
-ALONE_TESTS := $(addprefix $(ALONE)/,test_retention test_terms test_fileplan)
+ALONE_TESTS := $(addprefix $(ALONE)/,test_retention test_terms test_fileplan \
+	test_view)
 ALONE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) \
 	$(SANFLAGS) $(FAULTFLAGS) -Iinclude -Icommon \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -82,6 +83,8 @@ $(ALONE)/%.o: %.c $(wildcard include/arhiivar/*.h common/*.h policy/*.h)
 $(ALONE)/test_%: tests/unit/test_%.c $(ALONE_OBJ)
 	$(CC) $(ALONE_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(ALONE_OBJ) $(LDLIBS) \
 	    -lcmocka
+
+.SECONDARY: $(ALONE_OBJ)
 
 policy-alone: $(ALONE_TESTS)
 	@for t in $(ALONE_TESTS); do $$t >/dev/null 2>&1 || \

@@ -120,8 +120,8 @@ tombstone_records(const json_t *records, json_t *views, json_t *digests,
 	size_t i, j;
 
 	json_array_foreach(records, i, rec) {
-		if (json_array_append_new(views, arh_public_view(
-		    json_object_get(rec, "metadata"))) != 0)
+		if (json_array_append_new(views, arh_view_apply(
+		    json_object_get(rec, "metadata"), ARH_VIEW_PUBLIC)) != 0)
 			return ARH_ENOMEM;
 		json_array_foreach(json_object_get(rec, "files"), j, f) {
 			(*nfiles)++;

@@ -287,7 +287,7 @@ static int
 decide(struct arh_home *h, struct arh_restore_req *req,
     const struct arh_file_row *f, struct arh_err *err)
 {
-	struct arh_access acc;
+	struct arh_view_decision v;
 	json_t *meta = NULL;
 	char today[11];
 	int rc;
@@ -296,10 +296,9 @@ decide(struct arh_home *h, struct arh_restore_req *req,
 	    err)) != 0)
 		return rc;
 	arh_today(today);
-	arh_access_of(meta, &acc);
-	arh_access_decide(&acc, req->who->roles, req->who->nroles,
-	    h->cfg->internal_roles, h->cfg->ninternal_roles, today,
-	    &req->decision);
+	arh_policy_view(meta, req->who->roles, req->who->nroles,
+	    h->cfg->internal_roles, h->cfg->ninternal_roles, today, &v);
+	req->decision = v.access;
 	if (!req->decision.allow) {
 		struct arh_err e;
 		int erc = event(h, "denial", req->archive, f->path, "denied",

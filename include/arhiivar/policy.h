@@ -3,8 +3,12 @@
  * in (the caller's roles, the record's restriction, today's date), a
  * decision and the rule that decided out.  No I/O, no globals.
  *
- * Every output path (CLI, reports, future API) that shows a record asks
- * arh_access_decide() and, when denied, shows only arh_public_view().
+ * Every output path (CLI, reports, the destruction act, restore, the HTTP
+ * API) that shows a record or its content asks arh_policy_view() once and
+ * shows what arh_view_apply() gives for that view; none calls
+ * arh_access_decide() itself (tests/e2e/225-one-policy.bats checks).
+ * Which role may do which operation is the table of arh_role_permits().
+ * Everything here builds and links without archiver/ (make policy-alone).
  */
 #ifndef ARHIIVAR_POLICY_H
 #define ARHIIVAR_POLICY_H
@@ -32,7 +36,8 @@ struct arh_identity {
 };
 
 /*
- * The caller's identity (I/O: lives in archiver/caller.c): getuid(), the
+ * The caller's identity (I/O: lives in archiver/caller.c, the one function
+ * declared here that is not in policy/): getuid(), the
  * passwd entry, and the names of the groups getgrouplist() gives (primary
  * group included; gids without a name are left out).  Without a passwd
  * entry user is "uid:N" and groups holds getgid()'s name only.  roles is
@@ -64,6 +69,7 @@ struct arh_access_decision {
 };
 
 /*
+ * The access rule under arh_policy_view(); output paths call that, not this.
  * Decide whether a caller holding `roles` may see a record with restriction
  * `acc` on `today` (YYYY-MM-DD).  A restriction is in force from its start
  * to its end date inclusive (and before its start, to be safe); from the day
@@ -92,6 +98,42 @@ void arh_access_of(const json_t *record, struct arh_access *a);
  * Returns a new reference, or NULL on allocation failure.
  */
 json_t *arh_public_view(const json_t *record);
+
+/* The three views of a record's metadata, least to most. */
+enum arh_view {
+	ARH_VIEW_PUBLIC = 0,	/* arh_public_view(): no content, no files */
+	ARH_VIEW_PERSON,	/* arh_person_view(): private persons' names
+				   as initials, files and content allowed */
+	ARH_VIEW_FULL,		/* the metadata as sealed */
+};
+
+struct arh_view_decision {
+	enum arh_view view;
+	const char *name;	/* "public", "person" or "full" (static) */
+	/* The reason: access.rule and the sentence access.why (public
+	 * facts only); access.allow says whether the caller may have the
+	 * record's content and files. */
+	struct arh_access_decision access;
+};
+
+/*
+ * The one projection: which view of `record` (record.json object) a
+ * caller holding `roles` gets on `today`, with `entitled` the roles that
+ * may read internal-use records ([access] internal_roles).  Denied
+ * (arh_access_decide()): public.  Allowed and holding an entitled role:
+ * full.  Allowed otherwise (a public record, or a restriction that has
+ * ended): person.  Pure; v may be copied.
+ */
+void arh_policy_view(const json_t *record, char *const *roles, size_t nroles,
+    char *const *entitled, size_t nentitled, const char *today,
+    struct arh_view_decision *v);
+
+/* The metadata of `record` as `view` shows it: a new reference, or NULL on
+ * allocation failure. */
+json_t *arh_view_apply(const json_t *record, enum arh_view view);
+
+/* "public", "person" or "full". */
+const char *arh_view_name(enum arh_view view);
 
 /*
  * A name as initials ("Jaan-Peeter Tamm" -> "J.-P. T."), into out (n

@@ -156,6 +156,17 @@ leak_matrix() {
 	[ "$denials" = $want_denials ] ||
 		problem "expected $want_denials denial events, found $denials"
 
+	# Every record went through the one projection, and its view is the
+	# one the role gets: full for the entitled, public for the restricted
+	# record otherwise, person (initials) for the public one.
+	cmd="show --json 12-1/2024"
+	local views want_views="12-1/8909-1=person 12-1/8910-1=public 12-1/8911-1=person"
+	[ $entitled = 1 ] && want_views="12-1/8909-1=full 12-1/8910-1=full 12-1/8911-1=full"
+	views=$(arh show --json 12-1/2024 | jq -r '[.records[] |
+	    "\(.reference)=\(.decision.view)"] | sort | join(" ")')
+	[ "$views" = "$want_views" ] ||
+		problem "views '$views', expected '$want_views'"
+
 	echo "$role: $n commands checked"
 	if [ -s "$T/problems.$role" ]; then
 		cat "$T/problems.$role"

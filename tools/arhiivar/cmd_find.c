@@ -27,24 +27,23 @@ found(void *arg, const char *archive, const struct arh_file_row *f,
     const json_t *record)
 {
 	struct find *s = arg;
-	struct arh_access_decision d;
-	struct arh_access a;
+	struct arh_view_decision v;
+	const struct arh_access_decision *d = &v.access;
 
-	arh_access_of(record, &a);
-	arh_access_decide(&a, s->cli->id.roles, s->cli->id.nroles,
+	arh_policy_view(record, s->cli->id.roles, s->cli->id.nroles,
 	    s->h->cfg->internal_roles, s->h->cfg->ninternal_roles, s->today,
-	    &d);
+	    &v);
 	s->n++;
 	if (s->arr != NULL) {
 		json_t *o = json_pack("{s:s, s:s, s:b}", "archive", archive,
-		    "record", f->record, "allowed", d.allow);
-		if (o != NULL && d.allow)
+		    "record", f->record, "allowed", d->allow);
+		if (o != NULL && d->allow)
 			json_object_update_new(o, json_pack("{s:s, s:I, s:s, "
 			    "s:s}", "path", f->path, "size", (json_int_t)f->size,
 			    "sha256", f->sha256, "sha512", f->sha512));
 		return json_array_append_new(s->arr, o) ? ARH_ENOMEM : 0;
 	}
-	if (d.allow)
+	if (d->allow)
 		printf("%s  %s  %s  %llu bytes\n", archive, f->record, f->path,
 		    (unsigned long long)f->size);
 	else

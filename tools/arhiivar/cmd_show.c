@@ -24,42 +24,19 @@ struct show {
 };
 
 static int
-entitled(const struct show *s)
-{
-	size_t i, j;
-
-	for (i = 0; i < s->nroles; i++)
-		for (j = 0; j < s->h->cfg->ninternal_roles; j++)
-			if (strcmp(s->roles[i], s->h->cfg->internal_roles[j])
-			    == 0)
-				return 1;
-	return 0;
-}
-
-static int
 add_record(void *arg, const json_t *meta)
 {
 	struct show *s = arg;
-	struct arh_access_decision d;
-	struct arh_access a;
+	struct arh_view_decision d;
 	json_t *view;
 
-	arh_access_of(meta, &a);
-	arh_access_decide(&a, s->roles, s->nroles, s->h->cfg->internal_roles,
+	arh_policy_view(meta, s->roles, s->nroles, s->h->cfg->internal_roles,
 	    s->h->cfg->ninternal_roles, s->today, &d);
-	/* Those who may read internal-use records see private persons'
-	 * names; everyone else their initials. */
-	if (!d.allow)
-		view = arh_public_view(meta);
-	else if (entitled(s))
-		view = json_deep_copy(meta);
-	else
-		view = arh_person_view(meta);
-	if (view == NULL)
+	if ((view = arh_view_apply(meta, d.view)) == NULL)
 		return ARH_ENOMEM;
-	json_object_set_new(view, "decision", json_pack("{s:b, s:s}",
-	    "allowed", d.allow, "rule", d.rule));
-	if (d.allow)
+	json_object_set_new(view, "decision", json_pack("{s:b, s:s, s:s}",
+	    "allowed", d.access.allow, "rule", d.access.rule, "view", d.name));
+	if (d.access.allow)
 		json_object_set_new(view, "files", json_array());
 	json_object_set(s->records, json_string_value(json_object_get(meta,
 	    "reference")), view);
