@@ -4,17 +4,7 @@
 
 #include "arhiivar/ops.h"
 #include "arhiivar/terms.h"
-
-static int
-refused(struct arh_home *h, const char *reference, int rc,
-    struct arh_err *err)
-{
-	struct arh_event ev = { "access-extend", h->actor, NULL, reference,
-	    rc == ARH_EDENIED ? "denied" : "refused", err->msg };
-
-	(void)arh_catalog_event(h->cat, &ev, NULL);
-	return rc;
-}
+#include "ops_int.h"
 
 static int
 decide(struct arh_home *h, const struct arh_access *a, const char *reference,
@@ -51,24 +41,21 @@ arh_access_extend(struct arh_home *h, const struct arh_identity *who,
     const char *reference, const char *until, const char *reason,
     struct arh_err *err)
 {
+	static const enum arh_op op = ARH_OP_ACCESS_EXTEND;
 	struct arh_access a;
 	char archive[256];
 	json_t *meta = NULL;
 	int rc;
 
-	if (!arh_identity_has_role(who, "records-manager")) {
-		arh_errf(err, ARH_EDENIED, "extending a restriction needs the "
-		    "records-manager role, which %s does not hold; see [roles] "
-		    "in arhiivar.conf", who->user);
-		return refused(h, reference, ARH_EDENIED, err);
-	}
+	if ((rc = arh_authorize(h, who, &op, 1, reference, NULL, err)) != 0)
+		return rc;
 	if ((rc = arh_catalog_record_latest(h->cat, reference, archive, &meta,
 	    err)) != 0)
 		return rc;
 	arh_access_of(meta, &a);
 	rc = decide(h, &a, reference, until, err);
 	if (rc == ARH_EINVAL || rc == ARH_EEXIST)
-		refused(h, reference, rc, err);
+		arh_refusal(h, "access-extend", reference, rc, err);
 	else if (rc == 0)
 		rc = arh_catalog_extension_add(h->cat, reference, a.end, until,
 		    reason, h->actor, err);

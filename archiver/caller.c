@@ -1,6 +1,8 @@
 /*
  * caller.c — who is asking: the caller's user and group names from the
- * system databases (I/O), and the roles they hold under [roles] (pure).
+ * system databases (I/O); the roles they hold are resolved in policy/
+ * (roles.c, pure).  And the one gate of the operations layer,
+ * arh_authorize(): the role table's answer, with the refusal recorded.
  */
 #include <errno.h>
 #include <grp.h>
@@ -11,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arhiivar/ops.h"
 #include "arhiivar/policy.h"
+#include "ops_int.h"
 #include "text.h"
 
 /* NSS entries larger than this are treated as a broken database. */
@@ -171,102 +175,42 @@ out:
 	return r;
 }
 
-void
-arh_identity_release(struct arh_identity *id)
-{
-	if (id == NULL)
-		return;
-	free(id->user);
-	arh_strv_free(id->groups, id->ngroups);
-	arh_strv_free(id->roles, id->nroles);
-	memset(id, 0, sizeof(*id));
-}
-
-/* "uid:N" with N a canonical decimal uid; -1 if m is not one. */
-static int
-member_uid(const char *m, uid_t *uid)
-{
-	unsigned long v;
-	char *end;
-
-	if (strncmp(m, "uid:", 4) != 0 || m[4] < '0' || m[4] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(m + 4, &end, 10);
-	if (errno != 0 || *end != '\0' || v >= UINT32_MAX)
-		return -1;
-	*uid = (uid_t)v;
-	return 0;
-}
-
-static int
-member_matches(const struct arh_identity *id, const char *m)
-{
-	uid_t uid;
-	size_t i;
-
-	if (strncmp(m, "user:", 5) == 0)
-		return id->user != NULL && strcmp(id->user, m + 5) == 0;
-	if (strncmp(m, "group:", 6) == 0) {
-		for (i = 0; i < id->ngroups; i++)
-			if (strcmp(id->groups[i], m + 6) == 0)
-				return 1;
-		return 0;
-	}
-	return member_uid(m, &uid) == 0 && uid == id->uid;
-}
-
-static int
-role_applies(const struct arh_identity *id, const struct arh_role *role)
-{
-	size_t i;
-
-	for (i = 0; i < role->nmembers; i++)
-		if (member_matches(id, role->members[i]))
-			return 1;
-	return 0;
-}
-
-static int
-add_role(char ***v, size_t *n, const char *name)
-{
-	char *s = strdup(name);
-
-	return s == NULL ? ARH_ENOMEM : arh_strv_add_unique(v, n, s);
-}
-
 int
 arh_identity_resolve_roles(struct arh_identity *id,
     const struct arh_config *cfg)
 {
-	char **roles = NULL;
-	size_t nroles = 0, i;
-	int r;
+	return arh_identity_roles_from(id, cfg != NULL ? cfg->roles : NULL,
+	    cfg != NULL ? cfg->nroles : 0);
+}
 
-	/* Everyone holds "public"; it comes first so "why" texts read well. */
-	if ((r = add_role(&roles, &nroles, "public")) != 0)
-		goto out;
-	for (i = 0; cfg != NULL && i < cfg->nroles; i++)
-		if (role_applies(id, &cfg->roles[i]) &&
-		    (r = add_role(&roles, &nroles, cfg->roles[i].name)) != 0)
-			goto out;
-	arh_strv_free(id->roles, id->nroles);
-	id->roles = roles;
-	id->nroles = nroles;
-	roles = NULL;	/* transferred */
-	nroles = 0;
-out:
-	arh_strv_free(roles, nroles);
-	return r;
+/* The refusal of an operation is an event like the operation itself; its
+ * own failure must not hide the refusal. */
+int
+arh_refusal(struct arh_home *h, const char *kind, const char *target, int rc,
+    struct arh_err *err)
+{
+	struct arh_event ev = { kind, h->actor, NULL, target,
+	    rc == ARH_EDENIED ? "denied" : "refused", err->msg };
+
+	(void)arh_catalog_event(h->cat, &ev, NULL);
+	return rc;
 }
 
 int
-arh_identity_has_role(const struct arh_identity *id, const char *role)
+arh_authorize(struct arh_home *h, const struct arh_identity *who,
+    const enum arh_op *ops, size_t nops, const char *target,
+    struct arh_role_decision *d, struct arh_err *err)
 {
-	size_t i;
+	struct arh_role_decision own;
+	const struct arh_op_rule *rule = arh_op_rule(ops[0]);
 
-	for (i = 0; i < id->nroles; i++)
-		if (strcmp(id->roles[i], role) == 0)
-			return 1;
-	return 0;
+	if (d == NULL)
+		d = &own;
+	arh_role_decide(ops, nops, who->roles, who->nroles, who->user,
+	    h->cfg->internal_roles, h->cfg->ninternal_roles, d);
+	if (d->allow)
+		return 0;
+	arh_errf(err, ARH_EDENIED, "%s", d->why);
+	return arh_refusal(h, rule != NULL ? rule->kind : "denial", target,
+	    ARH_EDENIED, err);
 }

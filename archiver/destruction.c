@@ -1,6 +1,7 @@
 /*
  * destruction.c — the destruction procedure: propose, approve, execute.  The
- * act (step 4) is in act.c.  Roles are checked here; the catalog checks
+ * act (step 4) is in act.c.  Roles are checked here, against the role
+ * table (arh_authorize()); the catalog checks
  * the list, the approvals and the holds again inside the execute
  * transaction.
  */
@@ -20,30 +21,6 @@ jstr(const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
-}
-
-/* A refusal is an event too; its own failure must not hide the refusal. */
-static int
-refuse(struct arh_home *h, const char *kind, const char *target, int rc,
-    struct arh_err *err)
-{
-	struct arh_event ev = { kind, h->actor, NULL, target,
-	    rc == ARH_EDENIED ? "denied" : "refused", err->msg };
-
-	(void)arh_catalog_event(h->cat, &ev, NULL);
-	return rc;
-}
-
-static int
-need_role(struct arh_home *h, const struct arh_identity *who,
-    const char *role, const char *what, const char *kind, const char *target,
-    struct arh_err *err)
-{
-	if (arh_identity_has_role(who, role))
-		return 0;
-	arh_errf(err, ARH_EDENIED, "%s needs the %s role, which %s does not "
-	    "hold; see [roles] in arhiivar.conf", what, role, who->user);
-	return refuse(h, kind, target, ARH_EDENIED, err);
 }
 
 /* --- step 1: propose -------------------------------------------------- */
@@ -289,13 +266,13 @@ arh_disposal_propose(struct arh_home *h, const struct arh_propose_req *r,
     struct arh_disposal *d, json_t **items, struct arh_problems *notes,
     struct arh_err *err)
 {
+	static const enum arh_op propose = ARH_OP_DISPOSAL_PROPOSE;
 	struct candidates cs = { h, r->series, NULL, NULL, notes };
 	int rc;
 
 	*items = NULL;
 	memset(d, 0, sizeof(*d));
-	if ((rc = need_role(h, r->who, "records-manager", "proposing a "
-	    "destruction list", "disposal-propose", NULL, err)) != 0)
+	if ((rc = arh_authorize(h, r->who, &propose, 1, NULL, NULL, err)) != 0)
 		return rc;
 	if ((cs.due = json_object()) == NULL ||
 	    (cs.pending = json_object()) == NULL) {
@@ -340,31 +317,25 @@ int
 arh_disposal_approve(struct arh_home *h, const struct arh_identity *who,
     long id, char role[32], struct arh_err *err)
 {
-	static const char *const order[] = { "approver", "records-manager" };
-	const char *held[2];
+	/* Either role may approve; the catalog takes the first whose
+	 * approval the list still lacks. */
+	static const enum arh_op ways[] = { ARH_OP_DISPOSAL_APPROVE_AS_APPROVER,
+	    ARH_OP_DISPOSAL_APPROVE_AS_RECORDS_MANAGER };
+	struct arh_role_decision rd;
 	struct arh_disposal d;
 	char target[64];
-	size_t i, n = 0;
 	int rc;
 
 	snprintf(target, sizeof(target), "disposal %ld", id);
 	if ((rc = arh_catalog_disposal_get(h->cat, id, &d, NULL, NULL, err))
 	    != 0)
 		return rc;
-	for (i = 0; i < 2; i++)
-		if (arh_identity_has_role(who, order[i]))
-			held[n++] = order[i];
-	if (n == 0) {
-		arh_errf(err, ARH_EDENIED, "approving destruction list %ld "
-		    "needs the approver or the records-manager role, and %s "
-		    "holds neither; see [roles] in arhiivar.conf", id,
-		    who->user);
-		return refuse(h, "disposal-approve", target, ARH_EDENIED, err);
-	}
+	if ((rc = arh_authorize(h, who, ways, 2, target, &rd, err)) != 0)
+		return rc;
 	rc = arh_catalog_disposal_approve(h->cat, id, who->user, h->actor,
-	    held, n, role, err);
+	    rd.role, rd.ngranted, role, err);
 	if (rc == ARH_EEXIST || rc == ARH_EUSAGE)
-		return refuse(h, "disposal-approve", target, rc, err);
+		return arh_refusal(h, "disposal-approve", target, rc, err);
 	return rc;
 }
 
@@ -399,13 +370,13 @@ arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
     long id, struct arh_disposal *d, struct arh_problems *probs,
     struct arh_err *err)
 {
+	static const enum arh_op execute = ARH_OP_DISPOSAL_EXECUTE;
 	json_t *items = NULL;
 	char target[64], today[11], why[ARH_ERR_MSG], act[256];
 	int rc;
 
 	snprintf(target, sizeof(target), "disposal %ld", id);
-	if ((rc = need_role(h, who, "records-manager", "executing a "
-	    "destruction list", "disposal-execute", target, err)) != 0)
+	if ((rc = arh_authorize(h, who, &execute, 1, target, NULL, err)) != 0)
 		return rc;
 	if ((rc = arh_catalog_disposal_get(h->cat, id, d, &items, NULL, err))
 	    != 0)
@@ -421,7 +392,7 @@ arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
 		rc = arh_catalog_disposal_begin(h->cat, id, h->actor, today,
 		    probs, err);
 		if (rc == ARH_EINVAL || rc == ARH_EUSAGE) {
-			refuse(h, "disposal-execute", target, rc, err);
+			arh_refusal(h, "disposal-execute", target, rc, err);
 			goto out;
 		}
 		if (rc != 0)

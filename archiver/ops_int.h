@@ -33,4 +33,20 @@ int arh_ingest_decided(struct arh_home *h, const char *casedir,
 int arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
     struct arh_err *err);
 
+/*
+ * The one gate of the operations layer: may `who` do any of ops
+ * (the role table, policy/roles.c)?  0 (d, if not NULL, says which),
+ * or ARH_EDENIED with the refusal in err and recorded as an event of the
+ * first op's kind on target (may be NULL).
+ */
+int arh_authorize(struct arh_home *h, const struct arh_identity *who,
+    const enum arh_op *ops, size_t nops, const char *target,
+    struct arh_role_decision *d, struct arh_err *err);
+
+/* Record the refusal err->msg of an operation of `kind` on target as an
+ * event ("denied" for ARH_EDENIED, else "refused"); returns rc.  The
+ * event's own failure is ignored: it must not hide the refusal. */
+int arh_refusal(struct arh_home *h, const char *kind, const char *target,
+    int rc, struct arh_err *err);
+
 #endif

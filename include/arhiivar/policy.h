@@ -55,8 +55,78 @@ void arh_identity_release(struct arh_identity *id);
 int arh_identity_resolve_roles(struct arh_identity *id,
     const struct arh_config *cfg);
 
-/* 1 if id holds role (after arh_identity_resolve_roles()), else 0. */
+/*
+ * As arh_identity_resolve_roles() with the [roles] table given as is (pure,
+ * in policy/; the other is its wrapper over a config in archiver/).
+ */
+int arh_identity_roles_from(struct arh_identity *id,
+    const struct arh_role *table, size_t ntable);
+
+/* 1 if id holds role (after arh_identity_resolve_roles()), else 0.
+ * Operations ask arh_role_permits() instead: which role an operation
+ * needs is written only in its table. */
 int arh_identity_has_role(const struct arh_identity *id, const char *role);
+
+/*
+ * Which role may do which operation: one table (policy/roles.c, listed in
+ * docs/POLICY.md).  Every role check of the library asks it, through
+ * arh_authorize() in archiver/ (which also records a refusal).
+ */
+enum arh_op {
+	ARH_OP_HOLD_ADD = 1,
+	ARH_OP_HOLD_RELEASE,
+	ARH_OP_ACCESS_EXTEND,
+	ARH_OP_DISPOSAL_PROPOSE,
+	ARH_OP_DISPOSAL_APPROVE_AS_APPROVER,
+	ARH_OP_DISPOSAL_APPROVE_AS_RECORDS_MANAGER,
+	ARH_OP_DISPOSAL_EXECUTE,
+	ARH_OP_FILEPLAN_IMPORT,
+	ARH_OP_READ_RESTRICTED,	/* content of a record in force: the
+				   entitled roles, see arh_policy_view() */
+};
+
+#define ARH_ANY_CALLER	"*"	/* a rule's role: no role needed */
+
+struct arh_op_rule {
+	enum arh_op	 op;
+	const char	*kind;	/* the event kind of the operation and of
+				   its refusal, e.g. "hold-add" */
+	const char	*what;	/* "placing a hold": starts the refusal */
+	const char	*role;	/* the one role that may; NULL: any role of
+				   the entitled list ([access]
+				   internal_roles); ARH_ANY_CALLER */
+};
+
+/* The rule of op, or NULL for a value outside the table. */
+const struct arh_op_rule *arh_op_rule(enum arh_op op);
+
+/* 1 if a caller holding roles may do op, else 0 (also for an op without a
+ * rule: fails closed).  entitled: [access] internal_roles. */
+int arh_role_permits(enum arh_op op, char *const *roles, size_t nroles,
+    char *const *entitled, size_t nentitled);
+
+#define ARH_MAX_GRANTED	4
+
+struct arh_role_decision {
+	int	 allow;		/* at least one of the operations */
+	size_t	 ngranted;
+	enum arh_op granted[ARH_MAX_GRANTED];	/* those permitted, in the
+						   order asked */
+	const char *role[ARH_MAX_GRANTED];	/* the role each needed
+						   ("entitled" for the list) */
+	char	 why[512];	/* on refusal: "WHAT needs the R role, which
+				   USER does not hold; see [roles] in
+				   arhiivar.conf" (two: "the A or the B role,
+				   and USER holds neither") */
+};
+
+/*
+ * May `user` holding `roles` do any of ops (one operation, or the ways of
+ * doing one, e.g. approving as approver or as records manager)?  Pure.
+ */
+void arh_role_decide(const enum arh_op *ops, size_t nops, char *const *roles,
+    size_t nroles, const char *user, char *const *entitled,
+    size_t nentitled, struct arh_role_decision *d);
 
 struct arh_access_decision {
 	int	 allow;		/* 1 may see content and full metadata */

@@ -22,3 +22,14 @@ outside_policy() {
 	found=$(outside_policy 'arh_(public|person)_view[[:space:]]*\(')
 	[ -z "$found" ] || { echo "$found"; false; }
 }
+
+@test "one policy: role checks ask the role table, through one gate" {
+	grep -q 'arh_role_decide(' "$ARH_TOP/archiver/caller.c"
+	found=$(outside_policy 'arh_identity_has_role[[:space:]]*\(|arh_role_(permits|decide)[[:space:]]*\(' |
+	    grep -v 'archiver/caller.c:.*arh_role_decide(' || true)
+	[ -z "$found" ] || { echo "$found"; false; }
+	# Every operation that needs a role goes through arh_authorize().
+	for f in holds.c access_extend.c destruction.c; do
+		grep -q 'arh_authorize(' "$ARH_TOP/archiver/$f"
+	done
+}
