@@ -71,7 +71,7 @@ ALONE	:= $(BUILD)/policy-alone
 ALONE_SRC := $(wildcard policy/*.c) $(wildcard common/*.c)
 ALONE_OBJ := $(ALONE_SRC:%.c=$(ALONE)/%.o)
 ALONE_TESTS := $(addprefix $(ALONE)/,test_retention test_terms test_fileplan \
-	test_view test_roles)
+	test_view test_roles test_eligibility)
 ALONE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) \
 	$(SANFLAGS) $(FAULTFLAGS) -Iinclude -Icommon \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)

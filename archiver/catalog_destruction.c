@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arhiivar/retention.h"
 #include "catalog_int.h"
 #define ARH_FAULT_WRAP_SQLITE	/* debug builds count sqlite3_step/exec */
 #include "fault.h"
@@ -338,15 +339,14 @@ arh_catalog_disposal_approve(struct arh_catalog *c, long id,
 	    nroles, role, err), &ev, err);
 }
 
-/*
- * The re-checks of one list item, inside the execute transaction.  One
- * query answers them all: the archive row as it is now, the holds in
- * force on it, and the versions of its case file outside the list.
- */
+#define NFACTS	5	/* text columns of item_facts() */
+
+/* The facts of one list item as the catalog has them now, copied into
+ * own[] (freed by the caller): the archive row, the holds in force on it,
+ * and the versions of its case file outside the list.  One query. */
 static int
-check_item(struct arh_catalog *c, long id, const char *archive,
-    const char *sha256, const char *today, struct arh_problems *probs,
-    struct arh_err *err)
+item_facts(struct arh_catalog *c, long id, const json_t *item,
+    struct arh_disposal_item *it, char *own[NFACTS], struct arh_err *err)
 {
 	static const char sql[] = "SELECT a.sha256, a.action, a.due, "
 	    HOLDS_ON_A ", "
@@ -354,59 +354,58 @@ check_item(struct arh_catalog *c, long id, const char *archive,
 	    "o.case_ref = a.case_ref AND o.name NOT IN (SELECT archive FROM "
 	    "disposal_items WHERE disposal = ?2)) "
 	    "FROM archives a WHERE a.name = ?1";
-	const char *got, *action, *due, *holds, *others;
+	const char **dst[NFACTS];
 	sqlite3_stmt *st;
-	int r, rc = 0;
+	const char *s;
+	int i, r, rc = 0;
 
+	it->archive = cat_jstr(item, "archive");
+	it->case_ref = cat_jstr(item, "case_file");
+	it->listed_sha256 = cat_jstr(item, "sha256");
+	dst[0] = &it->sha256;
+	dst[1] = &it->action;
+	dst[2] = &it->due;
+	dst[3] = &it->holds;
+	dst[4] = &it->outside;
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return cat_dberr(c, err, "checking a list item");
-	cat_bind_text(st, 1, archive);
+	cat_bind_text(st, 1, it->archive);
 	sqlite3_bind_int64(st, 2, id);
-	if ((r = sqlite3_step(st)) == SQLITE_DONE) {
-		rc = arh_problems_add(probs, "%s: no longer in the catalog",
-		    archive);
-		goto out;
-	}
+	if ((r = sqlite3_step(st)) == SQLITE_DONE)
+		goto out;	/* present stays 0 */
 	if (r != SQLITE_ROW) {
 		rc = cat_dberr(c, err, "checking a list item");
 		goto out;
 	}
-	got = (const char *)sqlite3_column_text(st, 0);
-	action = (const char *)sqlite3_column_text(st, 1);
-	due = (const char *)sqlite3_column_text(st, 2);
-	holds = (const char *)sqlite3_column_text(st, 3);
-	others = (const char *)sqlite3_column_text(st, 4);
-	if (got == NULL || strcmp(got, sha256) != 0)
-		rc = arh_problems_add(probs, "%s: its digest changed since the "
-		    "list was proposed", archive);
-	if (rc == 0 && (action == NULL || strcmp(action, "destroy") != 0))
-		rc = arh_problems_add(probs, "%s: its sealed action is %s, not "
-		    "destroy", archive, action ? action : "none");
-	if (rc == 0 && (due == NULL || strcmp(due, today) > 0))
-		rc = arh_problems_add(probs, "%s: not due until %s", archive,
-		    due ? due : "never");
-	if (rc == 0 && holds != NULL && *holds)
-		rc = arh_problems_add(probs, "%s: held by hold %s; release the "
-		    "hold or propose a new list without it", archive, holds);
-	if (rc == 0 && others != NULL && *others)
-		rc = arh_problems_add(probs, "%s: its case file has versions "
-		    "the list leaves out (%s); propose a new list", archive,
-		    others);
-	if (rc != 0 && rc != ARH_ENOMEM)
-		rc = 0;
+	it->present = 1;
+	for (i = 0; i < NFACTS && rc == 0; i++) {
+		if ((s = (const char *)sqlite3_column_text(st, i)) == NULL)
+			continue;
+		if ((own[i] = ARH_FAULT_ALLOC(strdup(s))) == NULL)
+			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		else
+			*dst[i] = own[i];
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;
 }
 
+/*
+ * The re-check inside the execute transaction: the facts fetched again,
+ * decided by arh_disposal_decide() (policy/disposal.c), every reason
+ * against into probs.
+ */
 static int
 check_list(struct arh_catalog *c, long id, const char *today,
     struct arh_problems *probs, struct arh_err *err)
 {
+	struct arh_disposal_facts f = { ARH_DISPOSAL_EXECUTE, today, id, 0, 0,
+	    NULL, 0 };
 	struct arh_disposal d;
-	char rm[300], ap[300], when[32];
+	char rm[300], ap[300], when[32], **own = NULL;
 	json_t *items = NULL;
-	size_t i, before = probs->n;
+	size_t i, n;
 	int rc;
 
 	if ((rc = arh_catalog_disposal_get(c, id, &d, &items, NULL, err)) != 0)
@@ -416,26 +415,37 @@ check_list(struct arh_catalog *c, long id, const char *today,
 		    "not awaiting execution", id, d.status);
 		goto out;
 	}
-	/* The primary key makes every approval a different person, so one
-	 * of each role means two people. */
 	if ((rc = approval_of(c, id, "", "records-manager", rm, sizeof(rm),
 	    when, sizeof(when), err)) != 0 || (rc = approval_of(c, id, "",
 	    "approver", ap, sizeof(ap), when, sizeof(when), err)) != 0)
 		goto out;
-	if (!*rm && (rc = arh_problems_add(probs, "list %ld lacks the "
-	    "approval of a records manager", id)) != 0)
+	f.approved_by_records_manager = *rm != '\0';
+	f.approved_by_approver = *ap != '\0';
+	n = json_array_size(items);
+	if ((f.items = ARH_FAULT_ALLOC(calloc(n + 1, sizeof(*f.items)))) ==
+	    NULL || (own = ARH_FAULT_ALLOC(calloc(NFACTS * n + 1,
+	    sizeof(*own)))) == NULL) {
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;
-	if (!*ap && (rc = arh_problems_add(probs, "list %ld lacks the "
-	    "approval of an approver", id)) != 0)
+	}
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = item_facts(c, id, json_array_get(items, i), &f.items[i],
+		    own + NFACTS * i, err);
+	if (rc != 0)
 		goto out;
-	for (i = 0; rc == 0 && i < json_array_size(items); i++)
-		rc = check_item(c, id, cat_jstr(json_array_get(items, i),
-		    "archive"), cat_jstr(json_array_get(items, i), "sha256"),
-		    today, probs, err);
-	if (rc == 0 && probs->n > before)
+	f.nitems = n;
+	if ((rc = arh_disposal_decide(&f, probs)) < 0)
+		rc = arh_errf(err, rc, "out of memory");
+	else if (rc == 0)
 		rc = arh_errf(err, ARH_EINVAL, "destruction list %ld cannot be "
 		    "executed; nothing was destroyed", id);
+	else
+		rc = 0;
 out:
+	for (i = 0; own != NULL && i < NFACTS * json_array_size(items); i++)
+		free(own[i]);
+	free(own);
+	free(f.items);
 	json_decref(items);
 	return rc;
 }

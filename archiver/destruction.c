@@ -28,11 +28,14 @@ jstr(const json_t *o, const char *key)
 struct candidates {
 	struct arh_home	 *h;
 	const char	 *series;
-	json_t		 *due;		/* name -> row summary */
+	json_t		 *due;		/* name -> facts, then row summary */
 	json_t		 *pending;	/* name -> list id */
+	json_t		 *outside;	/* case_ref -> its versions not due */
 	struct arh_problems *notes;
 };
 
+/* The facts of every archive due (of the series asked for); which may go
+ * is arh_disposal_decide()'s. */
 static int
 collect_due(void *arg, const struct arh_archive_row *row, const char *action,
     const char *due, const char *holds)
@@ -41,17 +44,10 @@ collect_due(void *arg, const struct arh_archive_row *row, const char *action,
 
 	if (cs->series != NULL && strcmp(row->series, cs->series) != 0)
 		return 0;
-	if (action == NULL || strcmp(action, "destroy") != 0)
-		return 0;	/* transfer and review: other procedures */
-	if (holds != NULL && *holds)
-		return arh_problems_add(cs->notes, "%s: held by hold %s",
-		    row->name, holds);
-	if (json_object_get(cs->pending, row->name) != NULL)
-		return arh_problems_add(cs->notes, "%s: already on destruction "
-		    "list %" JSON_INTEGER_FORMAT, row->name, json_integer_value(
-		    json_object_get(cs->pending, row->name)));
-	return json_object_set_new(cs->due, row->name, json_pack("{s:s, s:s}",
-	    "case_file", row->case_ref, "due", due)) ? ARH_ENOMEM : 0;
+	return json_object_set_new(cs->due, row->name, json_pack("{s:s, s:s?, "
+	    "s:s?, s:s?, s:I}", "case_file", row->case_ref, "due", due,
+	    "action", action, "holds", holds, "on_list", json_integer_value(
+	    json_object_get(cs->pending, row->name)))) ? ARH_ENOMEM : 0;
 }
 
 static int
@@ -61,29 +57,79 @@ collect_pending(void *arg, const char *archive, long id)
 	    ARH_ENOMEM : 0;
 }
 
-/* Whole case files only: drop a version whose siblings are not all due. */
+/* The versions of a candidate's case file that are not due at all. */
 static int
-drop_partial(void *arg, const struct arh_archive_row *row)
+collect_outside(void *arg, const struct arh_archive_row *row)
 {
 	struct candidates *cs = arg;
 	const char *name;
-	json_t *v;
-	void *tmp;
+	json_t *v, *list;
+	char *s;
+	int rc, theirs = 0;
 
 	if (json_object_get(cs->due, row->name) != NULL)
 		return 0;
-	json_object_foreach_safe(cs->due, tmp, name, v) {
-		if (strcmp(json_string_value(json_object_get(v, "case_file")),
-		    row->case_ref) != 0)
-			continue;
-		if (arh_problems_add(cs->notes, "%s: left out with its case "
-		    "file %s, whose version %s cannot be on the list (not "
-		    "due for destruction, held or on another list)", name,
-		    row->case_ref, row->name) != 0)
-			return ARH_ENOMEM;
-		json_object_del(cs->due, name);
+	json_object_foreach(cs->due, name, v)
+		if (strcmp(jstr(v, "case_file"), row->case_ref) == 0)
+			theirs = 1;
+	if (!theirs)
+		return 0;
+	list = json_object_get(cs->outside, row->case_ref);
+	if (asprintf(&s, "%s%s%s", list ? json_string_value(list) : "",
+	    list ? ", " : "", row->name) == -1)
+		return ARH_ENOMEM;
+	rc = json_object_set_new(cs->outside, row->case_ref, json_string(s)) ?
+	    ARH_ENOMEM : 0;
+	free(s);
+	return rc;
+}
+
+/* Decide with the policy; the ineligible leave cs->due, with the reasons
+ * in notes. */
+static int
+decide_candidates(struct candidates *cs, const char *as_of,
+    struct arh_err *err)
+{
+	struct arh_disposal_facts f = { ARH_DISPOSAL_PROPOSE, as_of, 0, 0, 0,
+	    NULL, 0 };
+	size_t n = json_object_size(cs->due), i = 0;
+	const char *name;
+	json_t *v;
+	void *tmp;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((f.items = ARH_FAULT_ALLOC(calloc(n, sizeof(*f.items)))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	json_object_foreach(cs->due, name, v) {
+		f.items[i].archive = name;
+		f.items[i].case_ref = jstr(v, "case_file");
+		f.items[i].present = 1;
+		f.items[i].action = json_string_value(json_object_get(v,
+		    "action"));
+		f.items[i].due = json_string_value(json_object_get(v, "due"));
+		f.items[i].holds = json_string_value(json_object_get(v,
+		    "holds"));
+		f.items[i].on_list = (long)json_integer_value(json_object_get(
+		    v, "on_list"));
+		f.items[i].outside = json_string_value(json_object_get(
+		    cs->outside, f.items[i].case_ref));
+		i++;
 	}
-	return 0;
+	f.nitems = i;
+	if ((rc = arh_disposal_decide(&f, cs->notes)) < 0) {
+		rc = arh_errf(err, rc, "out of memory");
+		goto out;
+	}
+	rc = 0;
+	i = 0;
+	json_object_foreach_safe(cs->due, tmp, name, v)
+		if (!f.items[i++].eligible)
+			json_object_del(cs->due, name);
+out:
+	free(f.items);
+	return rc;
 }
 
 /* The public view of each record and the digests of its files: what the
@@ -267,7 +313,7 @@ arh_disposal_propose(struct arh_home *h, const struct arh_propose_req *r,
     struct arh_err *err)
 {
 	static const enum arh_op propose = ARH_OP_DISPOSAL_PROPOSE;
-	struct candidates cs = { h, r->series, NULL, NULL, notes };
+	struct candidates cs = { h, r->series, NULL, NULL, NULL, notes };
 	int rc;
 
 	*items = NULL;
@@ -275,14 +321,16 @@ arh_disposal_propose(struct arh_home *h, const struct arh_propose_req *r,
 	if ((rc = arh_authorize(h, r->who, &propose, 1, NULL, NULL, err)) != 0)
 		return rc;
 	if ((cs.due = json_object()) == NULL ||
-	    (cs.pending = json_object()) == NULL) {
+	    (cs.pending = json_object()) == NULL ||
+	    (cs.outside = json_object()) == NULL) {
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = arh_catalog_disposal_pending(h->cat, collect_pending,
 	    cs.pending, err)) != 0 || (rc = arh_catalog_due(h->cat, r->as_of,
 	    collect_due, &cs, err)) != 0 || (rc = arh_catalog_list(h->cat,
-	    drop_partial, &cs, err)) != 0)
+	    collect_outside, &cs, err)) != 0 ||
+	    (rc = decide_candidates(&cs, r->as_of, err)) != 0)
 		goto out;
 	if ((rc = verify_candidates(h, &cs, err)) != 0)
 		goto out;
@@ -308,6 +356,7 @@ out:
 	}
 	json_decref(cs.due);
 	json_decref(cs.pending);
+	json_decref(cs.outside);
 	return rc;
 }
 

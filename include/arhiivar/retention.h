@@ -68,4 +68,70 @@ int arh_retention_compute(const struct arh_fileplan_row *row,
  */
 int arh_retention_due(const struct arh_retention *r, const char *as_of);
 
+/*
+ * Disposition eligibility: may these archives be destroyed?  One pure
+ * decision for both steps of a destruction, proposing a list and
+ * executing it (which fetches the facts again inside its transaction and
+ * decides again before it writes).  The catalog only fetches the facts.
+ *
+ * An archive is eligible when
+ *   - its sealed action is "destroy" (proposing: any other action is
+ *     another procedure and the archive is no candidate, without a reason);
+ *   - its due date is on or before f->today (the as-of date when
+ *     proposing);
+ *   - no hold is in force on it (on the archive, its case file or its
+ *     series: which holds are in force is the catalog's fact);
+ *   - proposing: it is on no pending list;
+ *   - executing: it is still catalogued, its SHA-256 is the one proposed,
+ *     and every version of its case file is on the list;
+ *   - proposing, whole case files only: every other version of its case
+ *     file is eligible too (outside names versions that are not
+ *     candidates at all, e.g. not due).
+ * Executing, the list also needs the approval of a records manager and of
+ * an approver (two people: the catalog's key).
+ */
+enum arh_disposal_step {
+	ARH_DISPOSAL_PROPOSE = 1,
+	ARH_DISPOSAL_EXECUTE,
+};
+
+struct arh_disposal_item {
+	/* facts */
+	const char *archive;		/* archive name */
+	const char *case_ref;
+	int	    present;		/* executing: still catalogued */
+	const char *action;		/* sealed action, NULL none */
+	const char *due;		/* sealed due date, NULL never */
+	const char *holds;		/* ids of the holds in force, "1,3";
+					   NULL or "" none */
+	long	    on_list;		/* proposing: pending list it is on */
+	const char *sha256;		/* executing: its digest now */
+	const char *listed_sha256;	/* executing: as proposed */
+	const char *outside;		/* versions of its case file outside
+					   the items ("a, b"), NULL or "" */
+	/* decision */
+	int	    eligible;
+	int	    alone;		/* eligible on its own facts */
+};
+
+struct arh_disposal_facts {
+	enum arh_disposal_step step;
+	const char *today;		/* YYYY-MM-DD; proposing: as of */
+	long	    list;		/* executing: the list's id */
+	int	    approved_by_records_manager;	/* executing */
+	int	    approved_by_approver;		/* executing */
+	struct arh_disposal_item *items;
+	size_t	    nitems;
+};
+
+/*
+ * Decide: sets every item's eligible, and appends every reason against
+ * (list-level first, then per item in order, "ARCHIVE: why" with what to
+ * do when there is something to do) to why.  Returns 1 when the whole set
+ * may be destroyed (at least one item, all eligible, and when executing
+ * both approvals), 0 when not, or ARH_ENOMEM.
+ */
+int arh_disposal_decide(struct arh_disposal_facts *f,
+    struct arh_problems *why);
+
 #endif
