@@ -2,7 +2,8 @@
  * act.c — the destruction act (hävitamisakt): built from the catalog alone
  * (the list, its approvals, the tombstones), so an interrupted execute
  * rebuilds the same act; rendered as JSON and a printable HTML page, and
- * archived like any case file, sealed and kept permanently.
+ * archived like any case file, sealed, with the retention the file plan
+ * gives its series ([disposition] act_series).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +14,9 @@
 #include <unistd.h>
 
 #include "arhiivar/destruction.h"
+#include "arhiivar/fileplan.h"
 #include "arhiivar/ops.h"
+#include "arhiivar/retention.h"
 #include "fault.h"
 #include "ops_int.h"
 #include "util.h"
@@ -266,6 +269,48 @@ arh_act_html(const json_t *act)
 
 /* --- archiving the act ----------------------------------------------- */
 
+int
+arh_act_retention(struct arh_home *h, const char *date, json_t **decision,
+    struct arh_err *err)
+{
+	const char *series = h->cfg->act_series;
+	const struct arh_fileplan_row *row;
+	struct arh_fileplan *plan = NULL;
+	struct arh_fileplan_info info;
+	struct arh_retention r;
+	int rc;
+
+	*decision = NULL;
+	memset(&info, 0, sizeof(info));
+	if ((rc = arh_fileplan_load(h, NULL, &plan, &info, err)) ==
+	    ARH_ENOTFOUND)
+		return arh_errf(err, ARH_EINVAL, "the destruction act needs its "
+		    "series '%s' ([disposition] act_series) in the file plan, "
+		    "and no file plan is imported; import one with a row for "
+		    "series '%s' (see docs/POLICY.md)", series, series);
+	if (rc != 0)
+		return rc;
+	if ((row = arh_fileplan_find(plan, series)) == NULL)
+		rc = arh_errf(err, ARH_EINVAL, "the destruction act's series "
+		    "'%s' ([disposition] act_series) is not in the file plan "
+		    "(version %.12s); add a row for series '%s' to the file "
+		    "plan and import it", series, info.version, series);
+	else if (!arh_fileplan_valid_on(row, date))
+		rc = arh_errf(err, ARH_EINVAL, "the destruction act's series "
+		    "'%s' is valid from %s%s%s in the file plan (version "
+		    "%.12s), not on %s; correct its row and import the file "
+		    "plan", series, row->valid_from, row->valid_until[0] ?
+		    " until " : "", row->valid_until, info.version, date);
+	else if (arh_retention_compute(row, date, date, &r) != 0)
+		rc = arh_errf(err, ARH_EINVAL, "the destruction act's series "
+		    "'%s': %s", series, r.rule);
+	else if ((*decision = arh_retention_json(&info, row, &r)) == NULL)
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+	arh_fileplan_info_release(&info);
+	arh_fileplan_free(plan);
+	return rc;
+}
+
 static int
 put(int dfd, const char *name, const char *text, struct arh_err *err)
 {
@@ -351,7 +396,7 @@ arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
 	struct arh_archive_row row;
 	struct arh_problems probs;
 	json_t *act = NULL, *decision = NULL;
-	char *html = NULL, dir[4096];
+	char *html = NULL, dir[4096], date[11];
 	int dfd = -1, rc;
 
 	arh_problems_init(&probs);
@@ -377,14 +422,10 @@ arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
 	if (rc != ARH_ENOTFOUND)
 		goto out;
 	arh_err_clear(err);
-	decision = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-	    "series", h->cfg->act_series, "retention", "alaline",
-	    "archival_value", "", "start", "", "end", "", "action", "keep",
-	    "rule", "A destruction act is kept permanently.");
-	if (decision == NULL) {
-		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+	snprintf(date, sizeof(date), "%.10s", str(json_object_get(act,
+	    "executed"), "at"));
+	if ((rc = arh_act_retention(h, date, &decision, err)) != 0)
 		goto out;
-	}
 	snprintf(dir, sizeof(dir), "%s/.act-%ld", h->path, id);
 	if (ARH_FAULT_SYS(OPEN, mkdir(dir, 0750)) == -1) {
 		rc = arh_errno(err, ARH_EIO, errno, "cannot create directory "

@@ -420,7 +420,7 @@ arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
     struct arh_err *err)
 {
 	static const enum arh_op execute = ARH_OP_DISPOSAL_EXECUTE;
-	json_t *items = NULL;
+	json_t *items = NULL, *decision = NULL;
 	char target[64], today[11], why[ARH_ERR_MSG], act[256];
 	int rc;
 
@@ -438,6 +438,15 @@ arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
 	}
 	if (strcmp(d->status, "proposed") == 0) {
 		arh_today(today);
+		/* The act will need its retention: refuse before anything is
+		 * destroyed, not after. */
+		if ((rc = arh_act_retention(h, today, &decision, err)) != 0) {
+			snprintf(why, sizeof(why), "%s", err->msg);
+			arh_errf(err, rc, "destruction list %ld cannot be "
+			    "executed: %s; nothing was destroyed", id, why);
+			arh_refusal(h, "disposal-execute", target, rc, err);
+			goto out;
+		}
 		rc = arh_catalog_disposal_begin(h->cat, id, h->actor, today,
 		    probs, err);
 		if (rc == ARH_EINVAL || rc == ARH_EUSAGE) {
@@ -463,6 +472,7 @@ arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
 	snprintf(d->status, sizeof(d->status), "executed");
 	snprintf(d->act, sizeof(d->act), "%s", act);
 out:
+	json_decref(decision);
 	json_decref(items);
 	return rc;
 }

@@ -23,10 +23,21 @@ int arh_finish_destruction(struct arh_home *h, const char *store_name,
     struct arh_problems *notes, struct arh_err *err);
 
 /* Ingest with a sealed retention decision given by the caller instead of
- * the file plan's (the destruction act: kept permanently). */
+ * the one ingest would make (the destruction act: arh_act_retention()). */
 int arh_ingest_decided(struct arh_home *h, const char *casedir,
     const json_t *decision, struct arh_ingest_result *res,
     struct arh_problems *probs, struct arh_err *err);
+
+/*
+ * The retention decision of a destruction act executed on `date`: the
+ * file plan's row of [disposition] act_series, decided by
+ * arh_retention_compute() like any case file (opened = closed = date) and
+ * sealed as arh_retention_json() gives it, so 'policy explain' names the
+ * rule.  ARH_EINVAL with what to fix when no file plan is imported or the
+ * series is not in it (or not valid on date).
+ */
+int arh_act_retention(struct arh_home *h, const char *date,
+    json_t **decision, struct arh_err *err);
 
 /* Step 4 of a destruction: build, seal and archive the act of list id
  * (or find it archived by an earlier run); its archive name into name. */

@@ -19,6 +19,7 @@ destruction_home() {
 	function_code,function_title,series_code,series_title,retention,archival_value,access,access_basis,access_term,valid_from,valid_until,notes
 	1,Juhtimine,1-2,Kirjavahetus üldküsimustes,1 a,,Avalik,,,2019-01-01,,
 	12,Rahvusvahelise justiitskoostöö korraldamine,12-1,Kirjavahetus kriminaalasjades,10 a,,AK,AvTS § 35 lg 1 p 1,5 a,2019-01-01,,
+	akt,Arhiivindus,akt,Hävitamisaktid,alaline,,Avalik,,,2019-01-01,,
 	EOF
 	arh init --organisation Justiitsministeerium >/dev/null
 	arh fileplan import "$T/plan.csv" >/dev/null
@@ -119,8 +120,18 @@ approved_list() {
 	jq -e --arg sha "$sha" '.case_files[0].sha256 == $sha' "$work/$bag/data/act/act.json"
 	grep -q "Hävitamisakt" "$work/$bag/data/act/act.html"
 	(cd "$work/$bag" && sha512sum -c --quiet manifest-sha512.txt)
+	# The act's retention is the file plan's rule of its series.
 	run arh policy explain "$act"
 	[[ "$output" == *"keep"* ]]
+	run arh policy explain --json "$act"
+	[ "$(echo "$output" | jq -r '.sealed.series')" = akt ]
+	[ "$(echo "$output" | jq -r '.sealed.retention')" = alaline ]
+	# Sealed from the imported file plan, and the same rule now.
+	[ "$(echo "$output" | jq -r '.sealed.fileplan_version')" = \
+	    "$(echo "$output" | jq -r '.current.fileplan_version')" ]
+	[ "$(echo "$output" | jq -r '.sealed.rule')" = \
+	    "$(echo "$output" | jq -r '.current.rule')" ]
+	[ -n "$(echo "$output" | jq -r '.sealed.fileplan_version // empty')" ]
 
 	# Events: every step.
 	run arh events
@@ -269,4 +280,26 @@ approved_list() {
 	[[ "$output" == *"left out: 1-2_2024.v1: fails verification (payload"* ]]
 	[[ "$output" == *"no archive is due for destruction"* ]]
 	[ -z "$(arh disposition lists)" ]
+}
+
+@test "the act's series must be in the file plan: execute refuses before anything is destroyed" {
+	destruction_home
+	approved_list
+	grep -v '^akt,' "$T/plan.csv" >"$T/plan-no-act.csv"
+	arh fileplan import "$T/plan-no-act.csv" >/dev/null
+	before=$(state)
+	run arh disposition execute "$LIST"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"destruction list $LIST cannot be executed: the destruction act's series 'akt' ([disposition] act_series) is not in the file plan"* ]]
+	[[ "$output" == *"add a row for series 'akt' to the file plan and import it; nothing was destroyed"* ]]
+	[ "$before" = "$(state)" ]
+	[ -f "$DUETAR" ]
+	run arh events
+	[[ "$output" == *"disposal-execute refused"* ]]
+	# The fix the message names: the row back, in a new version.
+	sed 's/^akt,\(.*\),$/akt,\1,hävitamisaktid/' "$T/plan.csv" >"$T/plan-act.csv"
+	arh fileplan import "$T/plan-act.csv" >/dev/null
+	run arh disposition execute "$LIST"
+	[ "$status" -eq 0 ]
+	[ ! -e "$DUETAR" ]
 }

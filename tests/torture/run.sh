@@ -273,7 +273,9 @@ setup_destruction() {
 		mv "$r" "${r/12-1_/1-2_}"
 	done
 	printf '%s\n' "function_code,function_title,series_code,series_title,retention,archival_value,access,access_basis,access_term,valid_from,valid_until,notes" \
-	    "1,Juhtimine,1-2,Kirjavahetus,1 a,,Avalik,,,2019-01-01,," >"$W/plan.csv"
+	    "1,Juhtimine,1-2,Kirjavahetus,1 a,,Avalik,,,2019-01-01,," \
+	    "akt,Arhiivindus,akt,Hävitamisaktid,alaline,,Avalik,,,2019-01-01,," \
+	    >"$W/plan.csv"
 	cp -a "$W/h0" "$W/h3"
 	printf '[roles]\nrecords-manager = user:%s\n' "$(id -un)" \
 	    >>"$W/h3/arhiivar.conf"
