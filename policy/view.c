@@ -8,21 +8,6 @@
 
 #include "arhiivar/policy.h"
 
-/* 1 if one of roles is listed in entitled. */
-static int
-holds_entitled(char *const *roles, size_t nroles, char *const *entitled,
-    size_t nentitled)
-{
-	size_t i, j;
-
-	for (i = 0; i < nroles; i++)
-		for (j = 0; j < nentitled; j++)
-			if (roles[i] != NULL && entitled[j] != NULL &&
-			    strcmp(roles[i], entitled[j]) == 0)
-				return 1;
-	return 0;
-}
-
 const char *
 arh_view_name(enum arh_view view)
 {
@@ -52,7 +37,8 @@ arh_policy_view(const json_t *record, char *const *roles, size_t nroles,
 	 * names; everyone else who may read the record their initials. */
 	if (!v->access.allow)
 		v->view = ARH_VIEW_PUBLIC;
-	else if (holds_entitled(roles, nroles, entitled, nentitled))
+	else if (arh_role_permits(ARH_OP_READ_RESTRICTED, roles, nroles,
+	    entitled, nentitled))
 		v->view = ARH_VIEW_FULL;
 	else
 		v->view = ARH_VIEW_PERSON;
