@@ -323,6 +323,7 @@ check_metadata(struct reader *rd, const struct index *ix)
 	struct arh_bag_summary *s = &rd->rep->sum;
 	const json_t *arch, *cf;
 	json_error_t je;
+	char why[200];
 	json_t *root;
 	int rc;
 
@@ -331,6 +332,13 @@ check_metadata(struct reader *rd, const struct index *ix)
 	if (root == NULL)
 		return arh_finding(rd->rep, "metadata", "metadata/case.json",
 		    "not valid JSON (line %d: %s)", je.line, je.text);
+	/* The writer's limits: record metadata sits three levels down. */
+	if (arh_meta_shape(root, ARH_MAX_META_DEPTH + 3, why,
+	    sizeof(why)) != 0) {
+		json_decref(root);
+		return arh_finding(rd->rep, "metadata", "metadata/case.json",
+		    "%s, which no writer of this format produces", why);
+	}
 	arch = json_object_get(root, "archive");
 	cf = json_object_get(root, "case_file");
 	if (json_integer_value(json_object_get(root, "arhiivar_format")) !=

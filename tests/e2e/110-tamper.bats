@@ -702,3 +702,21 @@ forge_payload() {
 	run arh verify --all
 	[ "$status" -eq 0 ]
 }
+
+@test "metadata/case.json nested deeper than the writer allows, re-sealed with the home's own key: metadata layer" {
+	tamper_home
+	unpack "$T/x"
+	m="$T/x/$BAG/metadata/case.json"
+	jq --indent 2 -S '.case_file.extra = (reduce range(40) as $i ("x"; {"a": .}))' "$m" >"$T/m.json"
+	mv "$T/m.json" "$m"
+	recompute_bag "$T/x"
+	openssl cms -sign -binary -outform DER -in "$T/x/$BAG/tagmanifest-sha512.txt" \
+	    -signer "$ARHIIVAR_HOME/keys/seal.pem" -inkey "$ARHIIVAR_HOME/keys/seal.key" \
+	    -cades -md sha256 -out "$T/x/$BAG/signature/tagmanifest-sha512.txt.p7s"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding metadata metadata/case.json "objects and arrays nested more than 19 levels deep (under 'case_file'), which no writer of this format produces"
+	no_layer seal
+	no_layer tagmanifest
+}
