@@ -66,10 +66,24 @@ int
 arh_finding(struct arh_verify_report *r, const char *layer, const char *member,
     const char *fmt, ...)
 {
+	struct arh_layer_count *lc = NULL;
 	struct arh_finding *v, *f;
 	va_list ap;
 	char msg[1024];
+	size_t i;
 
+	for (i = 0; i < r->nlayers && lc == NULL; i++)
+		if (strcmp(r->layers[i].layer, layer) == 0)
+			lc = &r->layers[i];
+	if (lc == NULL && r->nlayers < ARH_MAX_LAYERS) {
+		lc = &r->layers[r->nlayers++];
+		lc->layer = layer;
+	}
+	if (lc != NULL && lc->listed >= ARH_MAX_FINDINGS_PER_LAYER) {
+		lc->unlisted++;
+		r->unlisted++;
+		return 0;
+	}
 	if (r->n == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 16;
 		if ((v = realloc(r->items, ncap * sizeof(*v))) == NULL)
@@ -91,6 +105,8 @@ arh_finding(struct arh_verify_report *r, const char *layer, const char *member,
 		return ARH_ENOMEM;
 	}
 	r->n++;
+	if (lc != NULL)
+		lc->listed++;
 	return 0;
 }
 

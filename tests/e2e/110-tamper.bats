@@ -720,3 +720,25 @@ forge_payload() {
 	no_layer seal
 	no_layer tagmanifest
 }
+
+@test "a manifest of thousands of junk lines: findings listed up to 100 per layer, the rest counted" {
+	tamper_home
+	unpack "$T/x"
+	m="$T/x/$BAG/manifest-sha512.txt"
+	for i in $(seq 3000); do printf '%0128d  data/missing-%d.txt\n' 0 "$i"; done >>"$m"
+	( cd "$T/x/$BAG" && set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt metadata/case.json &&
+	  sha256sum "$@" >tagmanifest-sha256.txt && sha512sum "$@" >tagmanifest-sha512.txt )
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	n=$(printf '%s\n' "${lines[@]}" | grep -c '^  completeness ') || true
+	[ "$n" -eq 101 ]
+	has_finding completeness "" "and 2900 more findings of this layer, not listed"
+	[[ "${lines[0]}" == *"copy.tar: FAILED, "*" findings" ]]
+	total=${lines[0]##*FAILED, }; total=${total%% *}
+	[ "$total" -ge 3000 ]
+	run arh -H "$T/nohome" verify --json --trust "$ARHIIVAR_HOME/keys/seal.pem" "$T/copy.tar"
+	[ "$status" -eq 1 ]
+	[ "$(jq '[.findings[] | select(.layer == "completeness")] | length' <<<"$output")" -eq 100 ]
+	[ "$(jq '.unlisted.completeness' <<<"$output")" -eq 2900 ]
+}

@@ -23,25 +23,29 @@
 static json_t *
 report_json(const char *what, int rc, const struct arh_verify_report *r)
 {
-	json_t *f = json_array();
+	json_t *f = json_array(), *more = json_object();
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		json_array_append_new(f, json_pack("{s:s, s:s, s:s}", "layer",
 		    r->items[i].layer, "member", r->items[i].member, "message",
 		    r->items[i].message));
-	return json_pack("{s:s, s:b, s:s?, s:s, s:I, s:s?, s:s?, s:o}",
+	for (i = 0; i < r->nlayers; i++)
+		if (r->layers[i].unlisted > 0)
+			json_object_set_new(more, r->layers[i].layer,
+			    json_integer((json_int_t)r->layers[i].unlisted));
+	return json_pack("{s:s, s:b, s:s?, s:s, s:I, s:s?, s:s?, s:o, s:o}",
 	    "archive", what, "ok", rc == 0, "name", r->sum.name,
 	    "sha256", r->sum.tar_sha256, "size", (json_int_t)r->sum.tar_size,
 	    "signer", r->sum.seal.subject[0] ? r->sum.seal.subject : NULL,
 	    "sealed", r->sum.seal.signing_time[0] ? r->sum.seal.signing_time :
-	    NULL, "findings", f);
+	    NULL, "findings", f, "unlisted", more);
 }
 
 static void
 report_text(const char *what, int rc, const struct arh_verify_report *r)
 {
-	size_t i, payload = 0;
+	size_t i, total, payload = 0;
 
 	for (i = 0; i < r->sum.nmembers; i++)
 		payload += r->sum.members[i].payload != 0;
@@ -50,10 +54,18 @@ report_text(const char *what, int rc, const struct arh_verify_report *r)
 		    payload, r->sum.seal.signing_time, r->sum.seal.subject);
 		return;
 	}
-	printf("%s: FAILED, %zu finding%s\n", what, r->n, r->n == 1 ? "" : "s");
+	total = r->n + r->unlisted;
+	printf("%s: FAILED, %zu finding%s\n", what, total, total == 1 ? "" :
+	    "s");
 	for (i = 0; i < r->n; i++)
 		printf("  %-12s %s%s%s\n", r->items[i].layer, r->items[i].member,
 		    r->items[i].member[0] ? ": " : "", r->items[i].message);
+	for (i = 0; i < r->nlayers; i++)
+		if (r->layers[i].unlisted > 0)
+			printf("  %-12s and %zu more finding%s of this layer, "
+			    "not listed\n", r->layers[i].layer,
+			    r->layers[i].unlisted,
+			    r->layers[i].unlisted == 1 ? "" : "s");
 }
 
 /* A bare tar, checked against a catalog too when a home knows it. */
