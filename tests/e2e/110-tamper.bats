@@ -742,3 +742,23 @@ forge_payload() {
 	[ "$(jq '[.findings[] | select(.layer == "completeness")] | length' <<<"$output")" -eq 100 ]
 	[ "$(jq '.unlisted.completeness' <<<"$output")" -eq 2900 ]
 }
+
+@test "a reference means the catalogued archive, even with a good copy of that name in the current directory" {
+	tamper_home
+	mkdir -p "$T/cwd/12-1"
+	cp "$TAR" "$T/cwd/12-1/2024"
+	flip "$TAR" $(( $(data_offset data/12-1_8909-1/tekst.txt) + 100 ))
+	cd "$T/cwd"
+	run arh verify 12-1/2024
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "12-1/2024: FAILED, "* ]]
+	# The copy is checked only when the argument is plainly a path.
+	run arh verify ./12-1/2024
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "./12-1/2024: OK (12-1_2024.v1, "* ]]
+	# An argument that is no catalogued name but a file says how to mean it.
+	mkdir -p 9-9 && cp "$T/cwd/12-1/2024" 9-9/2000
+	run arh verify 9-9/2000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"write './9-9/2000'"* ]]
+}

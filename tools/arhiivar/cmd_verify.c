@@ -50,8 +50,9 @@ report_text(const char *what, int rc, const struct arh_verify_report *r)
 	for (i = 0; i < r->sum.nmembers; i++)
 		payload += r->sum.members[i].payload != 0;
 	if (rc == 0) {
-		printf("%s: OK (%zu payload files; sealed %s by %s)\n", what,
-		    payload, r->sum.seal.signing_time, r->sum.seal.subject);
+		printf("%s: OK (%s, %zu payload files; sealed %s by %s)\n",
+		    what, r->sum.name, payload, r->sum.seal.signing_time,
+		    r->sum.seal.subject);
 		return;
 	}
 	total = r->n + r->unlisted;
@@ -87,14 +88,6 @@ verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
 		rc = rep->n ? ARH_EVERIFY : 0;
 	}
 	return rc;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t l = strlen(s), k = strlen(suffix);
-
-	return l >= k && strcmp(s + l - k, suffix) == 0;
 }
 
 struct all {
@@ -217,11 +210,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage(USAGE);
 	memset(&rep, 0, sizeof(rep));
 	arh_err_clear(&err);
-	/* A path: an existing file, or anything named *.tar (so a mistyped
-	 * file name says it cannot be opened, not that no such case file
-	 * is catalogued). */
-	isfile = !all && ((stat(argv[optind], &st) == 0 &&
-	    S_ISREG(st.st_mode)) || ends_with(argv[optind], ".tar"));
+	isfile = !all && cli_is_path(argv[optind]);
 	/* An auditor's bare tar needs no home; use one if it is there. */
 	if (!isfile || ntrust == 0 || access(cli->home, F_OK) == 0) {
 		if ((rc = cli_open_home(cli, &h, &err)) != 0 && !isfile)
@@ -239,6 +228,14 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		rc = verify_file(h, argv[optind], trust, &rep, &err);
 	else if ((rc = arh_resolve(h, argv[optind], &row, &err)) == 0)
 		rc = arh_verify_catalogued(h, row.name, trust, &rep, &err);
+	else if (rc == ARH_ENOTFOUND && stat(argv[optind], &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		char msg[sizeof(err.msg)];
+
+		memcpy(msg, err.msg, sizeof(msg));
+		arh_errf(&err, rc, "%s; to verify the file of that name, write "
+		    "'./%s'", msg, argv[optind]);
+	}
 	if (rc == 0 || rc == ARH_EVERIFY) {
 		if (json)
 			cli_json(report_json(argv[optind], rc, &rep));
