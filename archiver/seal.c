@@ -984,7 +984,7 @@ static int
 check_signature(struct parsed *p, const void *data, size_t len,
     struct arh_err *err)
 {
-	BIO *in;
+	BIO *mem, *in = NULL;
 	char rbuf[256];
 	unsigned long first;
 	int r = 0;
@@ -992,8 +992,19 @@ check_signature(struct parsed *p, const void *data, size_t len,
 	if (!CMS_is_detached(p->cms))
 		return arh_errf(err, ARH_EVERIFY, "the seal embeds its content; "
 		    "expected a detached signature");
-	if ((in = BIO_new_mem_buf(len > 0 ? data : "", (int)len)) == NULL)
+	/*
+	 * Given a memory BIO as detached content, OpenSSL 3.0's CMS_verify
+	 * copies it into a second one, which it leaks when a crafted
+	 * SignedData makes it fail on the way (upstream pull request
+	 * 30471).  A buffering filter in front is not a memory BIO, so
+	 * CMS_verify reads our content in place and allocates no copy.
+	 */
+	if ((mem = BIO_new_mem_buf(len > 0 ? data : "", (int)len)) == NULL ||
+	    (in = BIO_new(BIO_f_buffer())) == NULL) {
+		BIO_free(mem);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	in = BIO_push(in, mem);
 	if (CMS_verify(p->cms, NULL, NULL, in, NULL, CMS_BINARY |
 	    CMS_DETACHED | CMS_NO_SIGNER_CERT_VERIFY) != 1) {
 		first = ERR_peek_error();
@@ -1009,7 +1020,7 @@ check_signature(struct parsed *p, const void *data, size_t len,
 			    "match the signed content: %s",
 			    ossl_reason(rbuf, sizeof(rbuf)));
 	}
-	BIO_free(in);
+	BIO_free_all(in);
 	return r;
 }
 
