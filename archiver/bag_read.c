@@ -265,7 +265,8 @@ read_entry(struct reader *rd, struct archive_entry *e, int64_t pos)
 	char *copy, *bag, *rel;
 	struct arh_member *m;
 	mode_t type = archive_entry_filetype(e);
-	int tag, rc = 0;
+	char gwhy[200];
+	int g, tag, rc = 0;
 
 	if (name == NULL)
 		name = archive_entry_pathname(e);
@@ -290,6 +291,16 @@ read_entry(struct reader *rd, struct archive_entry *e, int64_t pos)
 	    != NULL || (type != AE_IFREG && type != AE_IFDIR)) {
 		rc = arh_finding(rep, "structure", rel, "unexpected member type "
 		    "(only files and directories are allowed)");
+		goto out;
+	}
+	if (rd->base >= 0 && (g = arh_tar_grammar(rd->src.fd, rd->base + pos,
+	    type == AE_IFDIR, gwhy, sizeof(gwhy))) != 0) {
+		if (g < 0)
+			rc = arh_errno(rd->err, ARH_EIO, -g, "cannot read the "
+			    "archive");
+		else
+			rc = arh_finding(rep, "structure", *rel ? rel : name,
+			    "%s", gwhy);
 		goto out;
 	}
 	if (type == AE_IFDIR) {
@@ -334,6 +345,7 @@ reader_init(struct reader *rd, int fd, unsigned hash_flags,
 	rd->rep = rep;
 	rd->err = err;
 	rd->src.fd = fd;
+	rd->base = lseek(fd, 0, SEEK_CUR);
 	if ((rd->a = archive_read_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	if ((rc = arh_dualhash_new(&rd->dh, hash_flags, err)) != 0 ||
