@@ -303,8 +303,11 @@ load_object(struct mp *m, const char *buf, size_t len)
 	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (o == NULL) {
 		m->bad = 1;
+		/* jansson names its own flag; say what is wrong instead. */
 		if (arh_problems_add(m->probs, "%s:%d:%d: %s", m->name,
-		    je.line, je.column, arh_show(je.text).s) != 0)
+		    je.line, je.column, strstr(je.text, "JSON_ALLOW_NUL") ?
+		    "\\u0000 (a NUL character) is not allowed in a string" :
+		    arh_show(je.text).s) != 0)
 			m->rc = ARH_ENOMEM;
 		return NULL;
 	}

@@ -159,3 +159,18 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"cannot open '$T/nope.tar'"* ]]
 }
+
+@test "an empty -H is refused, not taken for the default home" {
+	run arh -H '' list
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-H needs the home's directory, not an empty string"* ]]
+	[[ "$output" != *"/var/lib/arhiivar"* ]]
+}
+
+@test "a 17th --trust says how many are allowed, not only the usage line" {
+	args=()
+	for i in $(seq 17); do args+=(--trust "$T/a$i.pem"); done
+	run arh verify "${args[@]}" ./x.tar
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"at most 16 --trust files"* ]]
+}

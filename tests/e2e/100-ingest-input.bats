@@ -312,3 +312,14 @@ refused_cleanly() {
 	refused_cleanly
 	[[ "$output" == *"12-1_8911-1/record.json: a string or key longer than 65536 bytes (under 'title'); shorten or flatten it"* ]]
 }
+
+@test "a NUL character in a string is named as such, not by the JSON library's flag" {
+	prepare
+	sed -i 's/"title": "/"title": "\\u0000/' "$CASE/12-1_8911-1/record.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/record.json:"*": \\u0000 (a NUL character) is not allowed in a string"* ]]
+	[[ "$output" != *JSON_ALLOW_NUL* ]]
+	[[ "$output" == *"1 problem above; fix it and ingest again"* ]]
+}

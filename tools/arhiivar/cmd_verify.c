@@ -203,7 +203,11 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			all = 1;
 		else if (c == 't' && ntrust < MAX_TRUST)
 			trustv[ntrust++] = optarg;
-		else
+		else if (c == 't') {
+			cli_warn("at most %d --trust files; put the anchors "
+			    "into fewer PEM files", MAX_TRUST);
+			return EXIT_ERROR;
+		} else
 			return cli_usage(USAGE);
 	}
 	if (optind + (all ? 0 : 1) != argc)
