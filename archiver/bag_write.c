@@ -244,9 +244,15 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 	ssize_t n;
 	int fd, rc = ARH_EIO;
 
-	if ((fd = open_beneath(casefd, f->disk_path)) == -1)
+	/* Gone or replaced by a symlink since it was listed: the input
+	 * changed, as when its size changes (exit 1, not a system fault). */
+	if ((fd = open_beneath(casefd, f->disk_path)) == -1) {
+		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
+			return changed(w, f->disk_path, errno == ENOENT ?
+			    "it was removed" : "it became a symbolic link");
 		return arh_errno(w->err, ARH_EIO, errno, "cannot open '%s'",
 		    f->disk_path);
+	}
 	if (fstat(fd, &st0) == -1 || !S_ISREG(st0.st_mode)) {
 		rc = changed(w, f->disk_path, "no longer a regular file");
 		goto out;

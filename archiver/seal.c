@@ -237,6 +237,26 @@ unpublish(const char *path)
 }
 
 /*
+ * A seal key, certificate or trust anchor file that is missing, not a
+ * regular file or too large is a fault of the set-up, never a verdict on an
+ * archive: ARH_ECONFIG (exit 2), so that a monthly `verify --all` cannot
+ * report tampering that did not happen.
+ */
+static int
+read_setup_file(const char *path, size_t cap, char **buf, size_t *len,
+    struct arh_err *err)
+{
+	int r = arh_read_file(AT_FDCWD, path, cap, buf, len, err);
+
+	if (r == ARH_ENOTFOUND || r == ARH_EINVAL) {
+		r = ARH_ECONFIG;
+		if (err != NULL)
+			err->code = r;
+	}
+	return r;
+}
+
+/*
  * Read every PEM certificate in path and append it to *sk (created if
  * NULL).  A file without any certificate is an error naming the file.
  */
@@ -250,7 +270,7 @@ read_certs(const char *path, size_t cap, STACK_OF(X509) **sk,
 	X509 *x;
 	int n = 0, r;
 
-	if ((r = arh_read_file(AT_FDCWD, path, cap, &buf, &len, err)) != 0)
+	if ((r = read_setup_file(path, cap, &buf, &len, err)) != 0)
 		return r;
 	r = arh_errf(err, ARH_ENOMEM, "out of memory");
 	if (*sk == NULL && (*sk = sk_X509_new_null()) == NULL)
@@ -478,8 +498,7 @@ read_pem_key(const char *path, EVP_PKEY **key, struct arh_err *err)
 	int r;
 
 	*key = NULL;
-	if ((r = arh_read_file(AT_FDCWD, path, KEY_FILE_MAX, &buf, &len,
-	    err)) != 0)
+	if ((r = read_setup_file(path, KEY_FILE_MAX, &buf, &len, err)) != 0)
 		return r;
 	/* PKCS#8 and traditional OpenSSL encrypted PEM, named so the user
 	 * learns why rather than reading "bad decrypt". */
@@ -614,7 +633,7 @@ parse_p12(const char *path, const char *password, struct arh_signer *s,
 	PKCS12 *p12 = NULL;
 	int r;
 
-	if ((r = arh_read_file(AT_FDCWD, path, P12_FILE_MAX, &buf, &len,
+	if ((r = read_setup_file(path, P12_FILE_MAX, &buf, &len,
 	    err)) != 0)
 		return r;
 	if ((b = BIO_new_mem_buf(buf, (int)len)) == NULL) {

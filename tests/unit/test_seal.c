@@ -724,8 +724,9 @@ test_p12(void **state)
 	assert_int_equal(arh_signer_load_p12(P("a.pem"), NULL, &s, &err),
 	    ARH_ECRYPTO);
 	assert_msg(&err, "is not a PKCS#12 file");
+	/* A missing file is the set-up's fault: never a "no" (exit 1). */
 	assert_int_equal(arh_signer_load_p12(P("none.p12"), NULL, &s, &err),
-	    ARH_ENOTFOUND);
+	    ARH_ECONFIG);
 	arh_trust_free(t);
 }
 
@@ -778,7 +779,7 @@ test_bad_signer(void **state)
 	    &err), ARH_ECRYPTO);
 	assert_msg(&err, "holds no certificate");
 	assert_int_equal(arh_signer_load_pem(P("none.key"), P("a.pem"), NULL,
-	    &s, &err), ARH_ENOTFOUND);
+	    &s, &err), ARH_ECONFIG);
 	arh_signer_free(NULL);
 }
 
@@ -802,8 +803,23 @@ test_trust_load_errors(void **state)
 	assert_null(t);
 	assert_msg(&err, "empty.pem' holds no certificate");
 	snprintf(second, sizeof(second), "%s", P("missing.pem"));
-	assert_int_equal(arh_trust_load(paths, 2, &t, &err), ARH_ENOTFOUND);
+	assert_int_equal(arh_trust_load(paths, 2, &t, &err), ARH_ECONFIG);
+	assert_int_equal(err.code, ARH_ECONFIG);
 	assert_msg(&err, "missing.pem");
+	/* A directory, or a file over the cap: the set-up's fault too. */
+	snprintf(second, sizeof(second), "%s", tmpdir);
+	assert_int_equal(arh_trust_load(paths, 2, &t, &err), ARH_ECONFIG);
+	assert_msg(&err, "is not a regular file");
+	{
+		int fd = open(P("huge.pem"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		assert_true(fd >= 0);
+		assert_int_equal(ftruncate(fd, 9 * 1024 * 1024), 0);
+		close(fd);
+	}
+	snprintf(second, sizeof(second), "%s", P("huge.pem"));
+	assert_int_equal(arh_trust_load(paths, 2, &t, &err), ARH_ECONFIG);
+	assert_msg(&err, "is too large");
 	/* A broken certificate after a good one names the file. */
 	write_file(P("broken.pem"), broken, sizeof(broken) - 1);
 	snprintf(second, sizeof(second), "%s", P("broken.pem"));
