@@ -401,6 +401,47 @@ check_object(struct mp *m, const json_t *o, const char *key)
 		mprob(m, "'%s' must be an object", key);
 }
 
+/*
+ * "register", as register import writes it: the entry's organisation and
+ * titles, and every labelled line as a [label, value] pair of strings
+ * (docs/FORMAT.md, section 2).
+ */
+static void
+check_register(struct mp *m, const json_t *o)
+{
+	static const char *const keys[] = { "organisation", "function_title",
+	    "series_title", "lines", NULL };
+	static const char *const labels[] = { "register.organisation",
+	    "register.function_title", "register.series_title" };
+	const json_t *reg = json_object_get(o, "register"), *lines, *pair;
+	size_t i;
+
+	if (reg == NULL)
+		return;
+	if (!json_is_object(reg)) {
+		mprob(m, "'register' must be an object");
+		return;
+	}
+	check_keys(m, reg, keys, "register.", "");
+	for (i = 0; i < 3; i++)
+		get_str(m, reg, keys[i], labels[i], OPT);
+	if ((lines = json_object_get(reg, "lines")) == NULL)
+		return;
+	if (!json_is_array(lines)) {
+		mprob(m, "'register.lines' must be a list of [label, value] "
+		    "pairs");
+		return;
+	}
+	json_array_foreach(lines, i, pair)
+		if (!json_is_array(pair) || json_array_size(pair) != 2 ||
+		    !json_is_string(json_array_get(pair, 0)) ||
+		    !json_is_string(json_array_get(pair, 1))) {
+			mprob(m, "'register.lines' item %zu is not a [label, "
+			    "value] pair of strings", i + 1);
+			return;
+		}
+}
+
 static void
 check_bool(struct mp *m, const json_t *o, const char *key)
 {
@@ -605,7 +646,7 @@ arh_record_parse_meta(struct arh_record *r, const char *name,
 	check_bool(&m, o, "external_network");
 	check_bool(&m, o, "private_person");
 	parse_access(&m, o, &r->access);
-	check_object(&m, o, "register");
+	check_register(&m, o);
 	check_object(&m, o, "extra");
 	return mp_result(&m);
 }
@@ -673,6 +714,7 @@ struct loader {
 	int			 rc;	/* ARH_ENOMEM once an allocation failed */
 	int			 bad;	/* a problem was added */
 	int			 full;	/* the ARH_MAX_FILES problem was added */
+	const char		*today;	/* YYYY-MM-DD */
 };
 
 /* One directory entry whose name passed arh_name_check(). */
@@ -1020,6 +1062,10 @@ record_json(struct loader *l, int fd, const struct entry *e,
 		l->bad = 1;
 	else if (rc != 0)
 		l->rc = rc;
+	/* A registration date that has not come yet is a typing error. */
+	if (r->registered != NULL && strcmp(r->registered, l->today) > 0)
+		problem(l, path, "'registered' %s is in the future; correct the "
+		    "date", r->registered);
 	same_as_case(l, r, path, "case_file", "case file", c->reference);
 	same_as_case(l, r, path, "series", "series", c->series_code);
 	same_as_case(l, r, path, "function", "function", c->function_code);
@@ -1366,6 +1412,7 @@ arh_case_load(const char *dir, const char *today, struct arh_case **out,
 
 	*out = NULL;
 	l.probs = probs;
+	l.today = today;
 	if (!arh_date_valid(today))
 		return arh_errf(err, ARH_EUSAGE, "today '%s' is not a date "
 		    "YYYY-MM-DD", today == NULL ? "(null)" : arh_show(today).s);

@@ -492,6 +492,7 @@ no_password(char *buf, int size, int rwflag, void *u)
 static int
 read_pem_key(const char *path, EVP_PKEY **key, struct arh_err *err)
 {
+	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
 	BIO *b = NULL;
@@ -500,6 +501,15 @@ read_pem_key(const char *path, EVP_PKEY **key, struct arh_err *err)
 	*key = NULL;
 	if ((r = read_setup_file(path, KEY_FILE_MAX, &buf, &len, err)) != 0)
 		return r;
+	/* As ssh refuses an unprotected private key: whoever else can read
+	 * it can seal forged archives. */
+	if (stat(path, &st) == 0 && (st.st_mode & 077) != 0) {
+		r = arh_errf(err, ARH_ECONFIG, "seal key '%s' can be read or "
+		    "written by others (mode %04o); make it private with "
+		    "'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777),
+		    path);
+		goto out;
+	}
 	/* PKCS#8 and traditional OpenSSL encrypted PEM, named so the user
 	 * learns why rather than reading "bad decrypt". */
 	if (strstr(buf, "-----BEGIN ENCRYPTED PRIVATE KEY-----") != NULL ||

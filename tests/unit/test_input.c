@@ -1081,6 +1081,42 @@ test_load_order_deterministic(void **state)
 	arh_problems_release(&b);
 }
 
+static void
+test_record_register(void **state)
+{
+	(void)state;
+	expect_record_problem(", \"register\": {\"lines\": [[\"Viit\", "
+	    "\"12-1/8909-1\"], [\"Liik\"]]}", 0, "r1/record.json: "
+	    "'register.lines' item 2 is not a [label, value] pair of strings");
+	expect_record_problem(", \"register\": {\"lines\": \"Viit\"}", 0,
+	    "r1/record.json: 'register.lines' must be a list of [label, "
+	    "value] pairs");
+	expect_record_problem(", \"register\": {\"lines\": [[1, 2]]}", 0,
+	    "r1/record.json: 'register.lines' item 1 is not a [label, value] "
+	    "pair of strings");
+	expect_record_problem(", \"register\": {\"organisation\": 5}", 0,
+	    "r1/record.json: 'register.organisation' must be a string");
+	expect_record_problem(", \"register\": {\"colour\": \"red\"}", 0,
+	    "r1/record.json: unknown key 'register.colour'");
+	expect_record_problem(", \"register\": []", 0,
+	    "r1/record.json: 'register' must be an object");
+}
+
+static void
+test_load_registered_in_future(void **state)
+{
+	const char *root = *state;
+	char *js = record_json("12-1/8909-1", "2099-01-01", "");
+
+	put_file(root, "case.json", case_json);
+	put_dir(root, "r1");
+	put_file(root, "r1/record.json", js);
+	put_file(root, "r1/kiri.txt", "x");
+	free(js);
+	expect_load_problem(root, "r1/record.json: 'registered' 2099-01-01 "
+	    "is in the future; correct the date");
+}
+
 /* n levels of arrays around a number, inside an object: n + 1 levels. */
 static json_t *
 nested(int n)
@@ -1252,6 +1288,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_load_order_deterministic,
 		    setup, teardown),
 		cmocka_unit_test(test_meta_shape),
+		cmocka_unit_test(test_record_register),
+		cmocka_unit_test_setup_teardown(test_load_registered_in_future,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_load_metadata_over_tag_limit, setup, teardown),
 	};

@@ -780,6 +780,13 @@ test_bad_signer(void **state)
 	assert_msg(&err, "holds no certificate");
 	assert_int_equal(arh_signer_load_pem(P("none.key"), P("a.pem"), NULL,
 	    &s, &err), ARH_ECONFIG);
+	/* A key others can read is refused, naming the fix. */
+	assert_int_equal(chmod(P("a.key"), 0640), 0);
+	assert_int_equal(arh_signer_load_pem(P("a.key"), P("a.pem"), NULL,
+	    &s, &err), ARH_ECONFIG);
+	assert_msg(&err, "can be read or written by others (mode 0640); "
+	    "make it private with 'chmod 600 ");
+	assert_int_equal(chmod(P("a.key"), 0600), 0);
 	arh_signer_free(NULL);
 }
 
