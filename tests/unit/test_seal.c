@@ -83,10 +83,12 @@ group_teardown(void **state)
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
+/* 0600, as a seal key must be (the loader refuses one others can read). */
 static void
 write_file(const char *path, const void *buf, size_t len)
 {
-	FILE *f = fopen(path, "wb");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f = fd == -1 ? NULL : fdopen(fd, "wb");
 
 	assert_non_null(f);
 	assert_int_equal(fwrite(buf, 1, len, f), len);
@@ -201,6 +203,8 @@ write_pem(const char *path, EVP_PKEY *key, X509 *cert)
 	if (cert != NULL)
 		assert_true(PEM_write_X509(f, cert));
 	assert_int_equal(fclose(f), 0);
+	if (key != NULL)	/* as a seal key must be */
+		assert_int_equal(chmod(path, 0600), 0);
 }
 
 static void
@@ -770,6 +774,7 @@ test_bad_signer(void **state)
 	assert_true(PEM_write_PKCS8PrivateKey(f, k, EVP_aes_256_cbc(), NULL,
 	    0, NULL, (void *)"pass"));
 	fclose(f);
+	assert_int_equal(chmod(P("enc.key"), 0600), 0);
 	assert_int_equal(arh_signer_load_pem(P("enc.key"), P("a.pem"), NULL,
 	    &s, &err), ARH_ECRYPTO);
 	assert_msg(&err, "is encrypted");
