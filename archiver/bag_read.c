@@ -272,6 +272,12 @@ read_entry(struct reader *rd, struct archive_entry *e, int64_t pos)
 		name = archive_entry_pathname(e);
 	if (name == NULL || (copy = strdup(name)) == NULL)
 		return arh_finding(rep, "structure", "", "member without a name");
+	if (strlen(name) > ARH_MAX_MEMBER_NAME) {
+		rc = arh_finding(rep, "structure", "", "a member name of %zu "
+		    "bytes, more than the %d tar can extract", strlen(name),
+		    ARH_MAX_MEMBER_NAME);
+		goto out;
+	}
 	if (split_name(copy, &bag, &rel, &why) == -1) {
 		rc = arh_finding(rep, "structure", name, "unsafe member name (%s)",
 		    why);
@@ -294,7 +300,7 @@ read_entry(struct reader *rd, struct archive_entry *e, int64_t pos)
 		goto out;
 	}
 	if (rd->base >= 0 && (g = arh_tar_grammar(rd->src.fd, rd->base + pos,
-	    type == AE_IFDIR, gwhy, sizeof(gwhy))) != 0) {
+	    type == AE_IFDIR, name, gwhy, sizeof(gwhy))) != 0) {
 		if (g < 0)
 			rc = arh_errno(rd->err, ARH_EIO, -g, "cannot read the "
 			    "archive");

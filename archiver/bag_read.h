@@ -44,10 +44,12 @@ struct reader {
 
 /*
  * Check the raw headers of the member whose first header starts at `pos`
- * of fd against the writer's grammar (tar_grammar.c).  Returns 0, 1 with
+ * of fd, which libarchive read as `name`, against the writer's grammar
+ * (tar_grammar.c).  Returns 0, 1 with
  * a sentence in why (n bytes), or -errno when fd cannot be read.
  */
-int arh_tar_grammar(int fd, int64_t pos, int is_dir, char *why, size_t n);
+int arh_tar_grammar(int fd, int64_t pos, int is_dir, const char *name,
+    char *why, size_t n);
 
 /*
  * arh_bag_verify() with flags for its two hashing objects (dualhash.h):

@@ -18,6 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <uninorm.h>
+#include <unistr.h>
+
+#include "arhiivar/input.h"
 #include "bag_read.h"
 
 #define BLOCK		512
@@ -63,11 +67,14 @@ header_size(const unsigned char *h, uint64_t *size)
 	return 0;
 }
 
-/* Every record of a pax extended header is "LEN path=..." or "LEN size=...". */
+/*
+ * Every record of a pax extended header is "LEN path=..." or "LEN size=...".
+ * The path's value is copied to path (room for ARH_MAX_MEMBER_NAME + 1).
+ */
 static const char *
-pax_records(const char *p, size_t n)
+pax_records(const char *p, size_t n, char *path)
 {
-	size_t len, k;
+	size_t len, k, vl;
 	const char *sp, *eq;
 
 	while (n > 0) {
@@ -83,10 +90,56 @@ pax_records(const char *p, size_t n)
 		if (!((eq - sp == 4 && memcmp(sp, "path", 4) == 0) ||
 		    (eq - sp == 4 && memcmp(sp, "size", 4) == 0)))
 			return "a pax record other than path or size";
+		if (memcmp(sp, "path", 4) == 0) {
+			vl = (size_t)(p + len - 1 - (eq + 1));
+			if (vl > ARH_MAX_MEMBER_NAME)
+				return "a pax path longer than tar can extract";
+			memcpy(path, eq + 1, vl);
+			path[vl] = '\0';
+		}
 		p += len;
 		n -= len;
 	}
 	return NULL;
+}
+
+/* 1 if s is valid UTF-8 in NFC (ASCII always is), 0 if not, -1 when
+ * out of memory. */
+static int
+is_nfc(const char *s)
+{
+	size_t n = strlen(s), m = 0, i;
+	uint8_t *u;
+	int ok;
+
+	for (i = 0; i < n && (unsigned char)s[i] < 0x80; i++)
+		;
+	if (i == n)
+		return 1;
+	if (u8_check((const uint8_t *)s, n) != NULL)
+		return 0;
+	if ((u = u8_normalize(UNINORM_NFC, (const uint8_t *)s, n, NULL,
+	    &m)) == NULL)
+		return -1;
+	ok = m == n && memcmp(u, s, n) == 0;
+	free(u);
+	return ok;
+}
+
+/* prefix "/" name of a ustar header (each NUL-terminated or full). */
+static void
+ustar_name(const unsigned char *h, char *out)
+{
+	size_t pl = strnlen((const char *)h + 345, 155),
+	    nl = strnlen((const char *)h, 100), o = 0;
+
+	if (pl > 0) {
+		memcpy(out, h + 345, pl);
+		out[pl] = '/';
+		o = pl + 1;
+	}
+	memcpy(out + o, h, nl);
+	out[o + nl] = '\0';
 }
 
 static const char *
@@ -107,10 +160,11 @@ kind_of(unsigned char t)
 }
 
 int
-arh_tar_grammar(int fd, int64_t pos, int is_dir, char *why, size_t n)
+arh_tar_grammar(int fd, int64_t pos, int is_dir, const char *name, char *why,
+    size_t n)
 {
 	unsigned char h[BLOCK];
-	char pax[PAX_MAX];
+	char pax[PAX_MAX], raw[ARH_MAX_MEMBER_NAME + 1] = "";
 	const char *bad = NULL;
 	uint64_t size;
 	size_t l;
@@ -136,7 +190,7 @@ arh_tar_grammar(int fd, int64_t pos, int is_dir, char *why, size_t n)
 		}
 		if ((r = read_at(fd, pax, (size_t)size, pos + BLOCK)) != 0)
 			return r;
-		if ((bad = pax_records(pax, (size_t)size)) != NULL)
+		if ((bad = pax_records(pax, (size_t)size, raw)) != NULL)
 			break;
 		seen_pax = 1;
 		pos += BLOCK + (int64_t)((size + BLOCK - 1) / BLOCK * BLOCK);
@@ -153,6 +207,18 @@ arh_tar_grammar(int fd, int64_t pos, int is_dir, char *why, size_t n)
 	}
 	if (bad == NULL && (h[156] == '5') != (is_dir != 0))
 		bad = "a header whose type differs from what it was read as";
+	/* The name as stored, not as libarchive hands it over: it turns an
+	 * NFD name into NFC, which then verifies here while sha512sum -c
+	 * cannot find the file tar extracted under the stored bytes. */
+	if (bad == NULL && raw[0] == '\0')
+		ustar_name(h, raw);
+	if (bad == NULL && (r = is_nfc(raw)) != 1) {
+		if (r < 0)
+			return -ENOMEM;
+		bad = "a member name not in Unicode NFC";
+	}
+	if (bad == NULL && strcmp(raw, name) != 0)
+		bad = "a member name stored otherwise than it reads";
 	if (bad == NULL)
 		return 0;
 	snprintf(why, n, "%s, which the writer never emits", bad);

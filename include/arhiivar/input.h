@@ -47,7 +47,11 @@
 #include "arhiivar/error.h"
 
 #define ARH_MAX_META_BYTES	(1024 * 1024)	/* case.json, record.json */
-#define ARH_MAX_PATH		4096		/* bytes of one bag path */
+/* Bytes of one bag path ("data/..."): with the bag directory in front
+ * (at most 74 bytes) a member name stays within the 4,095 bytes a relative
+ * path may have, so tar can extract it and sha512sum -c find it. */
+#define ARH_MAX_PATH		4000
+#define ARH_MAX_MEMBER_NAME	4095		/* bytes of a tar member name */
 #define ARH_MAX_NAME		255		/* bytes of one path component */
 #define ARH_MAX_FILES		1000000		/* payload files of one case */
 #define ARH_MAX_DEPTH		32		/* directory nesting in a record */

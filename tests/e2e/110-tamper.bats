@@ -926,3 +926,32 @@ case_json() {
 	case_json '(.records[] | select(.dir == "12-1_8911-1") | .dir) = "12-1_9999-1"'
 	rule_refused metadata data/12-1_8911-1/vastus.txt "listed under record folder '12-1_9999-1' but not inside it"
 }
+
+@test "a payload name in NFD (as a hand-made tar may have it): structure" {
+	tamper_home
+	unpack "$T/x"
+	d="$T/x/$BAG/data/12-1_8910-1"
+	nfd=$(printf 'o\xcc\x83iend.pdf')
+	mv "$d/õiend.pdf" "$d/$nfd"
+	( cd "$T/x/$BAG" && sed -i "s|õiend.pdf|$nfd|" manifest-sha512.txt manifest-sha256.txt )
+	retag "$T/x"
+	reseal "$T/x"
+	# bsdtar would store the name in NFC; GNU tar's ustar keeps its bytes.
+	tar --format=ustar --owner=0 --group=0 --numeric-owner -C "$T/x" -cf "$TAR" "$BAG"
+	rule_refused structure "" "a member name not in Unicode NFC, which the writer never emits"
+}
+
+@test "a member name longer than tar can extract: structure" {
+	tamper_home
+	long=$(printf 'a%.0s' $(seq 200))
+	p="$BAG/data/12-1_8911-1"
+	for i in $(seq 21); do p="$p/$long"; done
+	echo hi >"$T/c.txt"
+	printf '#mtree\n%s type=file contents=%s\n' "$p/x.txt" "$T/c.txt" >"$T/m.mtree"
+	unpack "$T/x"
+	( cd "$T/x" && bsdtar --format=paxr --uid 0 --gid 0 --uname '' --gname '' \
+	    -cf "$TAR" "$BAG" @"$T/m.mtree" )
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure "" "a member name of 4256 bytes, more than the 4095 tar can extract"
+}
