@@ -4,6 +4,7 @@
  * manifests, the seal and metadata/case.json.  Every failure becomes a
  * finding naming its layer and member; nothing stops at the first.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,12 +191,42 @@ bag_info_value(const char *info, const char *label)
 	return NULL;
 }
 
+/* One decimal number of digits only, without overflow; *s moves past. */
+static int
+decimal(const char **s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - (unsigned)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	*out = v;
+	*s = p;
+	return 0;
+}
+
+/* "<bytes>.<files>" exactly as the writer prints it. */
+static int
+oxum_parse(const char *v, unsigned long long *bytes,
+    unsigned long long *files)
+{
+	if (decimal(&v, bytes) != 0 || *v++ != '.' ||
+	    decimal(&v, files) != 0 || *v != '\0')
+		return -1;
+	return 0;
+}
+
 static int
 check_oxum(struct reader *rd, const struct index *payload)
 {
-	unsigned long long bytes = 0, ob;
-	size_t i, oc;
-	char *v, tail;
+	unsigned long long bytes = 0, ob, oc;
+	size_t i;
+	char *v;
 	int rc = 0;
 
 	for (i = 0; i < payload->n; i++)
@@ -204,13 +235,14 @@ check_oxum(struct reader *rd, const struct index *payload)
 	if (v == NULL)
 		return arh_finding(rd->rep, "oxum", "bag-info.txt",
 		    "Payload-Oxum is missing");
-	if (sscanf(v, "%llu.%zu%c", &ob, &oc, &tail) != 2)
+	if (oxum_parse(v, &ob, &oc) != 0)
 		rc = arh_finding(rd->rep, "oxum", "bag-info.txt", "Payload-Oxum "
-		    "'%s' is not <bytes>.<files>", v);
+		    "'%.40s' is not <bytes>.<files> in decimal digits that fit "
+		    "64 bits", v);
 	else if (ob != bytes || oc != payload->n)
 		rc = arh_finding(rd->rep, "oxum", "bag-info.txt", "Payload-Oxum "
-		    "says %llu bytes in %zu files, the payload has %llu bytes in "
-		    "%zu files", ob, oc, bytes, payload->n);
+		    "says %llu bytes in %llu files, the payload has %llu bytes "
+		    "in %zu files", ob, oc, bytes, payload->n);
 	free(v);
 	return rc;
 }

@@ -955,3 +955,14 @@ case_json() {
 	[ "$status" -eq 1 ]
 	has_finding structure "" "a member name of 4256 bytes, more than the 4095 tar can extract"
 }
+
+@test "a Payload-Oxum that overflows 64 bits is named as such, not shown as 18446744073709551615" {
+	tamper_home
+	unpack "$T/x"
+	sed -i 's/^Payload-Oxum: .*/Payload-Oxum: 99999999999999999999999.4/' "$T/x/$BAG/bag-info.txt"
+	retag "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+	rule_refused oxum bag-info.txt "Payload-Oxum '99999999999999999999999.4' is not <bytes>.<files> in decimal digits that fit 64 bits"
+	[[ "$output" != *18446744073709551615* ]]
+}
