@@ -4,6 +4,7 @@
  * manifests, the seal and metadata/case.json.  Every failure becomes a
  * finding naming its layer and member; nothing stops at the first.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,33 +80,30 @@ check_duplicates(struct reader *rd, const struct index *ix)
 }
 
 /*
- * Parse one manifest line "<hex digest><whitespace><path>" in place.
- * Returns 0, or -1 if malformed.
+ * Parse one manifest line in place: exactly the writer's "<lower-case hex
+ * digest>  <path>" (two spaces; every path starts with "data/" or is a tag
+ * file, so it never starts with a space).  Returns NULL, or why the line
+ * is not one.
  */
-static int
+static const char *
 parse_line(char *line, size_t hexlen, char **digest, char **path)
 {
 	size_t i;
-	char *p;
 
 	for (i = 0; i < hexlen; i++)
 		if (!((line[i] >= '0' && line[i] <= '9') ||
-		    (line[i] >= 'a' && line[i] <= 'f') ||
-		    (line[i] >= 'A' && line[i] <= 'F')))
-			return -1;
-	if (line[hexlen] != ' ' && line[hexlen] != '\t')
-		return -1;
+		    (line[i] >= 'a' && line[i] <= 'f')))
+			return "does not start with a lower-case hex "
+			    "digest";
+	if (line[hexlen] != ' ' || line[hexlen + 1] != ' ' ||
+	    line[hexlen + 2] == ' ' || line[hexlen + 2] == '\t' ||
+	    line[hexlen + 2] == '\0')
+		return "does not separate digest and path by exactly two "
+		    "spaces";
 	line[hexlen] = '\0';
-	for (p = line + hexlen + 1; *p == ' ' || *p == '\t'; p++)
-		;
-	if (*p == '\0')
-		return -1;
 	*digest = line;
-	*path = p;
-	for (p = line; *p; p++)
-		if (*p >= 'A' && *p <= 'F')
-			*p = (char)(*p - 'A' + 'a');
-	return 0;
+	*path = line + hexlen + 2;
+	return NULL;
 }
 
 /*
@@ -119,10 +117,19 @@ check_manifest(struct reader *rd, const char *name, const char *text,
 {
 	size_t hexlen = sha512 ? 128 : 64, pos, lineno = 0, i;
 	char *buf, *line, *next, *digest, *path;
+	const char *why;
 	unsigned char *seen;
 	struct arh_member *m;
 	int rc = 0;
 
+	/* One finding, not one a line and every file "not listed". */
+	if (strchr(text, '\r') != NULL)
+		return arh_finding(rd->rep, "structure", name, "has CR LF "
+		    "line ends; lines of the format end in LF alone");
+	if (*text != '\0' && text[strlen(text) - 1] != '\n' &&
+	    (rc = arh_finding(rd->rep, "structure", name, "its last line "
+	    "does not end in LF, as every line of the format does")) != 0)
+		return rc;
 	if ((buf = strdup(text)) == NULL ||
 	    (seen = calloc(ix->n + 1, 1)) == NULL) {
 		free(buf);
@@ -134,10 +141,10 @@ check_manifest(struct reader *rd, const char *name, const char *text,
 			*next++ = '\0';
 		else
 			next = line + strlen(line);
-		if (parse_line(line, hexlen, &digest, &path) == -1) {
+		if ((why = parse_line(line, hexlen, &digest, &path)) != NULL) {
 			rc = arh_finding(rd->rep, "structure", name, "line %zu is "
-			    "not '<%s digest>  <path>'", lineno,
-			    sha512 ? "SHA-512" : "SHA-256");
+			    "not '<%s digest>  <path>': it %s", lineno,
+			    sha512 ? "SHA-512" : "SHA-256", why);
 			continue;
 		}
 		if ((m = lookup(ix, path, &pos)) == NULL) {
@@ -184,12 +191,42 @@ bag_info_value(const char *info, const char *label)
 	return NULL;
 }
 
+/* One decimal number of digits only, without overflow; *s moves past. */
+static int
+decimal(const char **s, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - (unsigned)(*p - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	*out = v;
+	*s = p;
+	return 0;
+}
+
+/* "<bytes>.<files>" exactly as the writer prints it. */
+static int
+oxum_parse(const char *v, unsigned long long *bytes,
+    unsigned long long *files)
+{
+	if (decimal(&v, bytes) != 0 || *v++ != '.' ||
+	    decimal(&v, files) != 0 || *v != '\0')
+		return -1;
+	return 0;
+}
+
 static int
 check_oxum(struct reader *rd, const struct index *payload)
 {
-	unsigned long long bytes = 0, ob;
-	size_t i, oc;
-	char *v, tail;
+	unsigned long long bytes = 0, ob, oc;
+	size_t i;
+	char *v;
 	int rc = 0;
 
 	for (i = 0; i < payload->n; i++)
@@ -198,13 +235,14 @@ check_oxum(struct reader *rd, const struct index *payload)
 	if (v == NULL)
 		return arh_finding(rd->rep, "oxum", "bag-info.txt",
 		    "Payload-Oxum is missing");
-	if (sscanf(v, "%llu.%zu%c", &ob, &oc, &tail) != 2)
+	if (oxum_parse(v, &ob, &oc) != 0)
 		rc = arh_finding(rd->rep, "oxum", "bag-info.txt", "Payload-Oxum "
-		    "'%s' is not <bytes>.<files>", v);
+		    "'%.40s' is not <bytes>.<files> in decimal digits that fit "
+		    "64 bits", v);
 	else if (ob != bytes || oc != payload->n)
 		rc = arh_finding(rd->rep, "oxum", "bag-info.txt", "Payload-Oxum "
-		    "says %llu bytes in %zu files, the payload has %llu bytes in "
-		    "%zu files", ob, oc, bytes, payload->n);
+		    "says %llu bytes in %llu files, the payload has %llu bytes "
+		    "in %zu files", ob, oc, bytes, payload->n);
 	free(v);
 	return rc;
 }
@@ -282,6 +320,95 @@ jstr(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* One bag-info label must say what case.json says (NULL: absent). */
+static int
+same_label(struct reader *rd, const char *label, const char *want)
+{
+	char *v = bag_info_value(rd->tag[1], label);
+	int rc = 0;
+
+	if ((v == NULL) != (want == NULL || *want == '\0') ||
+	    (v != NULL && strcmp(v, want) != 0))
+		rc = arh_finding(rd->rep, "metadata", "bag-info.txt", "%s is "
+		    "'%s' but metadata/case.json says '%s'", label,
+		    v ? v : "(absent)", want ? want : "(absent)");
+	free(v);
+	return rc;
+}
+
+/*
+ * The rules that tie the tag files together, as the writer makes them:
+ * the bag is named after the case file and version, bag-info.txt repeats
+ * case.json's identifiers, every record belongs to this case file, and
+ * every file listed under a record lies in that record's folder (access
+ * decisions depend on which record a file belongs to).
+ */
+static int
+check_cross(struct reader *rd, const json_t *root)
+{
+	const json_t *arch = json_object_get(root, "archive"),
+	    *cf = json_object_get(root, "case_file"), *rec, *f, *meta;
+	const char *ref = jstr(cf, "reference"), *dir, *p, *k;
+	const char *series = jstr(json_object_get(cf, "series"), "code");
+	const char *function = jstr(json_object_get(cf, "function"), "code");
+	static const char *const keys[] = { "case_file", "series", "function" };
+	json_int_t version = json_integer_value(json_object_get(arch,
+	    "version"));
+	char vbuf[32], *want;
+	size_t i, j, d;
+	int rc;
+
+	want = version > 0 && version < 1000000 ?
+	    arh_bag_name(ref, (int)version) : NULL;
+	/* (Its agreement with the bag directory is checked by the caller.) */
+	rc = want == NULL || strcmp(want, jstr(arch, "name")) != 0 ?
+	    arh_finding(rd->rep, "metadata", "metadata/case.json", "names "
+	    "archive '%s', but version %lld of case file '%s' is '%s'",
+	    jstr(arch, "name"), (long long)version, ref, want ? want : "?") :
+	    0;
+	free(want);
+	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)version);
+	if (rc != 0 ||
+	    (rc = same_label(rd, "External-Identifier", ref)) != 0 ||
+	    (rc = same_label(rd, "Bag-Group-Identifier", series)) != 0 ||
+	    (rc = same_label(rd, "Arhiivar-Version", vbuf)) != 0 ||
+	    (rc = same_label(rd, "Arhiivar-Previous-Version", jstr(arch,
+	    "previous"))) != 0 ||
+	    (rc = same_label(rd, "Arhiivar-Case-Opened", jstr(cf,
+	    "opened"))) != 0 ||
+	    (rc = same_label(rd, "Arhiivar-Case-Closed", jstr(cf,
+	    "closed"))) != 0)
+		return rc;
+	json_array_foreach(json_object_get(root, "records"), i, rec) {
+		meta = json_object_get(rec, "metadata");
+		dir = jstr(rec, "dir");
+		for (j = 0; j < 3; j++) {
+			k = jstr(meta, keys[j]);
+			p = j == 0 ? ref : j == 1 ? series : function;
+			if ((k == NULL || p == NULL || strcmp(k, p) != 0) &&
+			    (rc = arh_finding(rd->rep, "metadata",
+			    "metadata/case.json", "record '%s' gives %s '%s', "
+			    "not the case file's '%s'", jstr(meta, "reference") ?
+			    jstr(meta, "reference") : "?", keys[j], k ? k : "",
+			    p ? p : "")) != 0)
+				return rc;
+		}
+		d = dir ? strlen(dir) : 0;
+		json_array_foreach(json_object_get(rec, "files"), j, f) {
+			p = jstr(f, "path");
+			if (dir != NULL && d > 0 && p != NULL &&
+			    strncmp(p, "data/", 5) == 0 &&
+			    strncmp(p + 5, dir, d) == 0 && p[5 + d] == '/')
+				continue;
+			if ((rc = arh_finding(rd->rep, "metadata", p ? p : "",
+			    "listed under record folder '%s' but not inside "
+			    "it", dir ? dir : "")) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 /* metadata/case.json must describe exactly the payload that is there. */
 static int
 check_metadata_files(struct reader *rd, json_t *root, const struct index *ix)
@@ -323,6 +450,7 @@ check_metadata(struct reader *rd, const struct index *ix)
 	struct arh_bag_summary *s = &rd->rep->sum;
 	const json_t *arch, *cf;
 	json_error_t je;
+	char why[200];
 	json_t *root;
 	int rc;
 
@@ -331,6 +459,13 @@ check_metadata(struct reader *rd, const struct index *ix)
 	if (root == NULL)
 		return arh_finding(rd->rep, "metadata", "metadata/case.json",
 		    "not valid JSON (line %d: %s)", je.line, je.text);
+	/* The writer's limits: record metadata sits three levels down. */
+	if (arh_meta_shape(root, ARH_MAX_META_DEPTH + 3, why,
+	    sizeof(why)) != 0) {
+		json_decref(root);
+		return arh_finding(rd->rep, "metadata", "metadata/case.json",
+		    "%s, which no writer of this format produces", why);
+	}
 	arch = json_object_get(root, "archive");
 	cf = json_object_get(root, "case_file");
 	if (json_integer_value(json_object_get(root, "arhiivar_format")) !=
@@ -355,6 +490,8 @@ check_metadata(struct reader *rd, const struct index *ix)
 	s->manifest = root;
 	if (s->case_ref == NULL || s->series == NULL)
 		return ARH_ENOMEM;
+	if ((rc = check_cross(rd, root)) != 0)
+		return rc;
 	return check_metadata_files(rd, root, ix);
 }
 

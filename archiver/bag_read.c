@@ -66,10 +66,24 @@ int
 arh_finding(struct arh_verify_report *r, const char *layer, const char *member,
     const char *fmt, ...)
 {
+	struct arh_layer_count *lc = NULL;
 	struct arh_finding *v, *f;
 	va_list ap;
 	char msg[1024];
+	size_t i;
 
+	for (i = 0; i < r->nlayers && lc == NULL; i++)
+		if (strcmp(r->layers[i].layer, layer) == 0)
+			lc = &r->layers[i];
+	if (lc == NULL && r->nlayers < ARH_MAX_LAYERS) {
+		lc = &r->layers[r->nlayers++];
+		lc->layer = layer;
+	}
+	if (lc != NULL && lc->listed >= ARH_MAX_FINDINGS_PER_LAYER) {
+		lc->unlisted++;
+		r->unlisted++;
+		return 0;
+	}
 	if (r->n == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 16;
 		if ((v = realloc(r->items, ncap * sizeof(*v))) == NULL)
@@ -91,6 +105,8 @@ arh_finding(struct arh_verify_report *r, const char *layer, const char *member,
 		return ARH_ENOMEM;
 	}
 	r->n++;
+	if (lc != NULL)
+		lc->listed++;
 	return 0;
 }
 
@@ -249,12 +265,19 @@ read_entry(struct reader *rd, struct archive_entry *e, int64_t pos)
 	char *copy, *bag, *rel;
 	struct arh_member *m;
 	mode_t type = archive_entry_filetype(e);
-	int tag, rc = 0;
+	char gwhy[200];
+	int g, tag, rc = 0;
 
 	if (name == NULL)
 		name = archive_entry_pathname(e);
 	if (name == NULL || (copy = strdup(name)) == NULL)
 		return arh_finding(rep, "structure", "", "member without a name");
+	if (strlen(name) > ARH_MAX_MEMBER_NAME) {
+		rc = arh_finding(rep, "structure", "", "a member name of %zu "
+		    "bytes, more than the %d tar can extract", strlen(name),
+		    ARH_MAX_MEMBER_NAME);
+		goto out;
+	}
 	if (split_name(copy, &bag, &rel, &why) == -1) {
 		rc = arh_finding(rep, "structure", name, "unsafe member name (%s)",
 		    why);
@@ -274,6 +297,16 @@ read_entry(struct reader *rd, struct archive_entry *e, int64_t pos)
 	    != NULL || (type != AE_IFREG && type != AE_IFDIR)) {
 		rc = arh_finding(rep, "structure", rel, "unexpected member type "
 		    "(only files and directories are allowed)");
+		goto out;
+	}
+	if (rd->base >= 0 && (g = arh_tar_grammar(rd->src.fd, rd->base + pos,
+	    type == AE_IFDIR, name, gwhy, sizeof(gwhy))) != 0) {
+		if (g < 0)
+			rc = arh_errno(rd->err, ARH_EIO, -g, "cannot read the "
+			    "archive");
+		else
+			rc = arh_finding(rep, "structure", *rel ? rel : name,
+			    "%s", gwhy);
 		goto out;
 	}
 	if (type == AE_IFDIR) {
@@ -318,6 +351,7 @@ reader_init(struct reader *rd, int fd, unsigned hash_flags,
 	rd->rep = rep;
 	rd->err = err;
 	rd->src.fd = fd;
+	rd->base = lseek(fd, 0, SEEK_CUR);
 	if ((rd->a = archive_read_new()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	if ((rc = arh_dualhash_new(&rd->dh, hash_flags, err)) != 0 ||

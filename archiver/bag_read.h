@@ -37,8 +37,19 @@ struct reader {
 	char		*tag[NTAGS];	/* contents, NUL-terminated */
 	size_t		 taglen[NTAGS];
 	int		 broken;	/* tar unreadable past this point */
+	int64_t		 base;		/* offset of the tar in fd, or -1 for
+					   a pipe (no header re-reading) */
 	struct arh_err	*err;
 };
+
+/*
+ * Check the raw headers of the member whose first header starts at `pos`
+ * of fd, which libarchive read as `name`, against the writer's grammar
+ * (tar_grammar.c).  Returns 0, 1 with
+ * a sentence in why (n bytes), or -errno when fd cannot be read.
+ */
+int arh_tar_grammar(int fd, int64_t pos, int is_dir, const char *name,
+    char *why, size_t n);
 
 /*
  * arh_bag_verify() with flags for its two hashing objects (dualhash.h):

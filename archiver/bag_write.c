@@ -244,9 +244,15 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 	ssize_t n;
 	int fd, rc = ARH_EIO;
 
-	if ((fd = open_beneath(casefd, f->disk_path)) == -1)
+	/* Gone or replaced by a symlink since it was listed: the input
+	 * changed, as when its size changes (exit 1, not a system fault). */
+	if ((fd = open_beneath(casefd, f->disk_path)) == -1) {
+		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
+			return changed(w, f->disk_path, errno == ENOENT ?
+			    "it was removed" : "it became a symbolic link");
 		return arh_errno(w->err, ARH_EIO, errno, "cannot open '%s'",
 		    f->disk_path);
+	}
 	if (fstat(fd, &st0) == -1 || !S_ISREG(st0.st_mode)) {
 		rc = changed(w, f->disk_path, "no longer a regular file");
 		goto out;
@@ -512,24 +518,27 @@ static json_t *
 make_case_json(const struct arh_case *c, const struct arh_bag_params *p,
     const char *name, const char *software)
 {
-	json_t *root, *recs, *rec, *files;
+	json_t *root = NULL, *recs, *rec, **files;
 	char magicv[16];
-	size_t i, j;
+	size_t i;
 
 	arh_mime_version(magicv);
+	/* Each file to its record's list in one pass over the files. */
+	if ((files = calloc(c->nrecords + 1, sizeof(*files))) == NULL)
+		return NULL;
 	recs = json_array();
+	for (i = 0; i < c->nrecords; i++)
+		if ((files[i] = json_array()) == NULL)
+			goto out;
+	for (i = 0; i < c->nfiles; i++)
+		if (json_array_append_new(files[c->files[i].record],
+		    file_json(&c->files[i])) != 0)
+			goto out;
 	for (i = 0; recs != NULL && i < c->nrecords; i++) {
-		files = json_array();
-		for (j = 0; files != NULL && j < c->nfiles; j++)
-			if (c->files[j].record == i)
-				json_array_append_new(files,
-				    file_json(&c->files[j]));
-		rec = json_pack("{s:s, s:O, s:o}", "dir", c->records[i].dir,
-		    "metadata", c->records[i].meta, "files", files);
-		if (rec == NULL || json_array_append_new(recs, rec) != 0) {
-			json_decref(recs);
-			return NULL;
-		}
+		rec = json_pack("{s:s, s:O, s:O}", "dir", c->records[i].dir,
+		    "metadata", c->records[i].meta, "files", files[i]);
+		if (rec == NULL || json_array_append_new(recs, rec) != 0)
+			goto out;
 	}
 	root = json_pack("{s:i, s:{s:s, s:i, s:s?, s:s?}, s:O, s:o, "
 	    "s:{s:s, s:s}, s:s, s:O*}",
@@ -540,6 +549,12 @@ make_case_json(const struct arh_case *c, const struct arh_bag_params *p,
 	    "records", recs,
 	    "identification", "tool", "libmagic", "version", magicv,
 	    "software", software, "retention", p->retention);
+	recs = NULL;	/* transferred, or freed by json_pack */
+out:
+	for (i = 0; i < c->nrecords; i++)
+		json_decref(files[i]);
+	free(files);
+	json_decref(recs);
 	return root;
 }
 
@@ -623,6 +638,12 @@ write_tags(struct writer *w, struct arh_case *c,
 #define TAG(expr, path) do {						\
 	if ((b = (expr)) == NULL) {					\
 		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory");	\
+		goto out;						\
+	}								\
+	if (len > ARH_MAX_TAG_BYTES) {					\
+		rc = arh_errf(w->err, ARH_EINVAL, "%s would be %zu "	\
+		    "bytes, more than the %d an archive may hold",	\
+		    path, len, ARH_MAX_TAG_BYTES);			\
 		goto out;						\
 	}								\
 	if ((rc = write_buf(w, path, b, len, NULL)) != 0)		\

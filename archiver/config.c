@@ -905,7 +905,10 @@ arh_config_parse(const char *name, const char *buf, size_t len,
 		goto out;
 	}
 	if ((n = nproblems(&st)) > 0) {
-		r = arh_errf(err, ARH_ECONFIG, "configuration '%s' has %zu "
+		/* The last line of a stopped list says it stopped. */
+		r = st.stop ? arh_errf(err, ARH_ECONFIG, "configuration '%s' "
+		    "has more than %d problems", name, MAX_PROBLEMS) :
+		    arh_errf(err, ARH_ECONFIG, "configuration '%s' has %zu "
 		    "problem%s", name, n, n == 1 ? "" : "s");
 		goto out;
 	}

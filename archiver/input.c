@@ -199,22 +199,104 @@ dup_into(struct mp *m, char **dst, const char *v)
 		m->rc = ARH_ENOMEM;
 }
 
+/* Levels used below j: 0 for a scalar, 1 + its deepest child otherwise. */
+static int
+shape(const json_t *j, int left, const char **bad)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	int d, max = 0;
+
+	if (json_is_string(j)) {
+		if (json_string_length(j) > ARH_MAX_META_STRING)
+			*bad = "string";
+		return 0;
+	}
+	if (!json_is_object(j) && !json_is_array(j))
+		return 0;
+	if (left == 0) {
+		*bad = "depth";
+		return 1;
+	}
+	if (json_is_object(j)) {
+		json_object_foreach((json_t *)j, key, v) {
+			if (strlen(key) > ARH_MAX_META_STRING)
+				*bad = "string";
+			if (*bad != NULL)
+				return 1;
+			if ((d = shape(v, left - 1, bad)) > max)
+				max = d;
+		}
+	} else {
+		json_array_foreach(j, i, v) {
+			if (*bad != NULL)
+				return 1;
+			if ((d = shape(v, left - 1, bad)) > max)
+				max = d;
+		}
+	}
+	return 1 + max;
+}
+
+int
+arh_meta_shape(const json_t *j, int maxdepth, char *why, size_t n)
+{
+	const char *bad = NULL, *key = NULL, *k;
+	json_t *v;
+
+	if (json_is_object(j)) {
+		/* Each top-level key on its own, to name where it is. */
+		json_object_foreach((json_t *)j, k, v) {
+			if (strlen(k) > ARH_MAX_META_STRING)
+				bad = "string";
+			else
+				shape(v, maxdepth - 1, &bad);
+			if (bad != NULL) {
+				key = k;
+				break;
+			}
+		}
+	} else
+		shape(j, maxdepth, &bad);
+	if (bad == NULL)
+		return 0;
+	if (strcmp(bad, "depth") == 0)
+		snprintf(why, n, "objects and arrays nested more than %d levels "
+		    "deep%s%s%s", maxdepth, key ? " (under '" :
+		    "", key ? arh_show(key).s : "", key ? "')" : "");
+	else
+		snprintf(why, n, "a string or key longer than %d bytes%s%s%s",
+		    ARH_MAX_META_STRING, key ? " (under '" : "",
+		    key ? arh_show(key).s : "", key ? "')" : "");
+	return -1;
+}
+
 static json_t *
 load_object(struct mp *m, const char *buf, size_t len)
 {
 	json_error_t je;
+	char why[200];
 	json_t *o;
 
 	o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 	if (o == NULL) {
 		m->bad = 1;
+		/* jansson names its own flag; say what is wrong instead. */
 		if (arh_problems_add(m->probs, "%s:%d:%d: %s", m->name,
-		    je.line, je.column, arh_show(je.text).s) != 0)
+		    je.line, je.column, strstr(je.text, "JSON_ALLOW_NUL") ?
+		    "\\u0000 (a NUL character) is not allowed in a string" :
+		    arh_show(je.text).s) != 0)
 			m->rc = ARH_ENOMEM;
 		return NULL;
 	}
 	if (!json_is_object(o)) {
 		mprob(m, "must be a JSON object ({...})");
+		json_decref(o);
+		return NULL;
+	}
+	if (arh_meta_shape(o, ARH_MAX_META_DEPTH, why, sizeof(why)) != 0) {
+		mprob(m, "%s; shorten or flatten it", why);
 		json_decref(o);
 		return NULL;
 	}
@@ -296,6 +378,47 @@ check_object(struct mp *m, const json_t *o, const char *key)
 
 	if (v != NULL && !json_is_object(v))
 		mprob(m, "'%s' must be an object", key);
+}
+
+/*
+ * "register", as register import writes it: the entry's organisation and
+ * titles, and every labelled line as a [label, value] pair of strings
+ * (docs/FORMAT.md, section 2).
+ */
+static void
+check_register(struct mp *m, const json_t *o)
+{
+	static const char *const keys[] = { "organisation", "function_title",
+	    "series_title", "lines", NULL };
+	static const char *const labels[] = { "register.organisation",
+	    "register.function_title", "register.series_title" };
+	const json_t *reg = json_object_get(o, "register"), *lines, *pair;
+	size_t i;
+
+	if (reg == NULL)
+		return;
+	if (!json_is_object(reg)) {
+		mprob(m, "'register' must be an object");
+		return;
+	}
+	check_keys(m, reg, keys, "register.", "");
+	for (i = 0; i < 3; i++)
+		get_str(m, reg, keys[i], labels[i], OPT);
+	if ((lines = json_object_get(reg, "lines")) == NULL)
+		return;
+	if (!json_is_array(lines)) {
+		mprob(m, "'register.lines' must be a list of [label, value] "
+		    "pairs");
+		return;
+	}
+	json_array_foreach(lines, i, pair)
+		if (!json_is_array(pair) || json_array_size(pair) != 2 ||
+		    !json_is_string(json_array_get(pair, 0)) ||
+		    !json_is_string(json_array_get(pair, 1))) {
+			mprob(m, "'register.lines' item %zu is not a [label, "
+			    "value] pair of strings", i + 1);
+			return;
+		}
 }
 
 static void
@@ -502,7 +625,7 @@ arh_record_parse_meta(struct arh_record *r, const char *name,
 	check_bool(&m, o, "external_network");
 	check_bool(&m, o, "private_person");
 	parse_access(&m, o, &r->access);
-	check_object(&m, o, "register");
+	check_register(&m, o);
 	check_object(&m, o, "extra");
 	return mp_result(&m);
 }
@@ -570,6 +693,7 @@ struct loader {
 	int			 rc;	/* ARH_ENOMEM once an allocation failed */
 	int			 bad;	/* a problem was added */
 	int			 full;	/* the ARH_MAX_FILES problem was added */
+	const char		*today;	/* YYYY-MM-DD */
 };
 
 /* One directory entry whose name passed arh_name_check(). */
@@ -917,6 +1041,10 @@ record_json(struct loader *l, int fd, const struct entry *e,
 		l->bad = 1;
 	else if (rc != 0)
 		l->rc = rc;
+	/* A registration date that has not come yet is a typing error. */
+	if (r->registered != NULL && strcmp(r->registered, l->today) > 0)
+		problem(l, path, "'registered' %s is in the future; correct the "
+		    "date", r->registered);
 	same_as_case(l, r, path, "case_file", "case file", c->reference);
 	same_as_case(l, r, path, "series", "series", c->series_code);
 	same_as_case(l, r, path, "function", "function", c->function_code);
@@ -1193,6 +1321,66 @@ load_top(struct loader *l, int fd, const struct dirlist *top)
 	return l->rc;
 }
 
+/* Values in j, each a line or two of the indented metadata manifest. */
+static uint64_t
+nodes(const json_t *j)
+{
+	const char *key;
+	uint64_t n = 1;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(j))
+		json_object_foreach((json_t *)j, key, v)
+			n += 1 + nodes(v);
+	else if (json_is_array(j))
+		json_array_foreach(j, i, v)
+			n += nodes(v);
+	return n;
+}
+
+/* Bytes of j in the manifest, indented `indent` more than on its own. */
+static uint64_t
+json_bound(const json_t *j, int indent)
+{
+	return json_dumpb(j, NULL, 0, JSON_INDENT(2) | JSON_SORT_KEYS) +
+	    2 * nodes(j) * (uint64_t)(indent + 2);
+}
+
+/*
+ * What the bag's largest tag files could grow to, refused here rather than
+ * by verify after the archive is made.  An upper bound: the manifests are
+ * exact, metadata/case.json allows each file's digests, type and escaped
+ * path, and 64 KiB for the retention decision ingest adds.
+ */
+static void
+check_tag_bounds(struct loader *l)
+{
+	const struct arh_case *c = l->c;
+	uint64_t man = 0, meta = 64 * 1024;
+	size_t i, len;
+
+	meta += json_bound(c->meta, 2);
+	for (i = 0; i < c->nrecords; i++)
+		meta += json_bound(c->records[i].meta, 6) + 256 +
+		    2 * strlen(c->records[i].dir);
+	for (i = 0; i < c->nfiles; i++) {
+		len = strlen(c->files[i].bag_path);
+		man += 128 + 2 + len + 1;
+		meta += 512 + 2 * len;
+	}
+	if (man > ARH_MAX_TAG_BYTES)
+		problem(l, "(the case file)", "its %zu files would make manifest-sha512.txt "
+		    "%llu bytes, more than the %d an archive may hold; split "
+		    "the case file", c->nfiles, (unsigned long long)man,
+		    ARH_MAX_TAG_BYTES);
+	if (meta > ARH_MAX_TAG_BYTES)
+		problem(l, "(the case file)", "its metadata would make metadata/case.json up "
+		    "to %llu bytes, more than the %d an archive may hold; "
+		    "shorten the records' metadata or split the case file",
+		    (unsigned long long)meta, ARH_MAX_TAG_BYTES);
+}
+
 int
 arh_case_load(const char *dir, const char *today, struct arh_case **out,
     struct arh_problems *probs, struct arh_err *err)
@@ -1203,6 +1391,7 @@ arh_case_load(const char *dir, const char *today, struct arh_case **out,
 
 	*out = NULL;
 	l.probs = probs;
+	l.today = today;
 	if (!arh_date_valid(today))
 		return arh_errf(err, ARH_EUSAGE, "today '%s' is not a date "
 		    "YYYY-MM-DD", today == NULL ? "(null)" : arh_show(today).s);
@@ -1219,8 +1408,9 @@ arh_case_load(const char *dir, const char *today, struct arh_case **out,
 	}
 	if (list_dir(&l, fd, NULL, &top) == 0 &&
 	    load_case_json(&l, fd, &top, today) == 0 &&
-	    load_top(&l, fd, &top) == 0)
-		check_duplicates(&l);
+	    load_top(&l, fd, &top) == 0 && check_duplicates(&l) == 0 &&
+	    !l.bad)
+		check_tag_bounds(&l);
 	if ((r = l.rc) != 0) {
 		arh_errf(err, r, "out of memory loading '%s'", dir);
 		goto out;

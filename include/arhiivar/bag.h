@@ -20,7 +20,6 @@
 #include "arhiivar/seal.h"
 
 #define ARH_BAG_FORMAT		1	/* "arhiivar_format" in case.json */
-#define ARH_MAX_TAG_BYTES	(64 * 1024 * 1024)
 #define ARH_MAX_MEMBERS		(ARH_MAX_FILES + 64)
 
 /* One regular-file member of a bag, in tar order. */

@@ -47,10 +47,27 @@
 #include "arhiivar/error.h"
 
 #define ARH_MAX_META_BYTES	(1024 * 1024)	/* case.json, record.json */
-#define ARH_MAX_PATH		4096		/* bytes of one bag path */
+/* Bytes of one bag path ("data/..."): with the bag directory in front
+ * (at most 74 bytes) a member name stays within the 4,095 bytes a relative
+ * path may have, so tar can extract it and sha512sum -c find it. */
+#define ARH_MAX_PATH		4000
+#define ARH_MAX_MEMBER_NAME	4095		/* bytes of a tar member name */
 #define ARH_MAX_NAME		255		/* bytes of one path component */
 #define ARH_MAX_FILES		1000000		/* payload files of one case */
 #define ARH_MAX_DEPTH		32		/* directory nesting in a record */
+
+/*
+ * Limits the writer and the reader share, so that an archive ingest accepts
+ * is one verify accepts: metadata objects (case.json, record.json) nest
+ * objects and arrays at most ARH_MAX_META_DEPTH levels (the object itself
+ * is level 1) and hold no string or key over ARH_MAX_META_STRING bytes; no
+ * tag file of the bag (manifests, metadata/case.json) may exceed
+ * ARH_MAX_TAG_BYTES, which the loader checks with an upper bound before
+ * anything is written.
+ */
+#define ARH_MAX_META_DEPTH	16
+#define ARH_MAX_META_STRING	(64 * 1024)
+#define ARH_MAX_TAG_BYTES	(64 * 1024 * 1024)
 
 /* An access restriction.  internal == 0: public; basis/start/end are NULL. */
 struct arh_access {
@@ -111,6 +128,13 @@ struct arh_case {
 	size_t	 nfiles;
 	uint64_t payload_bytes;
 };
+
+/*
+ * Check j against the shape limits above with `maxdepth` levels allowed.
+ * Returns 0, or -1 with a sentence in why (n bytes) naming the first key
+ * at the top level under which a limit is passed.  Pure.
+ */
+int arh_meta_shape(const json_t *j, int maxdepth, char *why, size_t n);
 
 /*
  * Load and validate the case directory `dir`.  `today` (YYYY-MM-DD) decides

@@ -29,15 +29,36 @@ struct arh_finding {
 	char	*message;
 };
 
+/*
+ * Findings kept per layer: a hostile archive (a manifest of 60 MiB of junk
+ * lines) must not make verify's memory or output grow without bound; the
+ * rest are counted, per layer.
+ */
+#define ARH_MAX_FINDINGS_PER_LAYER	100
+#define ARH_MAX_LAYERS			12
+
+struct arh_layer_count {
+	const char *layer;	/* static string, as given to arh_finding() */
+	size_t	 listed;
+	size_t	 unlisted;	/* findings past ARH_MAX_FINDINGS_PER_LAYER */
+};
+
 struct arh_verify_report {
 	struct arh_finding *items;
-	size_t	 n;
+	size_t	 n;		/* findings listed in items */
 	size_t	 cap;
+	size_t	 unlisted;	/* further findings, counted only */
+	struct arh_layer_count layers[ARH_MAX_LAYERS];
+	size_t	 nlayers;
 	struct arh_bag_summary sum;	/* what the archive says of itself */
 	int	 sealed;		/* 1 if the seal verified */
 };
 
-/* Add a finding; 0 or ARH_ENOMEM. */
+/*
+ * Add a finding; 0 or ARH_ENOMEM.  Past ARH_MAX_FINDINGS_PER_LAYER of one
+ * layer it is only counted (layers[].unlisted, unlisted).  layer must be a
+ * string that outlives the report (a literal).
+ */
 int arh_finding(struct arh_verify_report *r, const char *layer,
     const char *member, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

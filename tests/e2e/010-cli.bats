@@ -159,3 +159,46 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"cannot open '$T/nope.tar'"* ]]
 }
+
+@test "an empty -H is refused, not taken for the default home" {
+	run arh -H '' list
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"-H needs the home's directory, not an empty string"* ]]
+	[[ "$output" != *"/var/lib/arhiivar"* ]]
+}
+
+@test "a 17th --trust says how many are allowed, not only the usage line" {
+	args=()
+	for i in $(seq 17); do args+=(--trust "$T/a$i.pem"); done
+	run arh verify "${args[@]}" ./x.tar
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"at most 16 --trust files"* ]]
+}
+
+@test "a missing, directory or oversized trust anchor is exit 2 (the set-up), never 1 (tampering)" {
+	ingested_home
+	printf '[verify]\ntrust = /nonexistent.pem\n' >>"$ARHIIVAR_HOME/arhiivar.conf"
+	run arh verify 12-1/2024
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"/nonexistent.pem"* ]]
+	run arh verify --all
+	[ "$status" -eq 2 ]
+	run arh verify --trust "$T" 12-1/2024
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is not a regular file"* ]]
+	truncate -s 9M "$T/huge.pem"
+	run arh verify --trust "$T/huge.pem" 12-1/2024
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"is too large"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from events where kind = 'verify' and result = 'failed'")" = 0 ]
+}
+
+@test "a missing seal key at ingest is exit 2, and nothing is archived" {
+	arh init >/dev/null
+	arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" >/dev/null
+	rm "$ARHIIVAR_HOME/keys/seal.key"
+	run arh ingest "$CASE"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"seal.key"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+}

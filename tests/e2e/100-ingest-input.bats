@@ -275,3 +275,51 @@ refused_cleanly() {
 	[ "$status" -eq 0 ]
 	tar -xOf "$ARHIIVAR_HOME/store/12-1_2024.v1.tar" 12-1_2024.v1/bag-info.txt | grep -q '^Source-Organization: Justiitsministeerium$'
 }
+
+# ---- the limits the reader shares: what ingest accepts, verify accepts ----
+
+@test "metadata nested deeper than an archive allows is refused, naming the key" {
+	prepare
+	# 1,900 levels: an indented manifest of it would be quadratic in size.
+	f="$CASE/12-1_8911-1/record.json"
+	# (jq cuts such a value short, so the text is built by hand.)
+	deep="$(printf '[%.0s' $(seq 1900))1$(printf ']%.0s' $(seq 1900))"
+	jq -c . "$f" | sed "s/}\$/, \"extra\": $deep}/" >"$T/r.json"
+	mv "$T/r.json" "$f"; before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/record.json: objects and arrays nested more than 16 levels deep (under 'extra'); shorten or flatten it"* ]]
+}
+
+@test "sixteen levels of metadata are accepted and verify" {
+	prepare
+	f="$CASE/12-1_8911-1/record.json"
+	# The record object is level 1; extra and 14 arrays below it make 16.
+	jq -c '.extra = {"k": (reduce range(14) as $i ("x"; [.]))}' "$f" >"$T/r.json"
+	mv "$T/r.json" "$f"
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+	run arh verify 12-1/2024
+	[ "$status" -eq 0 ]
+}
+
+@test "a string longer than an archive allows is refused, naming the key" {
+	prepare
+	f="$CASE/12-1_8911-1/record.json"
+	jq --arg t "$(head -c 70000 /dev/zero | tr '\0' a)" '.title = $t' "$f" >"$T/r.json"
+	mv "$T/r.json" "$f"; before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/record.json: a string or key longer than 65536 bytes (under 'title'); shorten or flatten it"* ]]
+}
+
+@test "a NUL character in a string is named as such, not by the JSON library's flag" {
+	prepare
+	sed -i 's/"title": "/"title": "\\u0000/' "$CASE/12-1_8911-1/record.json"
+	before_input=$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)
+	run arh ingest "$CASE"
+	refused_cleanly
+	[[ "$output" == *"12-1_8911-1/record.json:"*": \\u0000 (a NUL character) is not allowed in a string"* ]]
+	[[ "$output" != *JSON_ALLOW_NUL* ]]
+	[[ "$output" == *"1 problem above; fix it and ingest again"* ]]
+}

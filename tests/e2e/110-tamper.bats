@@ -116,13 +116,14 @@ unpack() {
 	tar -xf "$TAR" -C "$1"
 }
 
-# repack DIR [NAME...]: DIR's bag (and NAMEs under DIR) re-packed with GNU
-# tar as a pax archive, replacing the stored archive.
+# repack DIR [NAME...]: DIR's bag (and NAMEs under DIR) re-packed with
+# bsdtar in the headers the writer uses (ustar, a pax header only for a
+# long or non-ASCII name), replacing the stored archive.
 repack() {
 	local dir=$1
 	shift
-	tar --format=pax --sort=name --owner=0 --group=0 --numeric-owner \
-	    -C "$dir" -cf "$T/repacked.tar" "$BAG" "$@"
+	( cd "$dir" && bsdtar --format=paxr --uid 0 --gid 0 --uname '' \
+	    --gname '' -cf "$T/repacked.tar" "$BAG" "$@" )
 	cp "$T/repacked.tar" "$TAR"
 }
 
@@ -701,4 +702,267 @@ forge_payload() {
 	mv "$T/away.tar" "$TAR"
 	run arh verify --all
 	[ "$status" -eq 0 ]
+}
+
+@test "metadata/case.json nested deeper than the writer allows, re-sealed with the home's own key: metadata layer" {
+	tamper_home
+	unpack "$T/x"
+	m="$T/x/$BAG/metadata/case.json"
+	jq --indent 2 -S '.case_file.extra = (reduce range(40) as $i ("x"; {"a": .}))' "$m" >"$T/m.json"
+	mv "$T/m.json" "$m"
+	recompute_bag "$T/x"
+	openssl cms -sign -binary -outform DER -in "$T/x/$BAG/tagmanifest-sha512.txt" \
+	    -signer "$ARHIIVAR_HOME/keys/seal.pem" -inkey "$ARHIIVAR_HOME/keys/seal.key" \
+	    -cades -md sha256 -out "$T/x/$BAG/signature/tagmanifest-sha512.txt.p7s"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding metadata metadata/case.json "objects and arrays nested more than 19 levels deep (under 'case_file'), which no writer of this format produces"
+	no_layer seal
+	no_layer tagmanifest
+}
+
+@test "a manifest of thousands of junk lines: findings listed up to 100 per layer, the rest counted" {
+	tamper_home
+	unpack "$T/x"
+	m="$T/x/$BAG/manifest-sha512.txt"
+	for i in $(seq 3000); do printf '%0128d  data/missing-%d.txt\n' 0 "$i"; done >>"$m"
+	( cd "$T/x/$BAG" && set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt metadata/case.json &&
+	  sha256sum "$@" >tagmanifest-sha256.txt && sha512sum "$@" >tagmanifest-sha512.txt )
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	n=$(printf '%s\n' "${lines[@]}" | grep -c '^  completeness ') || true
+	[ "$n" -eq 101 ]
+	has_finding completeness "" "and 2900 more findings of this layer, not listed"
+	[[ "${lines[0]}" == *"copy.tar: FAILED, "*" findings" ]]
+	total=${lines[0]##*FAILED, }; total=${total%% *}
+	[ "$total" -ge 3000 ]
+	run arh -H "$T/nohome" verify --json --trust "$ARHIIVAR_HOME/keys/seal.pem" "$T/copy.tar"
+	[ "$status" -eq 1 ]
+	[ "$(jq '[.findings[] | select(.layer == "completeness")] | length' <<<"$output")" -eq 100 ]
+	[ "$(jq '.unlisted.completeness' <<<"$output")" -eq 2900 ]
+}
+
+@test "a reference means the catalogued archive, even with a good copy of that name in the current directory" {
+	tamper_home
+	mkdir -p "$T/cwd/12-1"
+	cp "$TAR" "$T/cwd/12-1/2024"
+	flip "$TAR" $(( $(data_offset data/12-1_8909-1/tekst.txt) + 100 ))
+	cd "$T/cwd"
+	run arh verify 12-1/2024
+	[ "$status" -eq 1 ]
+	[[ "${lines[0]}" == "12-1/2024: FAILED, "* ]]
+	# The copy is checked only when the argument is plainly a path.
+	run arh verify ./12-1/2024
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "./12-1/2024: OK (12-1_2024.v1, "* ]]
+	# An argument that is no catalogued name but a file says how to mean it.
+	mkdir -p 9-9 && cp "$T/cwd/12-1/2024" 9-9/2000
+	run arh verify 9-9/2000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"write './9-9/2000'"* ]]
+}
+
+# ---- the writer's grammar: what stock tools read differently is refused --
+# Each archive below is re-sealed with the home's own key, so that only the
+# rule under test can fail: a forger with the key gets no further.
+
+# retag DIR: both tag manifests made to agree with DIR's tag files.
+retag() (
+	cd "$1/$BAG" || exit 1
+	set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
+	    metadata/case.json
+	sha256sum "$@" >tagmanifest-sha256.txt
+	sha512sum "$@" >tagmanifest-sha512.txt
+)
+
+# reseal DIR: DIR's bag sealed again with the home's own seal key.
+reseal() {
+	openssl cms -sign -binary -outform DER -cades -md sha256 -nosmimecap \
+	    -in "$1/$BAG/tagmanifest-sha512.txt" \
+	    -signer "$ARHIIVAR_HOME/keys/seal.pem" \
+	    -inkey "$ARHIIVAR_HOME/keys/seal.key" \
+	    -out "$1/$BAG/signature/tagmanifest-sha512.txt.p7s"
+}
+
+# rule_refused LAYER MEMBER TEXT: the stored archive fails verify bare on
+# exactly that finding's layer, and nothing but it (seal, tag manifests,
+# payload hold).
+rule_refused() {
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding "$1" "$2" "$3"
+	no_layer seal
+	no_layer tagmanifest
+	no_layer payload
+}
+
+@test "control: a bsdtar re-pack, re-sealed with the home's key, verifies bare" {
+	tamper_home
+	unpack "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 0 ]
+}
+
+@test "a GNU tar pax re-pack (mtime and atime records): structure, pax record" {
+	tamper_home
+	unpack "$T/x"
+	tar --format=pax --owner=0 --group=0 --numeric-owner -C "$T/x" -cf "$TAR" "$BAG"
+	rule_refused structure "" "a pax record other than path or size, which the writer never emits"
+}
+
+@test "a pax global header before the members: structure (GNU tar would apply its path to every member)" {
+	tamper_home
+	unpack "$T/x"
+	# GNU tar: keyword=value goes into one global header at the start.
+	tar --format=pax --pax-option='path=evil.txt' --owner=0 --group=0 \
+	    -C "$T/x" -cf "$TAR" "$BAG"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure "$BAG/" "a pax global header (typeflag 'g'), which the writer never emits"
+}
+
+@test "a GNU-format archive (old GNU magic, long-name headers): structure" {
+	tamper_home
+	unpack "$T/x"
+	tar --format=gnu --owner=0 --group=0 -C "$T/x" -cf "$TAR" "$BAG"
+	rule_refused structure "" "a header that is not POSIX ustar"
+}
+
+@test "a directory given as typeflag '0' with a trailing '/': structure" {
+	tamper_home
+	# The first header is the bag directory's ('5'); make it a '0'
+	# and mend its checksum ('5' - '0' = 5).
+	[ "$(dd if="$TAR" bs=1 skip=156 count=1 2>/dev/null)" = 5 ]
+	sum=$(dd if="$TAR" bs=1 skip=148 count=6 2>/dev/null)
+	printf '%06o' $(( 8#$sum - 5 )) | dd of="$TAR" bs=1 seek=148 conv=notrunc 2>/dev/null
+	printf 0 | dd of="$TAR" bs=1 seek=156 conv=notrunc 2>/dev/null
+	run tar -tvf "$TAR"
+	[ "$status" -eq 0 ]
+	rule_refused structure "" "a file header (typeflag '0') whose name ends in '/'"
+}
+
+# manifest_line SED: manifest-sha512.txt edited by SED, re-tagged, re-sealed.
+manifest_line() {
+	tamper_home
+	unpack "$T/x"
+	sed -i "$1" "$T/x/$BAG/manifest-sha512.txt"
+	retag "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+}
+
+@test "a manifest line with one space: structure" {
+	manifest_line '1s/  / /'
+	rule_refused structure manifest-sha512.txt "line 1 is not '<SHA-512 digest>  <path>': it does not separate digest and path by exactly two spaces"
+}
+
+@test "a manifest line with a tab or three spaces: structure" {
+	manifest_line '1s/  /\t/; 2s/  /   /'
+	rule_refused structure manifest-sha512.txt "line 1 is not"
+	has_finding structure manifest-sha512.txt "line 2 is not '<SHA-512 digest>  <path>': it does not separate"
+}
+
+@test "a manifest with upper-case hex: structure" {
+	manifest_line '1s/^\([0-9a-f]*\)/\U\1/'
+	rule_refused structure manifest-sha512.txt "line 1 is not '<SHA-512 digest>  <path>': it does not start with a lower-case hex digest"
+}
+
+@test "a manifest with CR LF line ends: structure says so once, not every file missing" {
+	manifest_line 's/$/\r/'
+	rule_refused structure manifest-sha512.txt "has CR LF line ends; lines of the format end in LF alone"
+	[[ "${lines[0]}" == *"copy.tar: FAILED, 1 finding" ]]
+	no_layer completeness
+}
+
+@test "a manifest without its final LF: structure" {
+	tamper_home
+	unpack "$T/x"
+	m="$T/x/$BAG/manifest-sha512.txt"
+	printf '%s' "$(cat "$m")" >"$m.new" && mv "$m.new" "$m"
+	retag "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+	rule_refused structure manifest-sha512.txt "its last line does not end in LF"
+}
+
+# case_json JQ: metadata/case.json rewritten by JQ, re-tagged, re-sealed.
+case_json() {
+	tamper_home
+	unpack "$T/x"
+	m="$T/x/$BAG/metadata/case.json"
+	jq --indent 2 -S "$1" "$m" >"$T/m.json" && mv "$T/m.json" "$m"
+	retag "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+}
+
+@test "a wrong External-Identifier in bag-info.txt: metadata" {
+	tamper_home
+	unpack "$T/x"
+	sed -i 's|^External-Identifier: .*|External-Identifier: 12-1/2023|' "$T/x/$BAG/bag-info.txt"
+	retag "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+	rule_refused metadata bag-info.txt "External-Identifier is '12-1/2023' but metadata/case.json says '12-1/2024'"
+}
+
+@test "a record whose series differs from the case file's: metadata" {
+	case_json '.records[0].metadata.series = "12-2"'
+	rule_refused metadata metadata/case.json "record '12-1/8909-1' gives series '12-2', not the case file's '12-1'"
+}
+
+@test "a restricted record's file listed under a public record: metadata" {
+	# Which record a file belongs to decides who may have it.
+	case_json '(.records[] | select(.dir == "12-1_8911-1") | .files) += [(.records[] | select(.dir == "12-1_8910-1") | .files[0])] |
+	    (.records[] | select(.dir == "12-1_8910-1") | .files) |= .[1:]'
+	rule_refused metadata "data/12-1_8910-1/lisad/lisa-1.txt" "listed under record folder '12-1_8911-1' but not inside it"
+}
+
+@test "a record folder that does not exist: metadata names its files" {
+	case_json '(.records[] | select(.dir == "12-1_8911-1") | .dir) = "12-1_9999-1"'
+	rule_refused metadata data/12-1_8911-1/vastus.txt "listed under record folder '12-1_9999-1' but not inside it"
+}
+
+@test "a payload name in NFD (as a hand-made tar may have it): structure" {
+	tamper_home
+	unpack "$T/x"
+	d="$T/x/$BAG/data/12-1_8910-1"
+	nfd=$(printf 'o\xcc\x83iend.pdf')
+	mv "$d/õiend.pdf" "$d/$nfd"
+	( cd "$T/x/$BAG" && sed -i "s|õiend.pdf|$nfd|" manifest-sha512.txt manifest-sha256.txt )
+	retag "$T/x"
+	reseal "$T/x"
+	# bsdtar would store the name in NFC; GNU tar's ustar keeps its bytes.
+	tar --format=ustar --owner=0 --group=0 --numeric-owner -C "$T/x" -cf "$TAR" "$BAG"
+	rule_refused structure "" "a member name not in Unicode NFC, which the writer never emits"
+}
+
+@test "a member name longer than tar can extract: structure" {
+	tamper_home
+	long=$(printf 'a%.0s' $(seq 200))
+	p="$BAG/data/12-1_8911-1"
+	for i in $(seq 21); do p="$p/$long"; done
+	echo hi >"$T/c.txt"
+	printf '#mtree\n%s type=file contents=%s\n' "$p/x.txt" "$T/c.txt" >"$T/m.mtree"
+	unpack "$T/x"
+	( cd "$T/x" && bsdtar --format=paxr --uid 0 --gid 0 --uname '' --gname '' \
+	    -cf "$TAR" "$BAG" @"$T/m.mtree" )
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding structure "" "a member name of 4256 bytes, more than the 4095 tar can extract"
+}
+
+@test "a Payload-Oxum that overflows 64 bits is named as such, not shown as 18446744073709551615" {
+	tamper_home
+	unpack "$T/x"
+	sed -i 's/^Payload-Oxum: .*/Payload-Oxum: 99999999999999999999999.4/' "$T/x/$BAG/bag-info.txt"
+	retag "$T/x"
+	reseal "$T/x"
+	repack "$T/x"
+	rule_refused oxum bag-info.txt "Payload-Oxum '99999999999999999999999.4' is not <bytes>.<files> in decimal digits that fit 64 bits"
+	[[ "$output" != *18446744073709551615* ]]
 }

@@ -422,6 +422,9 @@ test_too_many_problems(void **state)
 	assert_int_equal(fx->p.n, 51);
 	assert_string_equal(fx->p.items[50],
 	    "t.conf:101: too many problems; stopping here");
+	/* Not "51 problems": the last line only says it stopped. */
+	assert_string_equal(fx->e.msg,
+	    "configuration 't.conf' has more than 50 problems");
 	free(text);
 }
 

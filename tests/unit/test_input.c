@@ -983,10 +983,11 @@ test_load_path_too_long(void **state)
 	assert_int_equal(arh_case_load(root, TODAY, &c, &probs, &err),
 	    ARH_EINVAL);
 	assert_int_equal(probs.n, 1);
-	/* "data/r1/" + 17 names of 250 bytes and 16 slashes = 4274 */
+	/* "data/r1/" + 16 names of 250 bytes and 15 slashes = 4023: the
+	 * first directory whose path passes the limit. */
 	assert_true(strncmp(probs.items[0], "r1/xxx", 6) == 0);
 	assert_true(ends_with(probs.items[0], ": path too long in the archive "
-	    "(4274 bytes, at most 4096); shorten it"));
+	    "(4023 bytes, at most 4000); shorten it"));
 	arh_problems_release(&probs);
 }
 
@@ -1081,6 +1082,154 @@ test_load_order_deterministic(void **state)
 	arh_problems_release(&b);
 }
 
+static void
+test_record_register(void **state)
+{
+	(void)state;
+	expect_record_problem(", \"register\": {\"lines\": [[\"Viit\", "
+	    "\"12-1/8909-1\"], [\"Liik\"]]}", 0, "r1/record.json: "
+	    "'register.lines' item 2 is not a [label, value] pair of strings");
+	expect_record_problem(", \"register\": {\"lines\": \"Viit\"}", 0,
+	    "r1/record.json: 'register.lines' must be a list of [label, "
+	    "value] pairs");
+	expect_record_problem(", \"register\": {\"lines\": [[1, 2]]}", 0,
+	    "r1/record.json: 'register.lines' item 1 is not a [label, value] "
+	    "pair of strings");
+	expect_record_problem(", \"register\": {\"organisation\": 5}", 0,
+	    "r1/record.json: 'register.organisation' must be a string");
+	expect_record_problem(", \"register\": {\"colour\": \"red\"}", 0,
+	    "r1/record.json: unknown key 'register.colour'");
+	expect_record_problem(", \"register\": []", 0,
+	    "r1/record.json: 'register' must be an object");
+}
+
+static void
+test_load_registered_in_future(void **state)
+{
+	const char *root = *state;
+	char *js = record_json("12-1/8909-1", "2099-01-01", "");
+
+	put_file(root, "case.json", case_json);
+	put_dir(root, "r1");
+	put_file(root, "r1/record.json", js);
+	put_file(root, "r1/kiri.txt", "x");
+	free(js);
+	expect_load_problem(root, "r1/record.json: 'registered' 2099-01-01 "
+	    "is in the future; correct the date");
+}
+
+/* n levels of arrays around a number, inside an object: n + 1 levels. */
+static json_t *
+nested(int n)
+{
+	json_t *j = json_integer(1), *a;
+
+	while (n-- > 0) {
+		a = json_array();
+		json_array_append_new(a, j);
+		j = a;
+	}
+	a = json_object();
+	json_object_set_new(a, "extra", j);
+	return a;
+}
+
+static void
+test_meta_shape(void **state)
+{
+	char why[200], *big;
+	json_t *j;
+
+	(void)state;
+	j = nested(ARH_MAX_META_DEPTH - 1);
+	assert_int_equal(arh_meta_shape(j, ARH_MAX_META_DEPTH, why,
+	    sizeof(why)), 0);
+	json_decref(j);
+	j = nested(ARH_MAX_META_DEPTH);
+	assert_int_equal(arh_meta_shape(j, ARH_MAX_META_DEPTH, why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "objects and arrays nested more than 16 "
+	    "levels deep (under 'extra')");
+	json_decref(j);
+
+	assert_non_null(big = malloc(ARH_MAX_META_STRING + 2));
+	memset(big, 'a', ARH_MAX_META_STRING + 1);
+	big[ARH_MAX_META_STRING + 1] = '\0';
+	j = json_pack("{s:[s]}", "title", big);
+	assert_int_equal(arh_meta_shape(j, 4, why, sizeof(why)), -1);
+	assert_string_equal(why, "a string or key longer than 65536 bytes "
+	    "(under 'title')");
+	json_decref(j);
+	big[ARH_MAX_META_STRING] = '\0';	/* exactly the limit */
+	j = json_pack("{s:s}", "title", big);
+	assert_int_equal(arh_meta_shape(j, 4, why, sizeof(why)), 0);
+	json_object_set_new(j, big, json_true());	/* a key at the limit */
+	assert_int_equal(arh_meta_shape(j, 4, why, sizeof(why)), 0);
+	json_decref(j);
+	big[ARH_MAX_META_STRING] = 'a';
+	j = json_pack("{s:b}", big, 1);
+	assert_int_equal(arh_meta_shape(j, 4, why, sizeof(why)), -1);
+	json_decref(j);
+	free(big);
+
+	/* Not an object: the limit applies to the value itself. */
+	j = json_loads("[[[1]]]", 0, NULL);
+	assert_int_equal(arh_meta_shape(j, 3, why, sizeof(why)), 0);
+	assert_int_equal(arh_meta_shape(j, 2, why, sizeof(why)), -1);
+	assert_string_equal(why, "objects and arrays nested more than 2 "
+	    "levels deep");
+	json_decref(j);
+}
+
+/*
+ * 70 records of about 1 MB of metadata each, every file and string within
+ * its own limit: together more than metadata/case.json may hold, so the
+ * loader refuses before anything is written.
+ */
+static void
+test_load_metadata_over_tag_limit(void **state)
+{
+	const char *root = *state;
+	struct arh_problems probs;
+	struct arh_case *c = NULL;
+	struct arh_err err;
+	char dir[32], ref[32], *chunk, *more = NULL;
+	size_t i, k, n = 15, clen = 64000, mlen = 0;
+	FILE *f;
+	int found = 0;
+
+	assert_non_null(chunk = malloc(clen + 1));
+	memset(chunk, 'x', clen);
+	chunk[clen] = '\0';
+	assert_non_null(f = open_memstream(&more, &mlen));
+	fputs(", \"extra\": {", f);
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s\"k%zu\": \"%s\"", k ? ", " : "", k, chunk);
+	fputs("}", f);
+	assert_int_equal(fclose(f), 0);
+	put_file(root, "case.json", case_json);
+	for (i = 0; i < 70; i++) {
+		snprintf(dir, sizeof(dir), "r%02zu", i);
+		snprintf(ref, sizeof(ref), "12-1/%zu", i + 1);
+		put_record(root, dir, ref, more);
+	}
+	arh_problems_init(&probs);
+	assert_int_equal(arh_case_load(root, TODAY, &c, &probs, &err),
+	    ARH_EINVAL);
+	assert_null(c);
+	for (i = 0; i < probs.n; i++)
+		found += strncmp(probs.items[i], "(the case file): its metadata "
+		    "would make metadata/case.json up to ", 66) == 0 &&
+		    strstr(probs.items[i], "more than the 67108864 an archive "
+		    "may hold; shorten the records' metadata or split the case "
+		    "file") != NULL;
+	assert_int_equal(probs.n, 1);
+	assert_int_equal(found, 1);
+	arh_problems_release(&probs);
+	free(more);
+	free(chunk);
+}
+
 int
 main(void)
 {
@@ -1139,6 +1288,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_load_order_deterministic,
 		    setup, teardown),
+		cmocka_unit_test(test_meta_shape),
+		cmocka_unit_test(test_record_register),
+		cmocka_unit_test_setup_teardown(test_load_registered_in_future,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_load_metadata_over_tag_limit, setup, teardown),
 	};
 
 	setlocale(LC_CTYPE, "C.UTF-8");

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -98,4 +99,14 @@ cli_str(const json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s ? s : "";
+}
+
+int
+cli_is_path(const char *arg)
+{
+	size_t n = strlen(arg);
+
+	return arg[0] == '/' || strncmp(arg, "./", 2) == 0 ||
+	    strncmp(arg, "../", 3) == 0 || (n > 4 &&
+	    strcmp(arg + n - 4, ".tar") == 0);
 }

@@ -31,6 +31,14 @@ int cli_usage(const char *usage);
 /* Open the home, print recovery notes and config problems to stderr. */
 int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
 
+/*
+ * 1 if an archive argument names a file: it ends in ".tar" or starts with
+ * "/", "./" or "../".  Anything else is a reference or an archive name of
+ * the catalog, even if a file of that name is in the current directory
+ * (references contain '/': "1-2/2020").
+ */
+int cli_is_path(const char *arg);
+
 /* o[key] if it is a string, else "" (for printing). */
 const char *cli_str(const json_t *o, const char *key);
 

@@ -61,8 +61,8 @@ import(struct arh_home *h, const char *path)
 	cli_problems(&probs);
 	if (rc == ARH_EINVAL && probs.n > 0)
 		arh_errf(&err, rc, "file plan '%s' was not imported: %zu "
-		    "problem%s above; fix them and import again", path, probs.n,
-		    probs.n == 1 ? "" : "s");
+		    "problem%s above; fix %s and import again", path, probs.n,
+		    probs.n == 1 ? "" : "s", probs.n == 1 ? "it" : "them");
 	arh_problems_release(&probs);
 	if (rc != 0)
 		return cli_fail(rc, &err);

@@ -58,8 +58,9 @@ cmd_ingest(struct cli *cli, int argc, char **argv)
 	if (rc == ARH_EINVAL && probs.n > 0) {
 		cli_problems(&probs);
 		arh_errf(&err, rc, "case directory '%s' was not archived: %zu "
-		    "problem%s above; fix them and ingest again", argv[optind],
-		    probs.n, probs.n == 1 ? "" : "s");
+		    "problem%s above; fix %s and ingest again", argv[optind],
+		    probs.n, probs.n == 1 ? "" : "s",
+		    probs.n == 1 ? "it" : "them");
 	}
 out:
 	arh_problems_release(&probs);

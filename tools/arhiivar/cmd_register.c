@@ -133,10 +133,11 @@ cmd_register(struct cli *cli, int argc, char **argv)
 	if ((e = calloc((size_t)n, sizeof(*e))) == NULL)
 		return cli_fail(ARH_ENOMEM, NULL);
 	rc = parse_all(argv + optind, n, e, &probs, &err);
-	if (rc == ARH_EINVAL) {
+	if (rc == ARH_EINVAL && probs.n > 0) {
 		cli_problems(&probs);
-		arh_errf(&err, rc, "nothing was imported: fix the entries above "
-		    "and import again");
+		arh_errf(&err, rc, "nothing was imported: %zu problem%s above; "
+		    "fix %s and import again", probs.n, probs.n == 1 ? "" : "s",
+		    probs.n == 1 ? "it" : "them");
 	}
 	if (rc == 0 && (rc = arh_register_sweep(casedir, &swept, &err)) == 0 &&
 	    swept > 0)

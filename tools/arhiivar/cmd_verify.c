@@ -23,37 +23,50 @@
 static json_t *
 report_json(const char *what, int rc, const struct arh_verify_report *r)
 {
-	json_t *f = json_array();
+	json_t *f = json_array(), *more = json_object();
 	size_t i;
 
 	for (i = 0; i < r->n; i++)
 		json_array_append_new(f, json_pack("{s:s, s:s, s:s}", "layer",
 		    r->items[i].layer, "member", r->items[i].member, "message",
 		    r->items[i].message));
-	return json_pack("{s:s, s:b, s:s?, s:s, s:I, s:s?, s:s?, s:o}",
+	for (i = 0; i < r->nlayers; i++)
+		if (r->layers[i].unlisted > 0)
+			json_object_set_new(more, r->layers[i].layer,
+			    json_integer((json_int_t)r->layers[i].unlisted));
+	return json_pack("{s:s, s:b, s:s?, s:s, s:I, s:s?, s:s?, s:o, s:o}",
 	    "archive", what, "ok", rc == 0, "name", r->sum.name,
 	    "sha256", r->sum.tar_sha256, "size", (json_int_t)r->sum.tar_size,
 	    "signer", r->sum.seal.subject[0] ? r->sum.seal.subject : NULL,
 	    "sealed", r->sum.seal.signing_time[0] ? r->sum.seal.signing_time :
-	    NULL, "findings", f);
+	    NULL, "findings", f, "unlisted", more);
 }
 
 static void
 report_text(const char *what, int rc, const struct arh_verify_report *r)
 {
-	size_t i, payload = 0;
+	size_t i, total, payload = 0;
 
 	for (i = 0; i < r->sum.nmembers; i++)
 		payload += r->sum.members[i].payload != 0;
 	if (rc == 0) {
-		printf("%s: OK (%zu payload files; sealed %s by %s)\n", what,
-		    payload, r->sum.seal.signing_time, r->sum.seal.subject);
+		printf("%s: OK (%s, %zu payload files; sealed %s by %s)\n",
+		    what, r->sum.name, payload, r->sum.seal.signing_time,
+		    r->sum.seal.subject);
 		return;
 	}
-	printf("%s: FAILED, %zu finding%s\n", what, r->n, r->n == 1 ? "" : "s");
+	total = r->n + r->unlisted;
+	printf("%s: FAILED, %zu finding%s\n", what, total, total == 1 ? "" :
+	    "s");
 	for (i = 0; i < r->n; i++)
 		printf("  %-12s %s%s%s\n", r->items[i].layer, r->items[i].member,
 		    r->items[i].member[0] ? ": " : "", r->items[i].message);
+	for (i = 0; i < r->nlayers; i++)
+		if (r->layers[i].unlisted > 0)
+			printf("  %-12s and %zu more finding%s of this layer, "
+			    "not listed\n", r->layers[i].layer,
+			    r->layers[i].unlisted,
+			    r->layers[i].unlisted == 1 ? "" : "s");
 }
 
 /* A bare tar, checked against a catalog too when a home knows it. */
@@ -75,14 +88,6 @@ verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
 		rc = rep->n ? ARH_EVERIFY : 0;
 	}
 	return rc;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t l = strlen(s), k = strlen(suffix);
-
-	return l >= k && strcmp(s + l - k, suffix) == 0;
 }
 
 struct all {
@@ -198,18 +203,18 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			all = 1;
 		else if (c == 't' && ntrust < MAX_TRUST)
 			trustv[ntrust++] = optarg;
-		else
+		else if (c == 't') {
+			cli_warn("at most %d --trust files; put the anchors "
+			    "into fewer PEM files", MAX_TRUST);
+			return EXIT_ERROR;
+		} else
 			return cli_usage(USAGE);
 	}
 	if (optind + (all ? 0 : 1) != argc)
 		return cli_usage(USAGE);
 	memset(&rep, 0, sizeof(rep));
 	arh_err_clear(&err);
-	/* A path: an existing file, or anything named *.tar (so a mistyped
-	 * file name says it cannot be opened, not that no such case file
-	 * is catalogued). */
-	isfile = !all && ((stat(argv[optind], &st) == 0 &&
-	    S_ISREG(st.st_mode)) || ends_with(argv[optind], ".tar"));
+	isfile = !all && cli_is_path(argv[optind]);
 	/* An auditor's bare tar needs no home; use one if it is there. */
 	if (!isfile || ntrust == 0 || access(cli->home, F_OK) == 0) {
 		if ((rc = cli_open_home(cli, &h, &err)) != 0 && !isfile)
@@ -227,6 +232,14 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		rc = verify_file(h, argv[optind], trust, &rep, &err);
 	else if ((rc = arh_resolve(h, argv[optind], &row, &err)) == 0)
 		rc = arh_verify_catalogued(h, row.name, trust, &rep, &err);
+	else if (rc == ARH_ENOTFOUND && stat(argv[optind], &st) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		char msg[sizeof(err.msg)];
+
+		memcpy(msg, err.msg, sizeof(msg));
+		arh_errf(&err, rc, "%s; to verify the file of that name, write "
+		    "'./%s'", msg, argv[optind]);
+	}
 	if (rc == 0 || rc == ARH_EVERIFY) {
 		if (json)
 			cli_json(report_json(argv[optind], rc, &rep));

@@ -61,6 +61,11 @@ main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "+H:hV")) != -1) {
 		switch (c) {
 		case 'H':
+			if (*optarg == '\0') {
+				cli_warn("-H needs the home's directory, not an "
+				    "empty string");
+				return EXIT_ERROR;
+			}
 			cli.home = optarg;
 			break;
 		case 'V':
