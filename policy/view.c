@@ -58,3 +58,11 @@ arh_view_apply(const json_t *record, enum arh_view view)
 	}
 	return arh_public_view(record);
 }
+
+int
+arh_policy_reads_restricted(char *const *roles, size_t nroles,
+    char *const *entitled, size_t nentitled)
+{
+	return arh_role_permits(ARH_OP_READ_RESTRICTED, roles, nroles,
+	    entitled, nentitled);
+}

@@ -11,6 +11,7 @@
 #include "arhiivar/home.h"
 #include "arhiivar/retention.h"
 #include "arhiivar/policy.h"
+#include "arhiivar/redact.h"
 #include "arhiivar/verify.h"
 
 struct arh_ingest_result {
@@ -124,5 +125,15 @@ int arh_hold_place(struct arh_home *h, const struct arh_identity *who,
     struct arh_hold *hold, struct arh_err *err);
 int arh_hold_lift(struct arh_home *h, const struct arh_identity *who, long id,
     const char *reason, struct arh_err *err);
+
+typedef int (*arh_event_cb)(void *arg, const char *at,
+    const struct arh_event *ev);
+
+/*
+ * The events of one archive (or all when archive is NULL), oldest first,
+ * as `who` may see them (redact.h): the only way front ends list events.
+ */
+int arh_events_for(struct arh_home *h, const struct arh_redact_caller *who,
+    const char *archive, arh_event_cb cb, void *arg, struct arh_err *err);
 
 #endif

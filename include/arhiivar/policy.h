@@ -198,6 +198,14 @@ void arh_policy_view(const json_t *record, char *const *roles, size_t nroles,
     char *const *entitled, size_t nentitled, const char *today,
     struct arh_view_decision *v);
 
+/*
+ * 1 if a caller holding `roles` would get the full view of an internal-use
+ * record in force: for outputs that must decide before the records are
+ * known (a damaged archive whose metadata cannot be read).  Pure.
+ */
+int arh_policy_reads_restricted(char *const *roles, size_t nroles,
+    char *const *entitled, size_t nentitled);
+
 /* The metadata of `record` as `view` shows it: a new reference, or NULL on
  * allocation failure. */
 json_t *arh_view_apply(const json_t *record, enum arh_view view);

@@ -118,11 +118,18 @@ check_bag() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"access denied"* ]]
 	[[ "$output" != *"Lisa"* ]]
+	# The refusals are recorded; to this caller they name the record
+	# only, as the file names of an internal-use record are withheld.
 	run arh events
 	[ "$status" -eq 0 ]
+	[ "$(grep -c "denial  *denied .*$BAG record 12-1/8910-1" <<<"$output")" -eq 2 ]
+	[[ "$output" != *õiend* && "$output" != *lisa-1* ]]
+	run arh events --json
+	[[ "$output" != *õiend* && "$output" != *lisa-1* ]]
+	entitle_caller
+	run arh events
 	[[ "$output" =~ denial\ +denied\ .*$BAG\ data/12-1_8910-1/õiend.pdf ]]
 	[[ "$output" =~ denial\ +denied\ .*$BAG\ data/12-1_8910-1/lisad/lisa-1.txt ]]
-	entitle_caller
 	local p
 	while IFS= read -r p; do
 		run arh restore -o "$T/out/$(basename "$p")" 12-1/2024 "$p"

@@ -110,3 +110,15 @@ cli_is_path(const char *arg)
 	    strncmp(arg, "../", 3) == 0 || (n > 4 &&
 	    strcmp(arg + n - 4, ".tar") == 0);
 }
+
+void
+cli_caller(const struct cli *cli, const struct arh_home *h, char today[11],
+    struct arh_redact_caller *who)
+{
+	arh_today(today);
+	who->roles = cli->id.roles;
+	who->nroles = cli->id.nroles;
+	who->entitled = h != NULL ? h->cfg->internal_roles : NULL;
+	who->nentitled = h != NULL ? h->cfg->ninternal_roles : 0;
+	who->today = today;
+}

@@ -7,6 +7,7 @@
 #include "arhiivar/error.h"
 #include "arhiivar/home.h"
 #include "arhiivar/policy.h"
+#include "arhiivar/redact.h"
 
 /* Exit status (docs/arhiivar.1, EXIT STATUS). */
 #define EXIT_OK		0
@@ -38,6 +39,13 @@ int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
  * (references contain '/': "1-2/2020").
  */
 int cli_is_path(const char *arg);
+
+/*
+ * The caller as the policy sees them, for redaction: their roles, the
+ * home's entitled roles (none without a home) and today (into today).
+ */
+void cli_caller(const struct cli *cli, const struct arh_home *h,
+    char today[11], struct arh_redact_caller *who);
 
 /* o[key] if it is a string, else "" (for printing). */
 const char *cli_str(const json_t *o, const char *key);

@@ -29,8 +29,10 @@ cmd_events(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct arh_redact_caller who;
 	struct arh_archive_row row;
 	struct arh_home *h = NULL;
+	char today[11];
 	struct arh_err err;
 	json_t *arr = NULL;
 	int c, rc;
@@ -48,7 +50,8 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	if (optind < argc && (rc = arh_resolve(h, argv[optind], &row,
 	    &err)) != 0)
 		goto out;
-	rc = arh_catalog_events(h->cat, optind < argc ? row.name : NULL,
+	cli_caller(cli, h, today, &who);
+	rc = arh_events_for(h, &who, optind < argc ? row.name : NULL,
 	    print_event, arr, &err);
 out:
 	arh_home_free(h);

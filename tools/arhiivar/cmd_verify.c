@@ -20,6 +20,41 @@
 	"ARCHIVE|FILE.tar | --all"
 #define MAX_TRUST 16
 
+/*
+ * The report as the caller may see it (redact.h): from the archive's own
+ * records, else the catalog's, else (nothing readable) every payload file
+ * hidden from a caller who is not entitled to restricted records.
+ */
+static int
+redact(struct cli *cli, struct arh_home *h, struct arh_verify_report *rep,
+    struct arh_err *err)
+{
+	struct arh_redact_caller who;
+	struct arh_redact r;
+	struct arh_archive_row row;
+	char today[11];
+	int rc = 0, all = 0;
+
+	cli_caller(cli, h, today, &who);
+	arh_redact_init(&r);
+	if (rep->sum.manifest != NULL)
+		rc = arh_redact_from_manifest(&r, &who, rep->sum.manifest);
+	else if (h != NULL && rep->sum.name != NULL &&
+	    arh_catalog_get(h->cat, rep->sum.name, &row, err) == 0)
+		rc = arh_redact_from_catalog(&r, &who, h->cat, rep->sum.name,
+		    err);
+	else
+		all = !arh_policy_reads_restricted(who.roles, who.nroles,
+		    who.entitled, who.nentitled);
+	arh_err_clear(err);
+	if (rc == 0)
+		rc = arh_redact_report(&r, all, rep);
+	arh_redact_release(&r);
+	if (rc != 0)
+		arh_errf(err, rc, "out of memory");
+	return rc;
+}
+
 static json_t *
 report_json(const char *what, int rc, const struct arh_verify_report *r)
 {
@@ -91,6 +126,7 @@ verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
 }
 
 struct all {
+	struct cli	 *cli;
 	struct arh_home	 *h;
 	struct arh_trust *trust;
 	json_t		 *arr;
@@ -112,6 +148,10 @@ verify_one(struct all *a, const char *name)
 
 	arh_err_clear(&err);
 	rc = arh_verify_catalogued(a->h, name, a->trust, &rep, &err);
+	/* What the caller may not see named is withheld before output. */
+	if ((rc == 0 || rc == ARH_EVERIFY) && redact(a->cli, a->h, &rep,
+	    &err) != 0)
+		rc = ARH_ENOMEM;
 	if (rc != 0 && rc != ARH_EVERIFY) {
 		a->errors++;
 		if (a->arr != NULL)
@@ -147,9 +187,10 @@ add_name(void *arg, const struct arh_archive_row *row)
  * could not wait for other writers (SQLite would refuse at once).
  */
 static int
-verify_all(struct arh_home *h, struct arh_trust *trust, int json)
+verify_all(struct cli *cli, struct arh_home *h, struct arh_trust *trust,
+    int json)
 {
-	struct all a = { h, trust, json ? json_array() : NULL, 0, 0 };
+	struct all a = { cli, h, trust, json ? json_array() : NULL, 0, 0 };
 	struct arh_err err;
 	json_t *names = json_array(), *v;
 	size_t i;
@@ -223,7 +264,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	if ((rc = arh_home_trust(h, trustv, ntrust, &trust, &err)) != 0)
 		goto out;
 	if (all) {
-		rc = verify_all(h, trust, json);
+		rc = verify_all(cli, h, trust, json);
 		arh_trust_free(trust);
 		arh_home_free(h);
 		return rc;
@@ -240,6 +281,9 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		arh_errf(&err, rc, "%s; to verify the file of that name, write "
 		    "'./%s'", msg, argv[optind]);
 	}
+	if ((rc == 0 || rc == ARH_EVERIFY) && redact(cli, h, &rep,
+	    &err) != 0)
+		rc = ARH_ENOMEM;
 	if (rc == 0 || rc == ARH_EVERIFY) {
 		if (json)
 			cli_json(report_json(argv[optind], rc, &rep));
