@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arhiivar/ops.h"
@@ -75,14 +74,6 @@ verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
 		rc = rep->n ? ARH_EVERIFY : 0;
 	}
 	return rc;
-}
-
-static int
-ends_with(const char *s, const char *suffix)
-{
-	size_t l = strlen(s), k = strlen(suffix);
-
-	return l >= k && strcmp(s + l - k, suffix) == 0;
 }
 
 struct all {
@@ -187,7 +178,6 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	struct arh_home *h = NULL;
 	struct arh_trust *trust = NULL;
 	struct arh_err err;
-	struct stat st;
 	size_t ntrust = 0;
 	int c, rc, json = 0, all = 0, isfile;
 
@@ -205,11 +195,9 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage(USAGE);
 	memset(&rep, 0, sizeof(rep));
 	arh_err_clear(&err);
-	/* A path: an existing file, or anything named *.tar (so a mistyped
-	 * file name says it cannot be opened, not that no such case file
-	 * is catalogued). */
-	isfile = !all && ((stat(argv[optind], &st) == 0 &&
-	    S_ISREG(st.st_mode)) || ends_with(argv[optind], ".tar"));
+	/* A path (so a mistyped file name says it cannot be opened, not
+	 * that no such case file is catalogued): the rule restore uses. */
+	isfile = !all && arh_spec_is_path(argv[optind]);
 	/* An auditor's bare tar needs no home; use one if it is there. */
 	if (!isfile || ntrust == 0 || access(cli->home, F_OK) == 0) {
 		if ((rc = cli_open_home(cli, &h, &err)) != 0 && !isfile)
