@@ -837,8 +837,9 @@ record_to_decide(struct arh_home *h, const char *bag, const json_t *sealed,
 		    err)) < 0)
 			return rc;
 		if (rc == 1 && (rc = arh_catalog_record_latest(h->cat, ref,
-		    name, &latest, err)) != 0)
+		    name, &latest, err)) != 0 && rc != ARH_ENOTFOUND)
 			return rc;
+		arh_err_clear(err);
 	}
 	rc = ARH_ENOMEM;
 	if ((*out = json_deep_copy(sealed)) == NULL)

@@ -255,3 +255,38 @@ events_of() {
 	[ "$status" -eq 2 ]
 	[[ "$output" != *"no audit event"* ]]
 }
+
+@test "with a home: a restriction the home has extended binds the copy too" {
+	# Sealed with an end in the past; the home extended it (written into
+	# the catalog as `access extend` does, which itself refuses an ended
+	# restriction, so that the sealed end can be in the past here).
+	sed -i 's/"end": "2029-12-20"/"end": "2025-01-31"/' "$CASE/12-1_8910-1/record.json"
+	bare_copy
+	arh ingest --new-version "$CASE" >/dev/null
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "
+	    insert into extensions (reference, previous_end, new_end, reason, actor, at)
+	        values ('12-1/8910-1', '2025-01-31', '2039-12-31', 'test', 'test', '2025-01-01T00:00:00Z');
+	    update records set access_end = '2039-12-31',
+	        metadata = json_set(metadata, '\$.access.end', '2039-12-31')
+	        where reference = '12-1/8910-1'"
+	# The copy's archive catalogued: the catalogued record decides.
+	run arh restore "$COPY" "$INTERNAL"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"access denied"*"until 2039-12-31"* ]]
+	# Not catalogued any more (v2 still holds the record): the later end.
+	chmod u+w "$TAR"
+	rm -f "$TAR"
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "pragma foreign_keys = on;
+	    update archives set previous = null where previous = '$BAG';
+	    delete from files where archive = '$BAG';
+	    delete from records where archive = '$BAG';
+	    delete from archives where name = '$BAG'"
+	run arh restore "$COPY" "$INTERNAL"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"access denied"*"until 2039-12-31"* ]]
+	[ -z "$(ls -A "$T/out")" ]
+	# Without the home only the sealed end is known: it has passed.
+	run nohome restore --trust "$ANCHOR" "$COPY" "$INTERNAL"
+	[ "$status" -eq 0 ]
+	cmp "$T/out/lisa-1.txt" "$CASE/$INTERNAL"
+}
