@@ -6,6 +6,11 @@
  * over tagmanifest-sha512.txt → digest of manifest-sha512.txt → the file's
  * line); then the member is read at its offset, hashed and published only
  * if its digest is the sealed one.
+ *
+ * A bare copy (arh_restore_copy) has no catalog to ask: its members are
+ * found by reading the tar headers, the seal chain is checked first (it is
+ * what makes metadata/case.json, and so the access decision, trustworthy),
+ * and then the same member check and the same output code are used.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -49,6 +55,25 @@ at_read(struct archive *a, void *arg, const void **buf)
 		s->errnum = errno;
 	*buf = s->buf;
 	return n;
+}
+
+/* For the header scan of a bare copy: libarchive skips data by seeking. */
+static la_int64_t
+at_seek(struct archive *a, void *arg, la_int64_t offset, int whence)
+{
+	struct at_source *s = arg;
+	struct stat st;
+
+	(void)a;
+	if (whence == SEEK_SET)
+		s->off = (off_t)offset;
+	else if (whence == SEEK_CUR)
+		s->off += (off_t)offset;
+	else if (fstat(s->fd, &st) == 0)
+		s->off = st.st_size + (off_t)offset;
+	else
+		return ARCHIVE_FATAL;
+	return s->off;
 }
 
 /* Called with each block of a member's data. */
@@ -139,6 +164,26 @@ to_mem(void *arg, const void *buf, size_t len)
 	return 0;
 }
 
+/* The tag file `path` of `size` bytes whose header is at `offset`
+ * (NUL-terminated). */
+static int
+read_tag_at(int fd, int64_t offset, const char *path, uint64_t size,
+    struct membuf *out, struct arh_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (size > ARH_MAX_TAG_BYTES)
+		return arh_errf(err, ARH_EFORMAT, "'%s' is larger than a tag "
+		    "file may be: verify the archive", path);
+	if ((out->p = ARH_FAULT_ALLOC(malloc(size + 1))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory reading '%s'",
+		    path);
+	rc = read_member_at(fd, offset, path, size, to_mem, out, err);
+	out->p[out->len] = '\0';
+	return rc;
+}
+
 /* A catalogued tag file's contents (NUL-terminated). */
 static int
 read_tag(struct arh_home *h, int fd, const char *archive, const char *path,
@@ -150,19 +195,7 @@ read_tag(struct arh_home *h, int fd, const char *archive, const char *path,
 	memset(out, 0, sizeof(*out));
 	if ((rc = arh_catalog_file(h->cat, archive, path, &row, err)) != 0)
 		return rc;
-	if (row.size > ARH_MAX_TAG_BYTES) {
-		arh_file_row_release(&row);
-		return arh_errf(err, ARH_EFORMAT, "'%s' is larger than a tag "
-		    "file may be: verify the archive", path);
-	}
-	if ((out->p = ARH_FAULT_ALLOC(malloc(row.size + 1))) == NULL) {
-		arh_file_row_release(&row);
-		return arh_errf(err, ARH_ENOMEM, "out of memory reading '%s'",
-		    path);
-	}
-	rc = read_member_at(fd, row.header_offset, path, row.size, to_mem, out,
-	    err);
-	out->p[out->len] = '\0';
+	rc = read_tag_at(fd, row.header_offset, path, row.size, out, err);
 	arh_file_row_release(&row);
 	return rc;
 }
@@ -204,6 +237,50 @@ manifest_digest(const char *text, size_t hexlen, const char *path,
 	return -1;
 }
 
+/* The tag files the seal chain runs through. */
+struct chain {
+	struct membuf	man;		/* manifest-sha256.txt */
+	struct membuf	tagman;		/* tagmanifest-sha512.txt */
+	struct membuf	sig;		/* signature/tagmanifest-sha512.txt.p7s */
+};
+
+static void
+chain_release(struct chain *c)
+{
+	free(c->man.p);
+	free(c->tagman.p);
+	free(c->sig.p);
+	memset(c, 0, sizeof(*c));
+}
+
+/* err's message behind the name of the layer that failed (verify.h). */
+static int
+in_layer(struct arh_err *err, int rc, const char *layer)
+{
+	char msg[ARH_ERR_MSG];
+
+	if (err == NULL)
+		return rc;
+	snprintf(msg, sizeof(msg), "%s", err->msg[0] ? err->msg :
+	    arh_strerror(rc));
+	return arh_errf(err, rc, "%s: %s", layer, msg);
+}
+
+/* The tag file `name` is the one the sealed tag manifest lists. */
+static int
+tag_sealed(const struct chain *c, const char *name, const struct membuf *tag,
+    struct arh_err *err)
+{
+	char d[129], listed[129];
+
+	if (sha512_hex(tag->p, tag->len, d) != 0 ||
+	    manifest_digest(c->tagman.p, 128, name, listed) != 0 ||
+	    strcmp(d, listed) != 0)
+		return arh_errf(err, ARH_EVERIFY, "tagmanifest: %s does not "
+		    "match the sealed tag manifest: verify the archive", name);
+	return 0;
+}
+
 /*
  * The SHA-256 the seal vouches for: the seal covers tagmanifest-sha512.txt,
  * which holds the SHA-512 of manifest-sha256.txt, which holds the file's
@@ -211,43 +288,45 @@ manifest_digest(const char *text, size_t hexlen, const char *path,
  * is the faster digest for the payload.)
  */
 static int
-sealed_digest(struct arh_home *h, int fd, const char *archive,
+chain_check(const struct arh_trust *trust, const struct chain *c,
     const char *path, char expect[65], struct arh_err *err)
 {
-	struct membuf man = { 0 }, tagman = { 0 }, sig = { 0 };
-	struct arh_trust *trust = NULL;
-	char d[129], listed[129];
 	int rc;
 
-	if ((rc = read_tag(h, fd, archive, "manifest-sha256.txt", &man,
+	if ((rc = arh_seal_verify(trust, c->tagman.p, c->tagman.len, c->sig.p,
+	    c->sig.len, NULL, err)) != 0)
+		return rc == ARH_EVERIFY ? in_layer(err, rc, "seal") : rc;
+	if ((rc = tag_sealed(c, "manifest-sha256.txt", &c->man, err)) != 0)
+		return rc;
+	if (manifest_digest(c->man.p, 64, path, expect) != 0)
+		return arh_errf(err, ARH_EVERIFY, "completeness: '%s' is not in "
+		    "the sealed manifest", path);
+	return 0;
+}
+
+/* The sealed SHA-256 of a catalogued archive's file `path`. */
+static int
+sealed_digest(struct arh_home *h, const struct arh_restore_req *req, int fd,
+    const char *path, char expect[65], struct arh_err *err)
+{
+	struct arh_trust *own = NULL;
+	struct chain c;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	if ((rc = read_tag(h, fd, req->archive, "manifest-sha256.txt", &c.man,
 	    err)) != 0 ||
-	    (rc = read_tag(h, fd, archive, "tagmanifest-sha512.txt", &tagman,
-	    err)) != 0 ||
-	    (rc = read_tag(h, fd, archive,
-	    "signature/tagmanifest-sha512.txt.p7s", &sig, err)) != 0 ||
-	    (rc = arh_home_trust(h, NULL, 0, &trust, err)) != 0)
+	    (rc = read_tag(h, fd, req->archive, "tagmanifest-sha512.txt",
+	    &c.tagman, err)) != 0 ||
+	    (rc = read_tag(h, fd, req->archive,
+	    "signature/tagmanifest-sha512.txt.p7s", &c.sig, err)) != 0 ||
+	    (req->trust == NULL &&
+	    (rc = arh_home_trust(h, NULL, 0, &own, err)) != 0))
 		goto out;
-	if ((rc = arh_seal_verify(trust, tagman.p, tagman.len, sig.p, sig.len,
-	    NULL, err)) != 0)
-		goto out;
-	rc = ARH_EVERIFY;
-	if (sha512_hex(man.p, man.len, d) != 0 ||
-	    manifest_digest(tagman.p, 128, "manifest-sha256.txt", listed) != 0 ||
-	    strcmp(d, listed) != 0) {
-		arh_errf(err, rc, "manifest-sha256.txt does not match the sealed "
-		    "tag manifest: verify the archive");
-		goto out;
-	}
-	if (manifest_digest(man.p, 64, path, expect) != 0) {
-		arh_errf(err, rc, "'%s' is not in the sealed manifest", path);
-		goto out;
-	}
-	rc = 0;
+	rc = chain_check(req->trust ? req->trust : own, &c, path, expect, err);
 out:
-	arh_trust_free(trust);
-	free(man.p);
-	free(tagman.p);
-	free(sig.p);
+	arh_trust_free(own);
+	chain_release(&c);
 	return rc;
 }
 
@@ -444,19 +523,20 @@ publish_output(const struct arh_restore_req *req, int fd, int dirfd,
 	return arh_fsync_fd(dirfd, "the output directory", err);
 }
 
+/*
+ * Read member f, check it has the sealed SHA-256 `expect` and only then
+ * publish it as req->out (or copy it to stdout).
+ */
 static int
-extract(struct arh_home *h, struct arh_restore_req *req, int archfd,
-    const struct arh_file_row *f, struct arh_err *err)
+extract(const struct arh_restore_req *req, int archfd,
+    const struct arh_file_row *f, const char expect[65], struct arh_err *err)
 {
 	struct filesink fs = { -1, NULL, 0 };
-	char expect[65], got[65], tmp[128];
+	char got[65], tmp[128];
 	unsigned char md[32];
 	unsigned int mdlen;
 	int dirfd = -1, rc;
 
-	if ((rc = sealed_digest(h, archfd, req->archive, f->path, expect,
-	    err)) != 0)
-		return rc;
 	if ((fs.fd = open_output(req, &dirfd, tmp, sizeof(tmp), err)) < 0)
 		return fs.fd;
 	if ((fs.md = EVP_MD_CTX_new()) == NULL ||
@@ -474,9 +554,9 @@ extract(struct arh_home *h, struct arh_restore_req *req, int archfd,
 	EVP_DigestFinal_ex(fs.md, md, &mdlen);
 	arh_hex(md, mdlen, got);
 	if (strcmp(got, expect) != 0) {
-		rc = arh_errf(err, ARH_EVERIFY, "'%s' in the archive does not "
-		    "match its sealed digest; nothing was written: verify the "
-		    "archive", f->path);
+		rc = arh_errf(err, ARH_EVERIFY, "payload: '%s' in the archive "
+		    "does not match its sealed digest; nothing was written: "
+		    "verify the archive", f->path);
 		goto out;
 	}
 	if ((rc = publish_output(req, fs.fd, dirfd, tmp, err)) == 0)
@@ -497,7 +577,7 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 {
 	struct arh_archive_row arow;
 	struct arh_file_row f;
-	char path[ARH_MAX_PATH + 8];
+	char path[ARH_MAX_PATH + 8], expect[65];
 	int fd = -1, rc;
 
 	memset(&f, 0, sizeof(f));
@@ -520,7 +600,8 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 		    arow.path);
 		goto out;
 	}
-	rc = extract(h, req, fd, &f, err);
+	if ((rc = sealed_digest(h, req, fd, f.path, expect, err)) == 0)
+		rc = extract(req, fd, &f, expect, err);
 	{
 		struct arh_err e;
 		/* Every restore is an audit event: a restore that cannot be
@@ -568,4 +649,414 @@ arh_archive_tag(struct arh_home *h, const char *archive, const char *path,
 	*buf = m.p;
 	*len = m.len;
 	return 0;
+}
+
+/* ---- a bare copy: no catalog ------------------------------------------ */
+
+/* The members a restore from a bare copy needs, found by their headers. */
+enum { M_MAN, M_TAGMAN, M_SIG, M_META, M_FILE, NMEMBERS };
+
+struct found {
+	const char	*path;
+	int64_t		 offset;	/* of its header */
+	uint64_t	 size;
+	int		 seen;
+};
+
+struct scan {
+	char		 bag[256];	/* the top-level directory */
+	struct found	 m[NMEMBERS];
+};
+
+/* One tar entry of the scan: is it a member we look for? */
+static int
+scan_entry(struct scan *s, struct archive_entry *e, int64_t pos,
+    struct arh_err *err)
+{
+	const char *name = archive_entry_pathname_utf8(e), *rel;
+	size_t i, bl;
+
+	if (name == NULL || (rel = strchr(name, '/')) == NULL)
+		return 0;
+	bl = (size_t)(rel++ - name);
+	for (i = 0; i < NMEMBERS; i++) {
+		if (strcmp(rel, s->m[i].path) != 0)
+			continue;
+		/* Two of a name: which one a tar tool gives is its choice. */
+		if (s->m[i].seen)
+			return arh_errf(err, ARH_EVERIFY, "structure: '%s' "
+			    "appears twice in the archive: verify it", rel);
+		if (s->bag[0] == '\0' && bl < sizeof(s->bag)) {
+			memcpy(s->bag, name, bl);
+			s->bag[bl] = '\0';
+		}
+		if (strlen(s->bag) != bl || memcmp(s->bag, name, bl) != 0)
+			return arh_errf(err, ARH_EVERIFY, "structure: '%s' is "
+			    "not in the bag '%s': verify the archive", name,
+			    s->bag);
+		if (archive_entry_filetype(e) != AE_IFREG)
+			return arh_errf(err, ARH_EVERIFY, "structure: '%s' is "
+			    "not a regular file: verify the archive", rel);
+		s->m[i].offset = pos;
+		s->m[i].size = (uint64_t)archive_entry_size(e);
+		s->m[i].seen = 1;
+	}
+	return 0;
+}
+
+/*
+ * Read every header of the tar once, from the start, skipping data by
+ * seeking, and note where the members of s are.  `what` names the file
+ * in messages.
+ */
+static int
+scan_copy(int fd, const char *what, struct scan *s, struct arh_err *err)
+{
+	struct archive *a;
+	struct archive_entry *e;
+	struct at_source *src;
+	int r, rc = ARH_EVERIFY;
+
+	if ((src = ARH_FAULT_ALLOC(calloc(1, sizeof(*src)))) == NULL ||
+	    (a = archive_read_new()) == NULL) {
+		free(src);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	src->fd = fd;
+	archive_read_support_format_tar(a);
+	archive_read_set_read_callback(a, at_read);
+	archive_read_set_seek_callback(a, at_seek);
+	archive_read_set_callback_data(a, src);
+	if ((r = archive_read_open1(a)) == ARCHIVE_OK)
+		while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+		    r == ARCHIVE_WARN) {
+			if ((rc = scan_entry(s, e, archive_read_header_position(
+			    a), err)) != 0)
+				goto out;
+			if ((r = archive_read_data_skip(a)) != ARCHIVE_OK)
+				break;
+		}
+	if (src->errnum != 0)
+		rc = arh_errno(err, ARH_EIO, src->errnum, "cannot read '%s'",
+		    what);
+	else if (r != ARCHIVE_EOF)
+		rc = arh_errf(err, ARH_EVERIFY, "structure: '%s' is not a "
+		    "readable tar archive: %s", what, archive_error_string(a) ?
+		    archive_error_string(a) : "unexpected end");
+	else
+		rc = 0;
+out:
+	archive_read_free(a);
+	free(src);
+	return rc;
+}
+
+const json_t *
+arh_restore_record_of(const json_t *manifest, const char *path)
+{
+	const json_t *rec, *f;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(manifest, "records"), i, rec)
+		json_array_foreach(json_object_get(rec, "files"), j, f)
+			if (json_is_string(json_object_get(f, "path")) &&
+			    strcmp(json_string_value(json_object_get(f,
+			    "path")), path) == 0)
+				return json_is_object(json_object_get(rec,
+				    "metadata")) ? json_object_get(rec,
+				    "metadata") : NULL;
+	return NULL;
+}
+
+/*
+ * The sealed metadata of the copy: metadata/case.json, checked against the
+ * sealed tag manifest, naming the bag the members are in.  *root is a new
+ * reference.
+ */
+static int
+sealed_metadata(int fd, const struct scan *s, const struct chain *c,
+    json_t **root, struct arh_err *err)
+{
+	const struct found *m = &s->m[M_META];
+	struct membuf meta;
+	const char *name;
+	int rc;
+
+	*root = NULL;
+	if ((rc = read_tag_at(fd, m->offset, m->path, m->size, &meta,
+	    err)) != 0 ||
+	    (rc = tag_sealed(c, m->path, &meta, err)) != 0)
+		goto out;
+	rc = ARH_EVERIFY;
+	if ((*root = json_loadb(meta.p, meta.len, JSON_REJECT_DUPLICATES,
+	    NULL)) == NULL) {
+		arh_errf(err, rc, "metadata: %s is not valid JSON", m->path);
+		goto out;
+	}
+	name = json_string_value(json_object_get(json_object_get(*root,
+	    "archive"), "name"));
+	if (name == NULL || strcmp(name, s->bag) != 0) {
+		arh_errf(err, rc, "metadata: %s names archive '%s' but the bag "
+		    "directory is '%s': verify the archive", m->path, name ?
+		    name : "(none)", s->bag);
+		json_decref(*root);
+		*root = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	free(meta.p);
+	return rc;
+}
+
+/*
+ * The record to decide on, as a new reference: the home's when it
+ * catalogues this archive (what a catalogued restore decides on), else the
+ * sealed one; and when the home has extended the record's restriction
+ * (`access extend`, kept in the catalog only), with the later end, so a
+ * copy never opens what the catalog still restricts.
+ */
+static int
+record_to_decide(struct arh_home *h, const char *bag, const json_t *sealed,
+    json_t **out, struct arh_err *err)
+{
+	const char *ref = json_string_value(json_object_get(sealed,
+	    "reference")), *end, *sealed_end;
+	json_t *latest = NULL, *acc;
+	char name[256];
+	int rc;
+
+	*out = NULL;
+	if (h != NULL && ref != NULL) {
+		rc = arh_catalog_record(h->cat, bag, ref, out, err);
+		if (rc != ARH_ENOTFOUND)
+			return rc;
+		arh_err_clear(err);
+		if ((rc = arh_catalog_extended(h->cat, ref, NULL, NULL, NULL,
+		    err)) < 0)
+			return rc;
+		if (rc == 1 && (rc = arh_catalog_record_latest(h->cat, ref,
+		    name, &latest, err)) != 0 && rc != ARH_ENOTFOUND)
+			return rc;
+		arh_err_clear(err);
+	}
+	rc = ARH_ENOMEM;
+	if ((*out = json_deep_copy(sealed)) == NULL)
+		goto out;
+	acc = json_object_get(*out, "access");
+	end = json_string_value(json_object_get(json_object_get(latest,
+	    "access"), "end"));
+	sealed_end = json_string_value(json_object_get(acc, "end"));
+	if (end != NULL && json_is_object(acc) && (sealed_end == NULL ||
+	    strcmp(end, sealed_end) > 0) &&
+	    json_object_set_new(acc, "end", json_string(end)) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+		arh_errf(err, rc, "out of memory");
+	}
+	json_decref(latest);
+	return rc;
+}
+
+/*
+ * Access for a copy: the caller's roles with a home; without one, only
+ * "public" (there is no [roles] table, and nowhere to record the restore
+ * of a restricted record).
+ */
+static int
+decide_copy(struct arh_home *h, struct arh_restore_req *req, const char *bag,
+    const char *path, const json_t *sealed, struct arh_err *err)
+{
+	static char *const public_only[] = { (char *)"public" };
+	struct arh_view_decision v;
+	json_t *meta;
+	char today[11];
+	int rc;
+
+	if ((rc = record_to_decide(h, bag, sealed, &meta, err)) != 0)
+		return rc;
+	arh_today(today);
+	arh_policy_view(meta, h ? req->who->roles : public_only,
+	    h ? req->who->nroles : 1, h ? h->cfg->internal_roles : NULL,
+	    h ? h->cfg->ninternal_roles : 0, today, &v);
+	req->decision = v.access;
+	if (!req->decision.allow && h == NULL)
+		rc = arh_errf(err, ARH_EDENIED, "access denied to '%s': %s; "
+		    "without a home only records open to the public can be "
+		    "restored from a copy", path, req->decision.why);
+	else if (!req->decision.allow) {
+		struct arh_err e;
+		int erc = event(h, "denial", bag, path, "denied",
+		    req->decision.why, &e);
+		rc = arh_errf(err, ARH_EDENIED, "access denied to '%s': %s%s%s",
+		    path, req->decision.why, erc ? "; and the refusal could "
+		    "not be recorded: " : "", erc ? e.msg : "");
+	}
+	json_decref(meta);
+	return rc;
+}
+
+/* Seal chain, metadata, access, then the member itself. */
+static int
+restore_scanned(struct arh_home *h, struct arh_restore_req *req, int fd,
+    const struct scan *s, struct arh_err *err)
+{
+	const struct found *m = &s->m[M_FILE];
+	struct arh_file_row f;
+	const json_t *record;
+	json_t *root = NULL;
+	struct chain c;
+	char expect[65];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	memset(&f, 0, sizeof(f));
+	if ((rc = read_tag_at(fd, s->m[M_MAN].offset, s->m[M_MAN].path,
+	    s->m[M_MAN].size, &c.man, err)) != 0 ||
+	    (rc = read_tag_at(fd, s->m[M_TAGMAN].offset, s->m[M_TAGMAN].path,
+	    s->m[M_TAGMAN].size, &c.tagman, err)) != 0 ||
+	    (rc = read_tag_at(fd, s->m[M_SIG].offset, s->m[M_SIG].path,
+	    s->m[M_SIG].size, &c.sig, err)) != 0 ||
+	    (rc = chain_check(req->trust, &c, m->path, expect, err)) != 0 ||
+	    (rc = sealed_metadata(fd, s, &c, &root, err)) != 0)
+		goto out;
+	if ((record = arh_restore_record_of(root, m->path)) == NULL) {
+		rc = arh_errf(err, ARH_EVERIFY, "metadata: '%s' belongs to no "
+		    "record in metadata/case.json: verify the archive",
+		    m->path);
+		goto out;
+	}
+	if ((rc = decide_copy(h, req, s->bag, m->path, record, err)) != 0)
+		goto out;
+	f.path = (char *)m->path;	/* not released: f is only a locator */
+	f.size = m->size;
+	f.header_offset = m->offset;
+	rc = extract(req, fd, &f, expect, err);
+out:
+	json_decref(root);
+	chain_release(&c);
+	return rc;
+}
+
+/* 1 if fd is the store's file of a catalogued archive (into row), else 0. */
+static int
+store_copy(struct arh_home *h, int fd, const char *file,
+    struct arh_archive_row *row, struct arh_err *err)
+{
+	const char *base = strrchr(file, '/');
+	struct stat a, b;
+	char name[256];
+	size_t l;
+	int rc;
+
+	base = base ? base + 1 : file;
+	l = strlen(base);
+	if (l <= 4 || l - 4 >= sizeof(name) || strcmp(base + l - 4, ".tar"))
+		return 0;
+	memcpy(name, base, l - 4);
+	name[l - 4] = '\0';
+	if ((rc = arh_catalog_get(h->cat, name, row, err)) != 0) {
+		if (rc != ARH_ENOTFOUND)
+			return rc;
+		arh_err_clear(err);
+		return 0;
+	}
+	return strcmp(row->path, base) == 0 && fstat(fd, &a) == 0 &&
+	    fstatat(arh_store_dirfd(h->store), row->path, &b,
+	    AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino;
+}
+
+int
+arh_restore_copy(struct arh_home *h, const char *file,
+    struct arh_restore_req *req, struct arh_err *err)
+{
+	static const char *const paths[NMEMBERS] = { "manifest-sha256.txt",
+	    "tagmanifest-sha512.txt", "signature/tagmanifest-sha512.txt.p7s",
+	    "metadata/case.json", NULL };
+	struct arh_archive_row row;
+	struct scan s;
+	char path[ARH_MAX_PATH + 8], detail[ARH_ERR_MSG + 256];
+	size_t i;
+	int fd, rc;
+
+	req->bag[0] = '\0';
+	req->catalogued = 0;
+	snprintf(path, sizeof(path), "%s%s", strncmp(req->path, "data/", 5) ?
+	    "data/" : "", req->path);
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", file);
+	if (h != NULL && (rc = store_copy(h, fd, file, &row, err)) != 0) {
+		close(fd);
+		if (rc < 0)
+			return rc;
+		snprintf(req->bag, sizeof(req->bag), "%s", row.name);
+		req->catalogued = 1;
+		req->archive = req->bag;
+		return arh_restore(h, req, err);
+	}
+	if (req->trust == NULL) {
+		close(fd);
+		return arh_errf(err, ARH_EUSAGE, "no trust anchors to check "
+		    "the seal of '%s' against", file);
+	}
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < NMEMBERS; i++)
+		s.m[i].path = paths[i] ? paths[i] : path;
+	if ((rc = scan_copy(fd, file, &s, err)) != 0)
+		goto out;
+	for (i = 0; i < M_FILE; i++)
+		if (!s.m[i].seen) {
+			rc = arh_errf(err, ARH_EVERIFY, "structure: '%s' has no "
+			    "%s: it is not a sealed Arhiivar archive", file,
+			    s.m[i].path);
+			goto out;
+		}
+	snprintf(req->bag, sizeof(req->bag), "%s", s.bag);
+	if (!s.m[M_FILE].seen) {
+		rc = arh_errf(err, ARH_ENOTFOUND, "'%s' is not in '%s'", path,
+		    file);
+		goto out;
+	}
+	rc = restore_scanned(h, req, fd, &s, err);
+	/* As from the store, every restore is an event when there is a
+	 * home to hold it (a refusal was recorded as a denial). */
+	if (h != NULL && rc != ARH_EDENIED) {
+		char *abs = realpath(file, NULL);
+		struct arh_err e;
+		if (rc == 0)
+			snprintf(detail, sizeof(detail), "from the copy '%s' to "
+			    "%s%s%s", abs ? abs : file, req->out ? "'" : "",
+			    req->out ? req->out : "standard output", req->out ?
+			    "'" : "");
+		else
+			snprintf(detail, sizeof(detail), "from the copy '%s': "
+			    "%s", abs ? abs : file, err->msg);
+		free(abs);
+		if (event(h, "restore", s.bag, path, rc == 0 ? "ok" : "failed",
+		    detail, &e) != 0 && rc == 0)
+			rc = arh_errf(err, ARH_ECATALOG, "'%s' was restored, "
+			    "but the restore could not be recorded in the "
+			    "audit trail: %s", path, e.msg);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+int
+arh_spec_is_path(const char *spec)
+{
+	size_t l = strlen(spec);
+
+	/* Not "an existing file": a reference such as 1-2/2020 must mean
+	 * the catalogued archive even when a file of that name is in the
+	 * current directory, or a good copy there answers for it. */
+	return (l >= 4 && strcmp(spec + l - 4, ".tar") == 0) ||
+	    spec[0] == '/' || strncmp(spec, "./", 2) == 0 ||
+	    strncmp(spec, "../", 3) == 0;
 }

@@ -53,7 +53,13 @@ struct arh_restore_req {
 	const char *out;		/* output file, or NULL for stdout */
 	int	    force;		/* replace an existing output file */
 	const struct arh_identity *who;
+	const struct arh_trust *trust;	/* anchors for the seal; NULL: the
+					   home's (a bare copy needs them) */
 	struct arh_access_decision decision;	/* filled in */
+	char	    bag[256];		/* filled in by arh_restore_copy():
+					   the archive's name, once known */
+	int	    catalogued;		/* filled in: 1 if the copy was the
+					   store's and restored as such */
 };
 
 /*
@@ -64,6 +70,38 @@ struct arh_restore_req {
  */
 int arh_restore(struct arh_home *h, struct arh_restore_req *req,
     struct arh_err *err);
+
+/*
+ * Restore one payload file from an archive file, catalogued or not.  The
+ * store's own file of a catalogued archive is restored by arh_restore().
+ * Any other file is a bare copy: its members are found by reading the tar
+ * headers; the seal (against req->trust, required) and the sealed tag
+ * manifest are checked, then metadata/case.json gives the record that owns
+ * the file and its restriction; the access decision follows (h NULL: the
+ * caller holds only "public"; else req->who's roles and the home's
+ * internal_roles, and the home's record when it catalogues the archive or
+ * has extended the record's restriction); then the member is checked and
+ * published as by arh_restore().  h may be NULL: then no event is
+ * recorded.  With a home, a refusal is a denial event and every restore
+ * that found the file a restore event.  ARH_ENOTFOUND: no such payload
+ * file; ARH_EVERIFY: a check failed, err names the layer; ARH_EDENIED.
+ */
+int arh_restore_copy(struct arh_home *h, const char *file,
+    struct arh_restore_req *req, struct arh_err *err);
+
+/*
+ * The record object ("metadata" of an entry of "records") that lists
+ * payload file `path` in a metadata manifest (metadata/case.json), or NULL.
+ * Pure; the result is borrowed from manifest.
+ */
+const json_t *arh_restore_record_of(const json_t *manifest, const char *path);
+
+/*
+ * 1 if a command-line ARCHIVE argument names a file rather than an archive
+ * or case file ("12-1_2024.v1", "12-1/2024"): it ends in ".tar", starts
+ * with "/", "./" or "../" — never just because a file of that name exists.
+ */
+int arh_spec_is_path(const char *spec);
 
 /*
  * A tag file of a catalogued archive ("metadata/case.json", ...) read at

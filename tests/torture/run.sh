@@ -383,7 +383,8 @@ point_sqlio() {
 # --- restore ---------------------------------------------------------------
 
 # restore_point MODE KIND ACTION N; MODE new (-o FILE), force (--force over
-# an old FILE) or stdout (-o -).
+# an old FILE), stdout (-o -) or copy (-o FILE from a bare copy of the
+# archive outside the store: found by its tar headers, not the catalog).
 restore_point() {
 	local mode=$1 kind=$2 action=$3 n=$4 out="$W/o/vastus.txt" before
 	reset_home h1
@@ -397,6 +398,9 @@ restore_point() {
 		fault "$kind:$n:$action" restore --force -o "$out" 12-1/2024 \
 		    12-1_8911-1/vastus.txt ;;
 	stdout)	fault "$kind:$n:$action" restore -o - 12-1/2024 \
+		    12-1_8911-1/vastus.txt ;;
+	copy)	cp "$ARHIIVAR_HOME/store/$TAR1" "$W/copy.tar"
+		fault "$kind:$n:$action" restore -o "$out" "$W/copy.tar" \
 		    12-1_8911-1/vastus.txt ;;
 	esac
 	fired || return 1
@@ -420,7 +424,8 @@ restore_point() {
 	case $mode in
 	# (A failure after the rename, at the directory's fsync or the audit
 	# event, may leave the complete, checked file: that is not partial.)
-	new)	if [ -e "$out" ] && ! cmp -s "$out" "$EXPECT"; then
+	new|copy)
+		if [ -e "$out" ] && ! cmp -s "$out" "$EXPECT"; then
 			why "partial output file '$out'"
 		fi ;;
 	force)	if ! cmp -s "$out" "$EXPECT" && [ "$(cat "$out")" != old ]; then
@@ -476,6 +481,7 @@ point_restore_denied() {
 }
 point_restore_force() { restore_point force "$@"; }
 point_restore_stdout() { restore_point stdout "$@"; }
+point_restore_copy() { restore_point copy "$@"; }
 
 # --- catalog rebuild -------------------------------------------------------
 
@@ -750,6 +756,22 @@ point_rrestore() {
 	return 0
 }
 
+# A read error in a bare copy, at its header scan or its members: exit 2,
+# nothing written.
+point_rrestore_copy() {
+	local sc=$1 n=$3
+	reset_home h1
+	rm -rf "$W/o"
+	mkdir "$W/o"
+	cp "$ARHIIVAR_HOME/store/$TAR1" "$W/copy.tar"
+	rfault "$W/copy.tar" "$sc" "$n" restore -o "$W/o/vastus.txt" \
+	    "$W/copy.tar" 12-1_8911-1/vastus.txt
+	sfired || return 1
+	read_failed
+	[ -z "$(ls -A "$W/o")" ] || why "left in the output directory: $(ls -A "$W/o")"
+	return 0
+}
+
 # A member of 8 MiB, read in many blocks: a failed read of its data (not
 # only of its header) must be exit 2 too, never "truncated in the archive".
 point_rrestore_big() {
@@ -867,6 +889,7 @@ for kind in write fsync rename open malloc sqlite; do
 		loop restore "$kind" "$action"
 		loop restore_force "$kind" "$action"
 		loop restore_stdout "$kind" "$action"
+		loop restore_copy "$kind" "$action"
 		loop restore_denied "$kind" "$action"
 		loop rebuild "$kind" "$action"
 		loop execute "$kind" "$action"
@@ -879,8 +902,8 @@ for kind in write fsync rename open malloc sqlite; do
 done
 # A short write (part of the bytes, as a pipe or a signal gives): the
 # writer must write the rest; the result is complete and verifies.
-for scen in ingest ingest_v2 restore restore_force restore_stdout execute \
-    register; do
+for scen in ingest ingest_v2 restore restore_force restore_stdout \
+    restore_copy execute register; do
 	loop "$scen" write short
 done
 loop ingest_big write short 4
@@ -895,7 +918,7 @@ loop ingest_big write EIO 4
 # Read errors on an archive in the store and on an input file (strace -P).
 if strace -f -qq -o /dev/null -P /dev/null -e trace=read \
     -e inject=read:error=EIO:when=1 true 2>/dev/null; then
-	for scen in rverify rrestore rrebuild ringest; do
+	for scen in rverify rrestore rrestore_copy rrebuild ringest; do
 		loop "$scen" read EIO
 		loop "$scen" pread64 EIO
 	done

@@ -101,16 +101,6 @@ cli_str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
-int
-cli_is_path(const char *arg)
-{
-	size_t n = strlen(arg);
-
-	return arg[0] == '/' || strncmp(arg, "./", 2) == 0 ||
-	    strncmp(arg, "../", 3) == 0 || (n > 4 &&
-	    strcmp(arg + n - 4, ".tar") == 0);
-}
-
 void
 cli_caller(const struct cli *cli, const struct arh_home *h, char today[11],
     struct arh_redact_caller *who)

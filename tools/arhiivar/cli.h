@@ -33,14 +33,6 @@ int cli_usage(const char *usage);
 int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
 
 /*
- * 1 if an archive argument names a file: it ends in ".tar" or starts with
- * "/", "./" or "../".  Anything else is a reference or an archive name of
- * the catalog, even if a file of that name is in the current directory
- * (references contain '/': "1-2/2020").
- */
-int cli_is_path(const char *arg);
-
-/*
  * The caller as the policy sees them, for redaction: their roles, the
  * home's entitled roles (none without a home) and today (into today).
  */

@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arhiivar/ops.h"
@@ -233,7 +232,6 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	struct arh_home *h = NULL;
 	struct arh_trust *trust = NULL;
 	struct arh_err err;
-	struct stat st;
 	size_t ntrust = 0;
 	int c, rc, json = 0, all = 0, isfile;
 
@@ -255,7 +253,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage(USAGE);
 	memset(&rep, 0, sizeof(rep));
 	arh_err_clear(&err);
-	isfile = !all && cli_is_path(argv[optind]);
+	/* A path only when it plainly is one: the rule restore uses. */
+	isfile = !all && arh_spec_is_path(argv[optind]);
 	/* An auditor's bare tar needs no home; use one if it is there. */
 	if (!isfile || ntrust == 0 || access(cli->home, F_OK) == 0) {
 		if ((rc = cli_open_home(cli, &h, &err)) != 0 && !isfile)
