@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arhiivar/ops.h"
@@ -233,6 +234,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	struct arh_trust *trust = NULL;
 	struct arh_err err;
 	size_t ntrust = 0;
+	struct stat st;
 	int c, rc, json = 0, all = 0, isfile;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
