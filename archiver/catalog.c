@@ -135,6 +135,15 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL,"
 	"  actor TEXT NOT NULL,"
 	"  at TEXT NOT NULL);",
+	/* 6: intents to publish: what an ingest is about to rename into the
+	 * store, so that recovery looks at what was in flight only. */
+	"CREATE TABLE intents ("
+	"  tmp TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL);"
+	"CREATE INDEX intents_name ON intents(name);",
 };
 
 int
@@ -469,6 +478,112 @@ out:
 	return rc;
 }
 
+/* Catalogued: no intent to publish that name is pending any more (another
+ * ingest of the same name can only fail its rename now). */
+static int
+drop_intents(struct arh_catalog *c, const char *store_name,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(c->db, "DELETE FROM intents WHERE name = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing an intent");
+	cat_bind_text(st, 1, store_name);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "closing an intent");
+}
+
+int
+arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,
+    struct arh_err *err)
+{
+	static const char sql[] = "INSERT INTO intents (tmp, name, sha256, "
+	    "at, pid) VALUES (?,?,?,?,?)";
+	sqlite3_stmt *st;
+	char now[21];
+	int r, rc;
+
+	arh_now_utc(now);
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return cat_finish_txn(c, cat_dberr(c, err, "preparing an "
+		    "intent"), NULL, err);
+	cat_bind_text(st, 1, in->tmp);
+	cat_bind_text(st, 2, in->name);
+	cat_bind_text(st, 3, in->sha256);
+	cat_bind_text(st, 4, in->at[0] ? in->at : now);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)in->pid);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	rc = r == SQLITE_DONE ? 0 : cat_dberr(c, err, "recording the intent "
+	    "to publish");
+	return cat_finish_txn(c, rc, NULL, err);
+}
+
+int
+arh_catalog_intent_drop(struct arh_catalog *c, const char *tmp,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(c->db, "DELETE FROM intents WHERE tmp = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing an intent");
+	cat_bind_text(st, 1, tmp);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "dropping an intent");
+}
+
+int
+arh_catalog_intents(struct arh_catalog *c, struct arh_intent **out,
+    size_t *n, struct arh_err *err)
+{
+	struct arh_intent *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t cnt = 0, cap = 0;
+	int r, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT tmp, name, sha256, at, pid FROM "
+	    "intents ORDER BY at, tmp", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "reading intents");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = ARH_FAULT_ALLOC(realloc(v, cap *
+			    sizeof(*v)))) == NULL) {
+				rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		cat_col_copy(v[cnt].tmp, sizeof(v[cnt].tmp), st, 0);
+		cat_col_copy(v[cnt].name, sizeof(v[cnt].name), st, 1);
+		cat_col_copy(v[cnt].sha256, sizeof(v[cnt].sha256), st, 2);
+		cat_col_copy(v[cnt].at, sizeof(v[cnt].at), st, 3);
+		v[cnt].pid = (long)sqlite3_column_int64(st, 4);
+		cnt++;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "reading intents");
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 int
 arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
     const char *store_name, const struct arh_event *ev, struct arh_err *err)
@@ -484,6 +599,7 @@ arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
 	    err)) != 0)
 		return rc;
 	if ((rc = add_rows(c, s, store_name, err)) != 0 ||
+	    (rc = drop_intents(c, store_name, err)) != 0 ||
 	    (ev != NULL && (rc = cat_insert_event(c, ev, err)) != 0) ||
 	    (rc = cat_exec(c, outer ? "COMMIT" : "RELEASE addarch", err)) != 0) {
 		if (outer)

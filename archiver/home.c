@@ -68,6 +68,9 @@ arh_home_init(const char *path, const char *organisation,
 	if ((rc = make_dir(path, 0750, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
 	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "store/" ARH_STORE_TMP_DIR,
+	    err)) != 0 ||
+	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "keys", err)) != 0 ||
 	    (rc = make_dir(p, 0700, notes, err)) != 0 ||
 	    (rc = write_default(path, "arhiivar.conf", arh_config_template(),
@@ -114,13 +117,6 @@ arh_home_free(struct arh_home *h)
 	free(h);
 }
 
-static void
-note_leftover(void *arg, const char *name)
-{
-	arh_problems_add(arg, "removed '%s', the leftover of an interrupted "
-	    "ingest", name);
-}
-
 int
 arh_home_open(const char *path, const char *actor, struct arh_home **out,
     struct arh_problems *notes, struct arh_problems *cfgprobs,
@@ -150,10 +146,13 @@ arh_home_open(const char *path, const char *actor, struct arh_home **out,
 	    (rc = arh_catalog_open(p, h->cfg->busy_timeout_ms, &h->cat,
 	    err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
-	    (rc = arh_store_open(p, &h->store, err)) != 0 ||
-	    (rc = arh_store_remove_leftovers(h->store, note_leftover, notes,
-	    err)) != 0 ||
-	    (rc = arh_adopt_orphans(h, notes, err)) != 0)
+	    (rc = arh_store_open(p, &h->store, err)) != 0)
+		goto fail;
+	/* Recovery costs what was in flight (pending intents, the temporary
+	 * directory), never what is stored; it needs a caller who may write
+	 * the store (an approver who reaches only the catalog skips it). */
+	if (arh_store_writable(h->store) &&
+	    (rc = arh_home_recover(h, notes, err)) != 0)
 		goto fail;
 	*out = h;
 	return 0;

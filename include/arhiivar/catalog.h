@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	5
+#define ARH_CATALOG_SCHEMA	6
 
 struct arh_catalog;
 
@@ -63,9 +63,32 @@ int arh_catalog_open(const char *path, long busy_timeout_ms,
 void arh_catalog_free(struct arh_catalog *c);
 
 /* Add an archive, its records and files, and ev (may be NULL) in one
- * transaction.  ARH_EEXIST if the name is catalogued already. */
+ * transaction, which also closes every intent to publish store_name.
+ * ARH_EEXIST if the name is catalogued already. */
 int arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
     const char *store_name, const struct arh_event *ev, struct arh_err *err);
+
+/*
+ * An intent to publish: recorded (committed) before an ingest renames its
+ * temporary file into the store, closed by the arh_catalog_add() that
+ * catalogues the archive.  Opening a home looks at the pending ones only.
+ */
+struct arh_intent {
+	char	 tmp[128];		/* temporary file name (the key) */
+	char	 name[300];		/* the archive's file name in the store */
+	char	 sha256[65];		/* of the finished tar */
+	char	 at[32];		/* "" on add: now */
+	long	 pid;			/* of the publishing process */
+};
+/* Record in (its own committed transaction). */
+int arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,
+    struct arh_err *err);
+/* Drop the intent of temporary file tmp (none is not an error). */
+int arh_catalog_intent_drop(struct arh_catalog *c, const char *tmp,
+    struct arh_err *err);
+/* Every pending intent, oldest first, as a malloc'd array of *n. */
+int arh_catalog_intents(struct arh_catalog *c, struct arh_intent **out,
+    size_t *n, struct arh_err *err);
 
 /* Rebuild: begin a transaction that empties archives, records and files;
  * end it with COMMIT when rc is 0, else ROLLBACK (returns the outcome). */

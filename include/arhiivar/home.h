@@ -1,9 +1,12 @@
 /*
  * home.h — an Arhiivar home: arhiivar.conf, catalog.db, store/ and keys/.
- * Opening a home also recovers from an interrupted ingest: it removes
- * temporary files no live process holds and catalogues archives that were
- * published but not yet catalogued (after verifying them), and says so in
- * `notes`.
+ * Opening a home also recovers from an interrupted ingest: it settles the
+ * pending intents to publish (cataloguing, after verifying it, an archive
+ * that was published but not yet catalogued; dropping an intent whose
+ * archive never arrived) and removes temporary files no live process
+ * holds, and says so in `notes`.  It looks at what was in flight only, so
+ * it costs the same with 10 archives or 100,000; `catalog reconcile`
+ * (arh_reconcile) compares the whole store with the catalog.
  */
 #ifndef ARHIIVAR_HOME_H
 #define ARHIIVAR_HOME_H

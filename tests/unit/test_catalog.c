@@ -144,6 +144,70 @@ test_add_is_atomic(void **state)
 	arh_catalog_free(c);
 }
 
+/* An intent to publish is committed on its own, survives a reopen (a
+ * crash), and is closed by the add that catalogues its archive — and by
+ * nothing else but an explicit drop. */
+static void
+test_intent_lifecycle(void **state)
+{
+	struct arh_catalog *c;
+	struct arh_bag_summary s;
+	struct arh_intent in, *v;
+	struct arh_err err;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(arh_catalog_open(db, 1000, &c, &err), 0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	memset(&in, 0, sizeof(in));
+	snprintf(in.tmp, sizeof(in.tmp), ".ingest-1-aa.tmp");
+	snprintf(in.name, sizeof(in.name), "12-1_2024.v1.tar");
+	memset(in.sha256, 'f', 64);
+	in.pid = 4242;
+	assert_int_equal(arh_catalog_intent_add(c, &in, &err), 0);
+	/* The same temporary file cannot have two intents. */
+	assert_int_not_equal(arh_catalog_intent_add(c, &in, &err), 0);
+	snprintf(in.tmp, sizeof(in.tmp), ".ingest-2-bb.tmp");
+	snprintf(in.name, sizeof(in.name), "other.tar");
+	assert_int_equal(arh_catalog_intent_add(c, &in, &err), 0);
+	arh_catalog_free(c);
+
+	assert_int_equal(arh_catalog_open(db, 1000, &c, &err), 0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].tmp, ".ingest-1-aa.tmp");
+	assert_string_equal(v[0].name, "12-1_2024.v1.tar");
+	assert_int_equal(v[0].pid, 4242);
+	assert_int_equal(strlen(v[0].sha256), 64);
+	assert_int_equal(strlen(v[0].at), 20);
+	free(v);
+	/* Cataloguing the archive closes its intent, not the other. */
+	make_summary(&s, "12-1_2024.v1", 1, NULL);
+	assert_int_equal(arh_catalog_add(c, &s, "12-1_2024.v1.tar", NULL,
+	    &err), 0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, "other.tar");
+	free(v);
+	/* A failed add leaves the intent pending. */
+	assert_int_equal(arh_catalog_add(c, &s, "other.tar", NULL, &err),
+	    ARH_EEXIST);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	assert_int_equal(arh_catalog_intent_drop(c, ".ingest-2-bb.tmp", &err),
+	    0);
+	assert_int_equal(arh_catalog_intent_drop(c, ".ingest-2-bb.tmp", &err),
+	    0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	arh_bag_summary_release(&s);
+	arh_catalog_free(c);
+}
+
 static int
 count_event(void *arg, const char *at, const struct arh_event *ev)
 {
@@ -218,6 +282,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_and_lookups, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_intent_lifecycle, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_add_is_atomic, setup,
 		    teardown),
