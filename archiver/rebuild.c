@@ -267,6 +267,10 @@ arh_reconcile(struct arh_home *h, struct arh_problems *notes,
 	char detail[128];
 	int rc;
 
+	if (arh_catalog_readonly(h->cat) || !arh_store_writable(h->store))
+		return arh_errf(err, ARH_ECATALOG, "catalog reconcile needs "
+		    "write access to the home's catalog and store '%s'; run it "
+		    "as a user who can write the home", arh_store_path(h->store));
 	if ((rc = arh_home_recover(h, notes, err)) != 0 ||
 	    (rc = arh_store_remove_leftovers(h->store, 1, note_leftover, notes,
 	    err)) != 0 ||

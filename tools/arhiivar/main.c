@@ -90,6 +90,7 @@ main(int argc, char **argv)
 		return cli_fail(rc, &err);
 	snprintf(cli.actor, sizeof(cli.actor), "%s (uid %ld)", cli.id.user,
 	    (long)cli.id.uid);
+	cli.verb = verbs[i].name;
 	optind = 0;	/* glibc: re-initialise getopt for the verb */
 	rc = verbs[i].fn(&cli, argc, argv);
 	arh_identity_release(&cli.id);
