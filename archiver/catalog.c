@@ -1,10 +1,16 @@
 /* catalog.c — the SQLite catalog (the only SQL in Arhiivar). */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/rand.h>
 
 #include <sqlite3.h>
 
@@ -135,13 +141,39 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL,"
 	"  actor TEXT NOT NULL,"
 	"  at TEXT NOT NULL);",
+	/* 6: intents to publish: what an ingest is about to rename into the
+	 * store, so that recovery looks at what was in flight only. */
+	"CREATE TABLE intents ("
+	"  tmp TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL);"
+	"CREATE INDEX intents_name ON intents(name);",
+	/* 7: events recorded by read-only callers come through the drop box
+	 * (spool/events); spool names the file, so an import is idempotent. */
+	"ALTER TABLE events ADD COLUMN spool TEXT;"
+	"CREATE UNIQUE INDEX events_spool ON events(spool) WHERE spool IS NOT "
+	"NULL;",
 };
+
+/* What a read-only caller is told when a command tries to write. */
+#define READONLY_HINT "; this home is open read-only (no write access to " \
+	"its catalog): ask for write access to the home, or run the command " \
+	"as a user who has it"
+
+static const char *
+readonly_hint(struct arh_catalog *c)
+{
+	return c->readonly && (sqlite3_errcode(c->db) & 0xff) ==
+	    SQLITE_READONLY ? READONLY_HINT : "";
+}
 
 int
 cat_dberr(struct arh_catalog *c, struct arh_err *err, const char *what)
 {
-	return arh_errf(err, ARH_ECATALOG, "catalog: %s: %s", what,
-	    sqlite3_errmsg(c->db));
+	return arh_errf(err, ARH_ECATALOG, "catalog: %s: %s%s", what,
+	    sqlite3_errmsg(c->db), readonly_hint(c));
 }
 
 int
@@ -150,7 +182,8 @@ cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		arh_errf(err, ARH_ECATALOG, "catalog: %s", msg ? msg : "?");
+		arh_errf(err, ARH_ECATALOG, "catalog: %s%s", msg ? msg : "?",
+		    readonly_hint(c));
 		sqlite3_free(msg);
 		return ARH_ECATALOG;
 	}
@@ -197,11 +230,12 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
     struct arh_catalog **out, struct arh_err *err)
 {
 	struct arh_catalog *c;
-	int fd, rc;
+	int fd, rc, one = 1;
 
 	*out = NULL;
 	if ((c = ARH_FAULT_ALLOC(calloc(1, sizeof(*c)))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	c->spoolfd = -1;
 	/* Create it 0640 ourselves: it holds restricted metadata, and SQLite
 	 * would take the umask; its -wal and -shm files copy this mode. */
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -215,9 +249,15 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
 		return rc;
 	}
 	sqlite3_busy_timeout(c->db, (int)busy_timeout_ms);
+	/* A reader without write access to the home can read a WAL database
+	 * only while its -wal and -shm files exist (it cannot create them):
+	 * keep them when the last writer closes, the -wal truncated.  They
+	 * are created with the catalog's mode (0640, group-readable). */
+	sqlite3_file_control(c->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
 	/* WAL: readers never block the writer; synchronous=FULL: a committed
 	 * ingest survives power loss, as the archive file it points to does. */
-	if ((rc = cat_exec(c, "PRAGMA journal_mode = WAL", err)) != 0 ||
+	if ((rc = cat_exec(c, "PRAGMA journal_size_limit = 4194304", err)) != 0 ||
+	    (rc = cat_exec(c, "PRAGMA journal_mode = WAL", err)) != 0 ||
 	    (rc = cat_exec(c, "PRAGMA synchronous = FULL", err)) != 0 ||
 	    (rc = cat_exec(c, "PRAGMA foreign_keys = ON", err)) != 0 ||
 	    (rc = migrate(c, err)) != 0) {
@@ -228,12 +268,104 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
 	return 0;
 }
 
+/* The schema version of an open catalog, or -1 (the message in err). */
+static int
+schema_version(struct arh_catalog *c, struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) ==
+	    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	else
+		cat_dberr(c, err, "reading the schema version");
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Each of path's -wal and -shm files must exist and be readable. */
+static int
+wal_files_readable(const char *path, struct arh_err *err)
+{
+	static const char *const ext[] = { "-wal", "-shm" };
+	char p[4096];
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s%s", path, ext[i]);
+		if (access(p, R_OK) == 0)
+			continue;
+		return arh_errf(err, ARH_ECATALOG, "cannot read the catalog "
+		    "without write access: '%s' is missing or unreadable (%s); "
+		    "it exists once any arhiivar command has run with write "
+		    "access to the home, and must be readable by the home's "
+		    "group", p, strerror(errno));
+	}
+	return 0;
+}
+
+int
+arh_catalog_open_readonly(const char *path, long busy_timeout_ms,
+    const char *spool, struct arh_catalog **out, struct arh_err *err)
+{
+	struct arh_catalog *c;
+	int rc, v;
+
+	*out = NULL;
+	if ((rc = wal_files_readable(path, err)) != 0)
+		return rc;
+	if ((c = ARH_FAULT_ALLOC(calloc(1, sizeof(*c)))) == NULL ||
+	    (c->spool = ARH_FAULT_ALLOC(strdup(spool))) == NULL) {
+		free(c);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	c->readonly = 1;
+	c->spoolfd = open(spool, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	c->spoolerr = errno;
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		rc = arh_errf(err, ARH_ECATALOG, "cannot open catalog '%s': %s",
+		    path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+		arh_catalog_free(c);
+		return rc;
+	}
+	sqlite3_busy_timeout(c->db, (int)busy_timeout_ms);
+	/* No migration: an older schema waits for a writer to upgrade it. */
+	if ((v = schema_version(c, err)) < 0 ||
+	    (rc = cat_exec(c, "PRAGMA foreign_keys = ON", err)) != 0) {
+		arh_catalog_free(c);
+		return rc ? rc : ARH_ECATALOG;
+	}
+	if (v != ARH_CATALOG_SCHEMA) {
+		rc = arh_errf(err, ARH_ECATALOG, "catalog schema %d is %s than "
+		    "this arhiivar's (%d); %s", v, v < ARH_CATALOG_SCHEMA ?
+		    "older" : "newer", ARH_CATALOG_SCHEMA, v <
+		    ARH_CATALOG_SCHEMA ? "it is upgraded by the next arhiivar "
+		    "command with write access to the home" : "upgrade arhiivar");
+		arh_catalog_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+int
+arh_catalog_readonly(const struct arh_catalog *c)
+{
+	return c->readonly;
+}
+
 void
 arh_catalog_free(struct arh_catalog *c)
 {
 	if (c == NULL)
 		return;
 	sqlite3_close(c->db);
+	if (c->spoolfd >= 0)
+		close(c->spoolfd);
+	free(c->spool);
 	free(c);
 }
 
@@ -287,11 +419,354 @@ cat_finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,
 	return rc;
 }
 
+/* The drop box, for messages: "HOME/spool/events". */
+static const char *
+spool_name(const struct arh_catalog *c)
+{
+	return c->spool ? c->spool : "spool/events";
+}
+
+int
+arh_catalog_can_record(const struct arh_catalog *c, struct arh_err *err)
+{
+	if (!c->readonly)
+		return 0;
+	if (c->spoolfd < 0)
+		return arh_errf(err, ARH_ECATALOG, "the audit event of this "
+		    "command cannot be recorded: cannot open the event drop "
+		    "box '%s' (%s); %s", spool_name(c), strerror(c->spoolerr),
+		    c->spoolerr == ENOENT ? "it is created by the next arhiivar "
+		    "command with write access to the home" : "ask for access "
+		    "to it (the home's group), or run the command as a user "
+		    "who can write the home");
+	if (faccessat(c->spoolfd, ".", W_OK | X_OK, AT_EACCESS) != 0)
+		return arh_errf(err, ARH_ECATALOG, "the audit event of this "
+		    "command cannot be recorded: no write access to the event "
+		    "drop box '%s' (%s); ask for write access to %s (the "
+		    "home's group), or run the command as a user who can write "
+		    "the home", spool_name(c), strerror(errno), spool_name(c));
+	return 0;
+}
+
+/*
+ * A read-only caller's event: one file in the drop box, written under a
+ * temporary name (O_EXCL), fsynced, renamed to its final name and the
+ * directory fsynced.  The file says what happened; who did it is the
+ * file's owner, which the importer takes from fstat, never from here.
+ */
+static int
+spool_event(struct arh_catalog *c, const struct arh_event *ev,
+    struct arh_err *err)
+{
+	unsigned char rnd[8];
+	char now[21], hex[17], tmp[96], name[96], *text = NULL;
+	json_t *j = NULL;
+	int fd = -1, rc;
+
+	if ((rc = arh_catalog_can_record(c, err)) != 0)
+		return rc;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return arh_errf(err, ARH_ECRYPTO, "no randomness for a file name");
+	arh_hex(rnd, sizeof(rnd), hex);
+	arh_now_utc(now);
+	snprintf(tmp, sizeof(tmp), ".%ld-%s.tmp", (long)getpid(), hex);
+	snprintf(name, sizeof(name), "%.4s%.2s%.2sT%.2s%.2s%.2s-%ld-%s.event",
+	    now, now + 5, now + 8, now + 11, now + 14, now + 17,
+	    (long)getpid(), hex);
+	if ((j = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s?}", "at", now,
+	    "kind", ev->kind, "archive", ev->archive, "target", ev->target,
+	    "result", ev->result, "detail", ev->detail)) == NULL ||
+	    (text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	fd = ARH_FAULT_SYS(OPEN, openat(c->spoolfd, tmp, O_WRONLY | O_CREAT |
+	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640));
+	if (fd == -1) {
+		rc = arh_errno(err, ARH_ECATALOG, errno, "cannot record the "
+		    "audit event in '%s'; ask for write access to %s (the "
+		    "home's group), or run the command as a user who can write "
+		    "the home", spool_name(c), spool_name(c));
+		goto out;
+	}
+	if (arh_write_all(fd, text, strlen(text)) == -1) {
+		rc = arh_errno(err, ARH_ECATALOG, errno, "cannot write the audit "
+		    "event in '%s'", spool_name(c));
+		goto out;
+	}
+	if ((rc = arh_fsync_fd(fd, tmp, err)) != 0)
+		goto out;
+	close(fd);
+	fd = -1;
+	if (arh_rename_noreplace(c->spoolfd, tmp, c->spoolfd, name) == -1) {
+		rc = arh_errno(err, ARH_ECATALOG, errno, "cannot rename the "
+		    "audit event in '%s'", spool_name(c));
+		goto out;
+	}
+	tmp[0] = '\0';		/* renamed: nothing to remove */
+	rc = arh_fsync_fd(c->spoolfd, spool_name(c), err);
+out:
+	if (fd != -1)
+		close(fd);
+	if (rc != 0 && tmp[0] != '\0')
+		unlinkat(c->spoolfd, tmp, 0);
+	free(text);
+	json_decref(j);
+	return rc;
+}
+
 int
 arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err)
 {
+	/* Read-only: the event goes to the drop box, for the next writer. */
+	if (c->readonly)
+		return spool_event(c, ev, err);
 	return cat_insert_event(c, ev, err);
+}
+
+#define SPOOL_MAX_BYTES	65536
+#define SPOOL_SUFFIX	".event"
+
+/* "user (uid N)" of uid, as events name their actor. */
+static void
+actor_of(uid_t uid, char *out, size_t n)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	snprintf(out, n, "%s (uid %ld)", pw ? pw->pw_name : "unknown",
+	    (long)uid);
+}
+
+static int
+valid_time(const char *t)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:ddZ";
+	size_t i;
+
+	if (t == NULL || strlen(t) != sizeof(pat) - 1)
+		return 0;
+	for (i = 0; pat[i]; i++)
+		if (pat[i] == 'd' ? t[i] < '0' || t[i] > '9' : t[i] != pat[i])
+			return 0;
+	return 1;
+}
+
+/* What a read-only caller may report: a restore or a verification (any
+ * result), or a refusal of anything.  Others are refused at import. */
+static int
+allowed_event(const char *kind, const char *result)
+{
+	if (kind == NULL || result == NULL)
+		return 0;
+	if (strcmp(kind, "restore") == 0 || strcmp(kind, "verify") == 0)
+		return 1;
+	return strcmp(result, "denied") == 0 || strcmp(result, "refused") == 0;
+}
+
+static int
+insert_spooled(struct arh_catalog *c, sqlite3_stmt *st, const char *file,
+    const char *at, const char *actor, const char *kind, const char *archive,
+    const char *target, const char *result, const char *detail,
+    struct arh_err *err)
+{
+	sqlite3_reset(st);
+	cat_bind_text(st, 1, at);
+	cat_bind_text(st, 2, actor);
+	cat_bind_text(st, 3, kind);
+	cat_bind_text(st, 4, archive);
+	cat_bind_text(st, 5, target);
+	cat_bind_text(st, 6, result);
+	cat_bind_text(st, 7, detail);
+	cat_bind_text(st, 8, file);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : cat_dberr(c, err,
+	    "importing an event");
+}
+
+/* Import one drop-box file: 0 (imported, or refused and recorded as
+ * such), 1 to leave it (it cannot be opened), or an error. */
+static int
+import_one(struct arh_catalog *c, sqlite3_stmt *st, int dirfd,
+    const char *file, struct arh_err *err)
+{
+	char actor[300], now[21], why[300], *buf = NULL;
+	const char *kind, *result, *at;
+	struct stat sb;
+	json_t *j = NULL;
+	ssize_t len;
+	int fd, rc;
+
+	fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd == -1)
+		return 1;
+	arh_now_utc(now);
+	why[0] = '\0';
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return 1;
+	}
+	actor_of(sb.st_uid, actor, sizeof(actor));
+	/* A hard link could pass another user's file off as one's own. */
+	if (sb.st_nlink != 1)
+		snprintf(why, sizeof(why), "it has %ld links", (long)sb.st_nlink);
+	else if (sb.st_size > SPOOL_MAX_BYTES)
+		snprintf(why, sizeof(why), "it is over %d bytes", SPOOL_MAX_BYTES);
+	else if ((buf = ARH_FAULT_ALLOC(malloc((size_t)sb.st_size + 1))) ==
+	    NULL) {
+		close(fd);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	} else if ((len = read(fd, buf, (size_t)sb.st_size)) != sb.st_size)
+		snprintf(why, sizeof(why), "it cannot be read");
+	else if ((j = json_loadb(buf, (size_t)len, 0, NULL)) == NULL ||
+	    !json_is_object(j))
+		snprintf(why, sizeof(why), "it is not a JSON object");
+	close(fd);
+	free(buf);
+	kind = cat_jstr(j, "kind");
+	result = cat_jstr(j, "result");
+	at = cat_jstr(j, "at");
+	if (why[0] == '\0' && !allowed_event(kind, result))
+		snprintf(why, sizeof(why), "a read-only caller cannot record "
+		    "a '%.40s' event with result '%.40s'", kind ? kind : "?",
+		    result ? result : "?");
+	if (why[0] != '\0') {
+		char detail[512];
+		snprintf(detail, sizeof(detail), "event file '%s' of the drop "
+		    "box refused: %s", file, why);
+		rc = insert_spooled(c, st, file, now, actor, "spool", NULL, NULL,
+		    "refused", detail, err);
+	} else
+		/* The time is the caller's word; the actor is the file's. */
+		rc = insert_spooled(c, st, file, valid_time(at) ? at : now,
+		    actor, kind, cat_jstr(j, "archive"), cat_jstr(j, "target"),
+		    result, cat_jstr(j, "detail"), err);
+	json_decref(j);
+	return rc;
+}
+
+/* 1 if ".<pid>-<random>.tmp" belongs to a process that still runs. */
+static int
+spool_writer_alive(const char *name)
+{
+	char *end;
+	long pid = strtol(name + 1, &end, 10);
+
+	if (end == name + 1 || *end != '-' || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/* The drop box's event files (names malloc'd), its dead temporary files
+ * removed on the way. */
+static int
+spool_list(int dirfd, char ***names, size_t *n, struct arh_err *err)
+{
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t cnt = 0, cap = 0, l, sl = strlen(SPOOL_SUFFIX);
+	DIR *d;
+	int fd, rc = 0;
+
+	*names = NULL;
+	*n = 0;
+	if ((fd = dup(dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return arh_errno(err, ARH_EIO, errno, "cannot read the event "
+		    "drop box");
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL) {
+		l = strlen(de->d_name);
+		if (de->d_name[0] == '.') {
+			if (l > 4 && strcmp(de->d_name + l - 4, ".tmp") == 0 &&
+			    !spool_writer_alive(de->d_name))
+				unlinkat(dirfd, de->d_name, 0);
+			continue;
+		}
+		if (l <= sl || strcmp(de->d_name + l - sl, SPOOL_SUFFIX) != 0)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			if ((nv = ARH_FAULT_ALLOC(realloc(v, cap *
+			    sizeof(*v)))) == NULL) {
+				rc = ARH_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if ((v[cnt] = ARH_FAULT_ALLOC(strdup(de->d_name))) == NULL) {
+			rc = ARH_ENOMEM;
+			break;
+		}
+		cnt++;
+	}
+	closedir(d);
+	if (rc != 0) {
+		while (cnt > 0)
+			free(v[--cnt]);
+		free(v);
+		return arh_errf(err, rc, "out of memory");
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+static int
+namecmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+arh_catalog_import_events(struct arh_catalog *c, int dirfd, size_t *n,
+    struct arh_err *err)
+{
+	static const char sql[] = "INSERT OR IGNORE INTO events (at, actor, "
+	    "kind, archive, target, result, detail, spool) VALUES "
+	    "(?,?,?,?,?,?,?,?)";
+	sqlite3_stmt *st = NULL;
+	char **v = NULL;
+	size_t cnt, i;
+	int rc, r;
+
+	*n = 0;
+	if ((rc = spool_list(dirfd, &v, &cnt, err)) != 0)
+		return rc;
+	if (cnt == 0)
+		goto out;
+	/* Names begin with the time: oldest first. */
+	qsort(v, cnt, sizeof(*v), namecmp);
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		goto out;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		rc = cat_dberr(c, err, "preparing an event");
+	for (i = 0; i < cnt && rc == 0; i++) {
+		r = import_one(c, st, dirfd, v[i], err);
+		if (r == 1) {		/* left in place */
+			free(v[i]);
+			v[i] = NULL;
+			continue;
+		}
+		rc = r;
+	}
+	sqlite3_finalize(st);
+	if ((rc = cat_finish_txn(c, rc, NULL, err)) != 0)
+		goto out;
+	/* Committed: a file left by a crash here is ignored by the next
+	 * import (events.spool is unique) and removed then. */
+	for (i = 0; i < cnt; i++)
+		if (v[i] != NULL && unlinkat(dirfd, v[i], 0) == 0)
+			(*n)++;
+	if (*n > 0)
+		rc = arh_fsync_fd(dirfd, "the event drop box", err);
+out:
+	for (i = 0; i < cnt; i++)
+		free(v[i]);
+	free(v);
+	return rc;
 }
 
 const char *
@@ -469,6 +944,112 @@ out:
 	return rc;
 }
 
+/* Catalogued: no intent to publish that name is pending any more (another
+ * ingest of the same name can only fail its rename now). */
+static int
+drop_intents(struct arh_catalog *c, const char *store_name,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(c->db, "DELETE FROM intents WHERE name = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing an intent");
+	cat_bind_text(st, 1, store_name);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "closing an intent");
+}
+
+int
+arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,
+    struct arh_err *err)
+{
+	static const char sql[] = "INSERT INTO intents (tmp, name, sha256, "
+	    "at, pid) VALUES (?,?,?,?,?)";
+	sqlite3_stmt *st;
+	char now[21];
+	int r, rc;
+
+	arh_now_utc(now);
+	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return cat_finish_txn(c, cat_dberr(c, err, "preparing an "
+		    "intent"), NULL, err);
+	cat_bind_text(st, 1, in->tmp);
+	cat_bind_text(st, 2, in->name);
+	cat_bind_text(st, 3, in->sha256);
+	cat_bind_text(st, 4, in->at[0] ? in->at : now);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)in->pid);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	rc = r == SQLITE_DONE ? 0 : cat_dberr(c, err, "recording the intent "
+	    "to publish");
+	return cat_finish_txn(c, rc, NULL, err);
+}
+
+int
+arh_catalog_intent_drop(struct arh_catalog *c, const char *tmp,
+    struct arh_err *err)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (sqlite3_prepare_v2(c->db, "DELETE FROM intents WHERE tmp = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "preparing an intent");
+	cat_bind_text(st, 1, tmp);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "dropping an intent");
+}
+
+int
+arh_catalog_intents(struct arh_catalog *c, struct arh_intent **out,
+    size_t *n, struct arh_err *err)
+{
+	struct arh_intent *v = NULL, *nv;
+	sqlite3_stmt *st;
+	size_t cnt = 0, cap = 0;
+	int r, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT tmp, name, sha256, at, pid FROM "
+	    "intents ORDER BY at, tmp", -1, &st, NULL) != SQLITE_OK)
+		return cat_dberr(c, err, "reading intents");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 4;
+			if ((nv = ARH_FAULT_ALLOC(realloc(v, cap *
+			    sizeof(*v)))) == NULL) {
+				rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+		}
+		memset(&v[cnt], 0, sizeof(v[cnt]));
+		cat_col_copy(v[cnt].tmp, sizeof(v[cnt].tmp), st, 0);
+		cat_col_copy(v[cnt].name, sizeof(v[cnt].name), st, 1);
+		cat_col_copy(v[cnt].sha256, sizeof(v[cnt].sha256), st, 2);
+		cat_col_copy(v[cnt].at, sizeof(v[cnt].at), st, 3);
+		v[cnt].pid = (long)sqlite3_column_int64(st, 4);
+		cnt++;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = cat_dberr(c, err, "reading intents");
+	sqlite3_finalize(st);
+	if (rc != 0) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 int
 arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
     const char *store_name, const struct arh_event *ev, struct arh_err *err)
@@ -484,6 +1065,7 @@ arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
 	    err)) != 0)
 		return rc;
 	if ((rc = add_rows(c, s, store_name, err)) != 0 ||
+	    (rc = drop_intents(c, store_name, err)) != 0 ||
 	    (ev != NULL && (rc = cat_insert_event(c, ev, err)) != 0) ||
 	    (rc = cat_exec(c, outer ? "COMMIT" : "RELEASE addarch", err)) != 0) {
 		if (outer)

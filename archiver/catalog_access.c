@@ -16,18 +16,24 @@ int
 cat_apply_extensions(struct arh_catalog *c, const char *archive,
     struct arh_err *err)
 {
-	/* Internal-use records only: a public record has no end to move. */
-	static const char sql[] = "UPDATE records SET access_end = e.new_end, "
-	    "metadata = json_set(metadata, '$.access.end', e.new_end) "
-	    "FROM extensions e WHERE records.reference = e.reference AND "
-	    "records.access = 'internal' AND (?1 IS NULL OR records.archive "
-	    "= ?1)";
+	/* Internal-use records only: a public record has no end to move.
+	 * One archive: its own statement, so that the primary key of records
+	 * is used (an ingest must not scan every record). */
+#define EXT_SQL "UPDATE records SET access_end = e.new_end, " \
+	    "metadata = json_set(metadata, '$.access.end', e.new_end) " \
+	    "FROM extensions e WHERE records.reference = e.reference AND " \
+	    "records.access = 'internal'"
+	static const char all[] = EXT_SQL;
+	static const char one[] = EXT_SQL " AND records.archive = ?1";
+#undef EXT_SQL
 	sqlite3_stmt *st;
 	int r;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, archive ? one : all, -1, &st, NULL) !=
+	    SQLITE_OK)
 		return cat_dberr(c, err, "preparing extensions");
-	cat_bind_text(st, 1, archive);
+	if (archive != NULL)
+		cat_bind_text(st, 1, archive);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "applying extensions");

@@ -12,6 +12,10 @@
 
 struct arh_catalog {
 	sqlite3	*db;
+	int	 readonly;	/* opened with arh_catalog_open_readonly() */
+	int	 spoolfd;	/* read-only: the event drop box, or -1 */
+	int	 spoolerr;	/* why spoolfd is -1 (errno) */
+	char	*spool;		/* its path */
 };
 
 #define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \

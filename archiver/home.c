@@ -33,6 +33,92 @@ make_dir(const char *path, mode_t mode, struct arh_problems *notes,
 	    path);
 }
 
+/*
+ * The event drop box HOME/spool/events: mode 3770 (setgid: files keep the
+ * home's group; sticky: a caller cannot remove another's file; group
+ * writable: a caller with read access to the home records its events
+ * there).  Set explicitly, whatever the umask; only when made here.
+ */
+static int
+make_spool(const char *home, struct arh_problems *notes, struct arh_err *err)
+{
+	static const struct { const char *name; mode_t mode; } d[] = {
+		{ ARH_HOME_SPOOL_PARENT, 0750 },
+		{ ARH_HOME_SPOOL, 03770 },
+	};
+	char p[4096];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 2; i++) {
+		if ((rc = join(p, sizeof(p), home, d[i].name, err)) != 0)
+			return rc;
+		if (mkdir(p, 0700) == -1) {
+			if (errno == EEXIST)
+				continue;
+			return arh_errno(err, ARH_EIO, errno, "cannot create "
+			    "directory '%s'", p);
+		}
+		if (chmod(p, d[i].mode) == -1)
+			return arh_errno(err, ARH_EIO, errno, "cannot chmod '%s'",
+			    p);
+		if ((rc = arh_problems_add(notes, "created directory '%s'",
+		    p)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Bring in the events read-only callers left in the drop box (made here
+ * for a home older than it, when the home may be written). */
+static int
+import_spool(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	char p[4096];
+	size_t n = 0;
+	int fd, rc;
+
+	/* Best effort: a writer of the catalog alone (an approver) may not
+	 * reach the home's directories, and then imports nothing. */
+	if (access(h->path, W_OK) == 0 &&
+	    make_spool(h->path, notes, err) != 0)
+		arh_err_clear(err);
+	if ((rc = join(p, sizeof(p), h->path, ARH_HOME_SPOOL, err)) != 0)
+		return rc;
+	if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1)
+		return 0;	/* none, and none can be made: nothing to do */
+	rc = arh_catalog_import_events(h->cat, fd, &n, err);
+	close(fd);
+	if (rc == 0 && n > 0)
+		rc = arh_problems_add(notes, "imported %zu audit event%s "
+		    "recorded by read-only callers", n, n == 1 ? "" : "s");
+	return rc;
+}
+
+int
+arh_home_writable(const char *path)
+{
+	static const char *const f[] = { "catalog.db", "catalog.db-wal",
+	    "catalog.db-shm" };
+	char p[4096];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (snprintf(p, sizeof(p), "%s/%s", path, f[i]) >= (int)sizeof(p))
+			return 1;	/* let the open say what is wrong */
+		if (faccessat(AT_FDCWD, p, W_OK, AT_EACCESS) == 0)
+			continue;
+		/* Missing: no home yet (the open says so), or no -wal/-shm
+		 * yet (a writer of the catalog makes them). */
+		if (errno == ENOENT)
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
 /* Write a file of the home unless it exists (init is idempotent). */
 static int
 write_default(const char *home, const char *name, const char *text,
@@ -68,6 +154,10 @@ arh_home_init(const char *path, const char *organisation,
 	if ((rc = make_dir(path, 0750, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
 	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
+	    (rc = join(p, sizeof(p), path, "store/" ARH_STORE_TMP_DIR,
+	    err)) != 0 ||
+	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
+	    (rc = make_spool(path, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "keys", err)) != 0 ||
 	    (rc = make_dir(p, 0700, notes, err)) != 0 ||
 	    (rc = write_default(path, "arhiivar.conf", arh_config_template(),
@@ -114,20 +204,13 @@ arh_home_free(struct arh_home *h)
 	free(h);
 }
 
-static void
-note_leftover(void *arg, const char *name)
-{
-	arh_problems_add(arg, "removed '%s', the leftover of an interrupted "
-	    "ingest", name);
-}
-
 int
-arh_home_open(const char *path, const char *actor, struct arh_home **out,
-    struct arh_problems *notes, struct arh_problems *cfgprobs,
-    struct arh_err *err)
+arh_home_open(const char *path, const char *actor, int flags,
+    struct arh_home **out, struct arh_problems *notes,
+    struct arh_problems *cfgprobs, struct arh_err *err)
 {
 	struct arh_home *h;
-	char p[4096];
+	char p[4096], spool[4096];
 	int rc;
 
 	*out = NULL;
@@ -147,13 +230,30 @@ arh_home_open(const char *path, const char *actor, struct arh_home **out,
 	}
 	if ((rc = arh_config_load(p, path, &h->cfg, cfgprobs, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "catalog.db", err)) != 0 ||
-	    (rc = arh_catalog_open(p, h->cfg->busy_timeout_ms, &h->cat,
+	    (rc = join(spool, sizeof(spool), path, ARH_HOME_SPOOL, err)) != 0)
+		goto fail;
+	if (flags & ARH_HOME_READONLY) {
+		/* Read-only: nothing is created, nothing recovered; events go
+		 * to the drop box. */
+		if ((rc = arh_catalog_open_readonly(p, h->cfg->busy_timeout_ms,
+		    spool, &h->cat, err)) != 0 ||
+		    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
+		    (rc = arh_store_open_readonly(p, &h->store, err)) != 0)
+			goto fail;
+		*out = h;
+		return 0;
+	}
+	if ((rc = arh_catalog_open(p, h->cfg->busy_timeout_ms, &h->cat,
 	    err)) != 0 ||
+	    (rc = import_spool(h, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
-	    (rc = arh_store_open(p, &h->store, err)) != 0 ||
-	    (rc = arh_store_remove_leftovers(h->store, note_leftover, notes,
-	    err)) != 0 ||
-	    (rc = arh_adopt_orphans(h, notes, err)) != 0)
+	    (rc = arh_store_open(p, &h->store, err)) != 0)
+		goto fail;
+	/* Recovery costs what was in flight (pending intents, the temporary
+	 * directory), never what is stored; it needs a caller who may write
+	 * the store (an approver who reaches only the catalog skips it). */
+	if (arh_store_writable(h->store) &&
+	    (rc = arh_home_recover(h, notes, err)) != 0)
 		goto fail;
 	*out = h;
 	return 0;

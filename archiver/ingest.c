@@ -97,6 +97,25 @@ fill_result(struct arh_ingest_result *res, const struct arh_case *c,
 		res->ninternal += c->records[i].access.internal != 0;
 }
 
+/* Record the intent to publish tmp as store_name, committed before the
+ * rename: a crash after it leaves recovery one name to look at. */
+static int
+record_intent(struct arh_home *h, const char *tmp, const char *store_name,
+    const struct arh_bag_summary *sum, struct arh_err *err)
+{
+	struct arh_intent in;
+
+	memset(&in, 0, sizeof(in));
+	if (snprintf(in.tmp, sizeof(in.tmp), "%s", tmp) >= (int)sizeof(in.tmp) ||
+	    snprintf(in.name, sizeof(in.name), "%s", store_name) >=
+	    (int)sizeof(in.name))
+		return arh_errf(err, ARH_EINTERNAL, "name too long: '%s'",
+		    store_name);
+	snprintf(in.sha256, sizeof(in.sha256), "%s", sum->tar_sha256);
+	in.pid = (long)getpid();
+	return arh_catalog_intent_add(h->cat, &in, err);
+}
+
 /* Write the archive to a temp file in the store and publish it. */
 static int
 write_and_publish(struct arh_home *h, int casefd, struct arh_case *c,
@@ -115,7 +134,15 @@ write_and_publish(struct arh_home *h, int casefd, struct arh_case *c,
 		return rc;
 	}
 	snprintf(store_name, n, "%s.tar", sum->name);
+	if ((rc = record_intent(h, tmp, store_name, sum, err)) != 0) {
+		arh_store_discard(h->store, tmp, fd);
+		free(tmp);
+		return rc;
+	}
 	rc = arh_store_publish(h->store, tmp, fd, store_name, err);
+	/* On failure the intent stays: the next command finds its temporary
+	 * file gone and drops it, or finds the archive published after all
+	 * (a failed unlink after a failed directory fsync) and adopts it. */
 	if (rc == 0)
 		*lockfd = fd;	/* held until the catalog has it */
 	if (rc == ARH_EEXIST)

@@ -10,6 +10,12 @@
 int arh_adopt_orphans(struct arh_home *h, struct arh_problems *notes,
     struct arh_err *err);
 
+/* Recovery when a home is opened for writing: settle the pending intents
+ * to publish (adopt, drop, or leave to their live writer) and remove the
+ * temporary files of dead writers.  Costs what was in flight only. */
+int arh_home_recover(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err);
+
 /* Verify the store file `store_name` and add it to the catalog with an
  * event of `kind`.  Findings are reported in notes and return ARH_EVERIFY. */
 int arh_adopt(struct arh_home *h, const struct arh_trust *trust,

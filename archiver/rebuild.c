@@ -93,7 +93,44 @@ struct orphans {
 	struct arh_trust *trust;
 	struct arh_problems *notes;
 	struct arh_err	*err;
+	size_t		 adopted;
+	size_t		 failed;	/* left out: fails verification */
 };
+
+static void
+note_adopted(struct orphans *o, const char *name)
+{
+	o->adopted++;
+	arh_problems_add(o->notes, "catalogued '%s': it was in the store but "
+	    "not in the catalog (an interrupted ingest or a lost catalog) and "
+	    "verifies", name);
+}
+
+/* Verify store file `name` and catalogue it: 0 also when it fails
+ * verification (noted, counted) or its ingest committed meanwhile. */
+static int
+adopt_one(struct orphans *o, const char *name)
+{
+	int rc;
+
+	if (o->trust == NULL && (rc = arh_home_trust(o->h, NULL, 0, &o->trust,
+	    o->err)) != 0)
+		return rc;
+	rc = arh_adopt(o->h, o->trust, name, "recovery", o->notes, o->err);
+	if (rc == ARH_EEXIST) {
+		/* Its ingest committed while we verified: nothing to do. */
+		arh_err_clear(o->err);
+		return 0;
+	}
+	if (rc == 0)
+		note_adopted(o, name);
+	if (rc == ARH_EVERIFY) {
+		o->failed++;
+		arh_err_clear(o->err);
+		return 0;
+	}
+	return rc;
+}
 
 static int
 adopt_if_orphan(void *arg, const char *name)
@@ -115,30 +152,147 @@ adopt_if_orphan(void *arg, const char *name)
 	 * not an orphan. */
 	if (arh_store_locked(o->h->store, name))
 		return 0;
-	if (o->trust == NULL && (rc = arh_home_trust(o->h, NULL, 0, &o->trust,
-	    o->err)) != 0)
-		return rc;
-	rc = arh_adopt(o->h, o->trust, name, "recovery", o->notes, o->err);
-	if (rc == ARH_EEXIST) {
-		/* Its ingest committed while we verified: nothing to do. */
-		arh_err_clear(o->err);
-		return 0;
-	}
-	if (rc == 0)
-		arh_problems_add(o->notes, "catalogued '%s': it was in the "
-		    "store but not in the catalog (an interrupted ingest or a "
-		    "lost catalog) and verifies", name);
-	return rc == ARH_EVERIFY ? 0 : rc;
+	return adopt_one(o, name);
 }
 
 int
 arh_adopt_orphans(struct arh_home *h, struct arh_problems *notes,
     struct arh_err *err)
 {
-	struct orphans o = { h, NULL, notes, err };
+	struct orphans o = { h, NULL, notes, err, 0, 0 };
 	int rc;
 
 	rc = arh_store_list(h->store, adopt_if_orphan, &o, err);
+	arh_trust_free(o.trust);
+	return rc;
+}
+
+/*
+ * One pending intent to publish.  Its writer still holds the temporary
+ * file or the published archive: leave it alone.  Its archive never
+ * arrived: drop the intent.  It arrived, with the digest the intent
+ * expected, and is not catalogued: verify and catalogue it (which closes
+ * the intent).  Order matters: the temporary file is looked at before the
+ * archive, so a rename between the two looks is seen as published.
+ */
+static int
+recover_intent(struct orphans *o, const struct arh_intent *in)
+{
+	struct arh_home *h = o->h;
+	struct arh_archive_row row;
+	char bag[300], got[65];
+	size_t l = strlen(in->name);
+	int rc;
+
+	if (arh_store_tmp_busy(h->store, in->tmp))
+		return 0;
+	if (l <= 4 || strchr(in->name, '/') != NULL ||
+	    !arh_store_exists(h->store, in->name))
+		return arh_catalog_intent_drop(h->cat, in->tmp, o->err);
+	if (arh_store_locked(h->store, in->name))
+		return 0;
+	snprintf(bag, sizeof(bag), "%.*s", (int)(l - 4), in->name);
+	rc = arh_catalog_get(h->cat, bag, &row, o->err);
+	if (rc == 0)
+		return arh_catalog_intent_drop(h->cat, in->tmp, o->err);
+	if (rc != ARH_ENOTFOUND)
+		return rc;
+	arh_err_clear(o->err);
+	if ((rc = arh_sha256_file(arh_store_dirfd(h->store), in->name, got,
+	    o->err)) != 0)
+		return rc;
+	if (strcmp(got, in->sha256) != 0) {
+		arh_problems_add(o->notes, "'%s' in the store is not the archive "
+		    "an interrupted ingest published there (other content); it "
+		    "was left as it is: 'arhiivar catalog reconcile' checks it",
+		    in->name);
+		return arh_catalog_intent_drop(h->cat, in->tmp, o->err);
+	}
+	if ((rc = adopt_one(o, in->name)) != 0)
+		return rc;
+	/* Catalogued, it closed the intent; failing verification (noted),
+	 * it is left for reconcile, not re-verified by every command. */
+	return arh_catalog_intent_drop(h->cat, in->tmp, o->err);
+}
+
+static void
+note_leftover(void *arg, const char *name)
+{
+	arh_problems_add(arg, "removed '%s', the leftover of an interrupted "
+	    "ingest", name);
+}
+
+int
+arh_home_recover(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	struct orphans o = { h, NULL, notes, err, 0, 0 };
+	struct arh_intent *v = NULL;
+	size_t n, i;
+	int rc;
+
+	if ((rc = arh_catalog_intents(h->cat, &v, &n, err)) != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = recover_intent(&o, &v[i]);
+	free(v);
+	arh_trust_free(o.trust);
+	if (rc == 0)
+		rc = arh_store_remove_leftovers(h->store, 0, note_leftover,
+		    notes, err);
+	return rc;
+}
+
+/* A catalogued archive whose file is not in the store. */
+static int
+check_present(void *arg, const struct arh_archive_row *row)
+{
+	struct orphans *o = arg;
+
+	if (arh_store_exists(o->h->store, row->path))
+		return 0;
+	o->failed++;
+	return arh_problems_add(o->notes, "archive %s is catalogued, but its "
+	    "file '%s/%s' is missing from the store: restore the file from a "
+	    "backup, or run 'arhiivar catalog rebuild'", row->name,
+	    arh_store_path(o->h->store), row->path);
+}
+
+int
+arh_reconcile(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err)
+{
+	struct orphans o = { h, NULL, notes, err, 0, 0 };
+	struct arh_event ev;
+	char detail[128];
+	int rc;
+
+	if (arh_catalog_readonly(h->cat) || !arh_store_writable(h->store))
+		return arh_errf(err, ARH_ECATALOG, "catalog reconcile needs "
+		    "write access to the home's catalog and store '%s'; run it "
+		    "as a user who can write the home", arh_store_path(h->store));
+	if ((rc = arh_home_recover(h, notes, err)) != 0 ||
+	    (rc = arh_store_remove_leftovers(h->store, 1, note_leftover, notes,
+	    err)) != 0 ||
+	    (rc = arh_store_list(h->store, adopt_if_orphan, &o, err)) != 0 ||
+	    (rc = arh_catalog_list(h->cat, check_present, &o, err)) != 0)
+		goto out;
+	snprintf(detail, sizeof(detail), "%zu catalogued, %zu problems",
+	    o.adopted, o.failed);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = "reconcile";
+	ev.actor = h->actor;
+	ev.result = o.failed ? "failed" : "ok";
+	ev.detail = detail;
+	if ((rc = arh_catalog_event(h->cat, &ev, err)) != 0)
+		goto out;
+	if (o.failed > 0)
+		rc = arh_errf(err, ARH_EVERIFY, "the store and the catalog "
+		    "disagree: %zu problems (above)", o.failed);
+	else
+		arh_problems_add(notes, "the store and the catalog agree "
+		    "(%zu archives catalogued now)", o.adopted);
+out:
 	arh_trust_free(o.trust);
 	return rc;
 }

@@ -18,16 +18,19 @@
 
 struct arh_store {
 	int	 dirfd;
+	int	 tmpfd;		/* ARH_STORE_TMP_DIR, or -1 */
 	char	*path;
 };
 
-int
-arh_store_open(const char *path, struct arh_store **out, struct arh_err *err)
+static int
+store_open(const char *path, int readonly, struct arh_store **out,
+    struct arh_err *err)
 {
 	struct arh_store *s;
+	int e;
 
 	*out = NULL;
-	if (mkdir(path, 0750) == -1 && errno != EEXIST)
+	if (!readonly && mkdir(path, 0750) == -1 && errno != EEXIST)
 		return arh_errno(err, ARH_EIO, errno,
 		    "cannot create store directory '%s'", path);
 	if ((s = ARH_FAULT_ALLOC(calloc(1, sizeof(*s)))) == NULL ||
@@ -35,14 +38,49 @@ arh_store_open(const char *path, struct arh_store **out, struct arh_err *err)
 		free(s);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	}
+	s->tmpfd = -1;
 	s->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd == -1) {
-		int e = errno;
+		e = errno;
 		arh_store_free(s);
 		return arh_errno(err, ARH_EIO, e, "cannot open store '%s'", path);
 	}
+	/* Temporary files live in their own directory, so that finding the
+	 * leftovers of interrupted ingests costs what is in flight, not what
+	 * is stored.  A caller who may not write the store (a catalog-only
+	 * writer such as an approver) works without it. */
+	if (!readonly && mkdirat(s->dirfd, ARH_STORE_TMP_DIR, 0750) == -1 &&
+	    errno != EEXIST && errno != EACCES && errno != EROFS) {
+		e = errno;
+		arh_store_free(s);
+		return arh_errno(err, ARH_EIO, e, "cannot create '%s/%s'", path,
+		    ARH_STORE_TMP_DIR);
+	}
+	if (!readonly)
+		s->tmpfd = openat(s->dirfd, ARH_STORE_TMP_DIR, O_RDONLY |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	*out = s;
 	return 0;
+}
+
+int
+arh_store_open(const char *path, struct arh_store **out, struct arh_err *err)
+{
+	return store_open(path, 0, out, err);
+}
+
+int
+arh_store_open_readonly(const char *path, struct arh_store **out,
+    struct arh_err *err)
+{
+	return store_open(path, 1, out, err);
+}
+
+int
+arh_store_writable(const struct arh_store *s)
+{
+	return s->tmpfd >= 0 && faccessat(s->tmpfd, ".", W_OK, AT_EACCESS) ==
+	    0 && faccessat(s->dirfd, ".", W_OK, AT_EACCESS) == 0;
 }
 
 void
@@ -52,6 +90,8 @@ arh_store_free(struct arh_store *s)
 		return;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	if (s->tmpfd >= 0)
+		close(s->tmpfd);
 	free(s->path);
 	free(s);
 }
@@ -77,16 +117,21 @@ arh_store_tmp_create(struct arh_store *s, char **tmpname, int *fd,
 
 	*tmpname = NULL;
 	*fd = -1;
+	if (s->tmpfd < 0)
+		return arh_errf(err, ARH_EIO, "cannot create a temporary file in "
+		    "'%s/%s': it cannot be opened; ask for write access to the "
+		    "store", s->path, ARH_STORE_TMP_DIR);
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		return arh_errf(err, ARH_ECRYPTO, "no randomness for a file name");
 	arh_hex(rnd, sizeof(rnd), hex);
 	snprintf(name, sizeof(name), ARH_STORE_TMP_PREFIX "%ld-%s.tmp",
 	    (long)getpid(), hex);
-	*fd = ARH_FAULT_SYS(OPEN, openat(s->dirfd, name, O_RDWR | O_CREAT |
+	*fd = ARH_FAULT_SYS(OPEN, openat(s->tmpfd, name, O_RDWR | O_CREAT |
 	    O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640));
 	if (*fd == -1)
 		return arh_errno(err, ARH_EIO, errno,
-		    "cannot create a temporary file in store '%s'", s->path);
+		    "cannot create a temporary file in store '%s/%s'", s->path,
+		    ARH_STORE_TMP_DIR);
 	/* The lock marks the file as in use: leftover removal skips locked
 	 * files, and the kernel drops the lock when the writer dies. */
 	if (flock(*fd, LOCK_EX) == -1) {
@@ -108,8 +153,8 @@ arh_store_discard(struct arh_store *s, const char *tmpname, int fd)
 {
 	if (fd >= 0)
 		close(fd);
-	if (tmpname != NULL)
-		unlinkat(s->dirfd, tmpname, 0);
+	if (tmpname != NULL && s->tmpfd >= 0)
+		unlinkat(s->tmpfd, tmpname, 0);
 }
 
 int
@@ -125,14 +170,20 @@ arh_store_publish(struct arh_store *s, const char *tmpname, int fd,
 		rc = arh_errno(err, ARH_EIO, errno, "cannot chmod '%s'", tmpname);
 		goto fail;
 	}
-	/* Keep fd (and so the lock) until the rename is done. */
-	if (arh_rename_noreplace(s->dirfd, tmpname, s->dirfd, name) == -1) {
+	/* Keep fd (and so the lock) until the rename is done.  The temporary
+	 * directory is inside the store: the rename never crosses a file
+	 * system. */
+	if (arh_rename_noreplace(s->tmpfd, tmpname, s->dirfd, name) == -1) {
 		int e = errno;
 		rc = arh_errno(err, e == EEXIST ? ARH_EEXIST : ARH_EIO, e,
 		    "cannot publish archive '%s' in '%s'", name, s->path);
 		goto fail;
 	}
-	if ((rc = arh_fsync_fd(s->dirfd, s->path, err)) != 0) {
+	/* Both directories changed: the name arrived in the store and left
+	 * the temporary directory (so a crash cannot bring the temporary name
+	 * back beside the archive). */
+	if ((rc = arh_fsync_fd(s->dirfd, s->path, err)) != 0 ||
+	    (rc = arh_fsync_fd(s->tmpfd, ARH_STORE_TMP_DIR, err)) != 0) {
 		/* The name may or may not be durable; never leave a published
 		 * archive the caller will not catalog. */
 		unlinkat(s->dirfd, name, 0);
@@ -154,9 +205,10 @@ namecmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted names of the store directory with the given prefix and suffix. */
+/* Sorted names of directory dirfd (the store or its temporary directory)
+ * with the given prefix and suffix. */
 static int
-scan(struct arh_store *s, const char *prefix, const char *suffix,
+scan(struct arh_store *s, int dirfd, const char *prefix, const char *suffix,
     char ***names, size_t *n, struct arh_err *err)
 {
 	DIR *d;
@@ -167,7 +219,7 @@ scan(struct arh_store *s, const char *prefix, const char *suffix,
 
 	*names = NULL;
 	*n = 0;
-	if ((fd = dup(s->dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+	if ((fd = dup(dirfd)) == -1 || (d = fdopendir(fd)) == NULL) {
 		if (fd != -1)
 			close(fd);
 		return arh_errno(err, ARH_EIO, errno, "cannot read store '%s'",
@@ -232,18 +284,20 @@ writer_alive(const char *name)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
-int
-arh_store_remove_leftovers(struct arh_store *s,
+/* Remove the unlocked temporary files of dead writers in dirfd. */
+static int
+sweep(struct arh_store *s, int dirfd, const char *what,
     void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err)
 {
 	char **v;
 	size_t n, i;
 	int rc, removed = 0;
 
-	if ((rc = scan(s, ARH_STORE_TMP_PREFIX, ".tmp", &v, &n, err)) != 0)
+	if ((rc = scan(s, dirfd, ARH_STORE_TMP_PREFIX, ".tmp", &v, &n,
+	    err)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
-		int fd = openat(s->dirfd, v[i], O_RDONLY | O_NOFOLLOW |
+		int fd = openat(dirfd, v[i], O_RDONLY | O_NOFOLLOW |
 		    O_CLOEXEC | O_NONBLOCK);
 		if (fd == -1)
 			continue;
@@ -253,7 +307,7 @@ arh_store_remove_leftovers(struct arh_store *s,
 			close(fd);
 			continue;
 		}
-		if (unlinkat(s->dirfd, v[i], 0) == -1 && errno != ENOENT) {
+		if (unlinkat(dirfd, v[i], 0) == -1 && errno != ENOENT) {
 			close(fd);
 			rc = arh_errno(err, ARH_EIO, errno,
 			    "cannot remove leftover '%s'", v[i]);
@@ -266,8 +320,48 @@ arh_store_remove_leftovers(struct arh_store *s,
 	}
 	free_names(v, n);
 	if (rc == 0 && removed > 0)
-		rc = arh_fsync_fd(s->dirfd, s->path, err);
+		rc = arh_fsync_fd(dirfd, what, err);
 	return rc;
+}
+
+int
+arh_store_remove_leftovers(struct arh_store *s, int whole_store,
+    void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err)
+{
+	int rc = 0;
+
+	if (s->tmpfd >= 0)
+		rc = sweep(s, s->tmpfd, ARH_STORE_TMP_DIR, cb, arg, err);
+	/* Homes made before the temporary directory kept them beside the
+	 * archives: only a full reconciliation lists the store for them. */
+	if (rc == 0 && whole_store)
+		rc = sweep(s, s->dirfd, s->path, cb, arg, err);
+	return rc;
+}
+
+int
+arh_store_tmp_busy(struct arh_store *s, const char *tmpname)
+{
+	int fd, busy;
+
+	if (s->tmpfd < 0 || strchr(tmpname, '/') != NULL)
+		return 0;
+	fd = openat(s->tmpfd, tmpname, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK);
+	if (fd == -1)
+		return 0;
+	busy = (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK) ||
+	    writer_alive(tmpname);
+	close(fd);
+	return busy;
+}
+
+int
+arh_store_exists(struct arh_store *s, const char *name)
+{
+	struct stat st;
+
+	return fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int
@@ -278,7 +372,7 @@ arh_store_list(struct arh_store *s, int (*cb)(void *arg, const char *name),
 	size_t n, i;
 	int rc;
 
-	if ((rc = scan(s, "", ".tar", &v, &n, err)) != 0)
+	if ((rc = scan(s, s->dirfd, "", ".tar", &v, &n, err)) != 0)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++)
 		rc = cb(arg, v[i]);

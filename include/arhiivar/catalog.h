@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	5
+#define ARH_CATALOG_SCHEMA	7
 
 struct arh_catalog;
 
@@ -58,14 +58,65 @@ struct arh_event {
 	const char *detail;	/* may be NULL */
 };
 
+/* Open (create, migrate) for reading and writing.  The -wal and -shm
+ * files are kept when the last writer closes, so that readers without
+ * write access to the home can open the catalog. */
 int arh_catalog_open(const char *path, long busy_timeout_ms,
     struct arh_catalog **out, struct arh_err *err);
+/*
+ * Open read-only, for a caller who may read the home but not write it:
+ * no migration (an older schema is ARH_ECATALOG, saying a writer upgrades
+ * it), the -wal and -shm files must exist and be readable.  Writing
+ * statements fail saying the home is read-only.  arh_catalog_event() then
+ * writes each event as a file into the drop box `spool` (a directory the
+ * home's group may write), which arh_catalog_import_events() brings in.
+ */
+int arh_catalog_open_readonly(const char *path, long busy_timeout_ms,
+    const char *spool, struct arh_catalog **out, struct arh_err *err);
+/* 1 if opened read-only. */
+int arh_catalog_readonly(const struct arh_catalog *c);
+/* 0 if arh_catalog_event() can record (always, read-write), else
+ * ARH_ECATALOG saying why not and what to do. */
+int arh_catalog_can_record(const struct arh_catalog *c, struct arh_err *err);
+/*
+ * Import the event files of the drop box dirfd in one transaction, oldest
+ * first, then remove them (*n: how many).  The actor of each is the file's
+ * owner (fstat), never its content; a read-only caller may report a
+ * restore, a verification or a refusal — any other file is recorded as a
+ * refused "spool" event.  Idempotent: a file imported before a crash is
+ * not imported twice.  Costs what is pending only.
+ */
+int arh_catalog_import_events(struct arh_catalog *c, int dirfd, size_t *n,
+    struct arh_err *err);
 void arh_catalog_free(struct arh_catalog *c);
 
 /* Add an archive, its records and files, and ev (may be NULL) in one
- * transaction.  ARH_EEXIST if the name is catalogued already. */
+ * transaction, which also closes every intent to publish store_name.
+ * ARH_EEXIST if the name is catalogued already. */
 int arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
     const char *store_name, const struct arh_event *ev, struct arh_err *err);
+
+/*
+ * An intent to publish: recorded (committed) before an ingest renames its
+ * temporary file into the store, closed by the arh_catalog_add() that
+ * catalogues the archive.  Opening a home looks at the pending ones only.
+ */
+struct arh_intent {
+	char	 tmp[128];		/* temporary file name (the key) */
+	char	 name[300];		/* the archive's file name in the store */
+	char	 sha256[65];		/* of the finished tar */
+	char	 at[32];		/* "" on add: now */
+	long	 pid;			/* of the publishing process */
+};
+/* Record in (its own committed transaction). */
+int arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,
+    struct arh_err *err);
+/* Drop the intent of temporary file tmp (none is not an error). */
+int arh_catalog_intent_drop(struct arh_catalog *c, const char *tmp,
+    struct arh_err *err);
+/* Every pending intent, oldest first, as a malloc'd array of *n. */
+int arh_catalog_intents(struct arh_catalog *c, struct arh_intent **out,
+    size_t *n, struct arh_err *err);
 
 /* Rebuild: begin a transaction that empties archives, records and files;
  * end it with COMMIT when rc is 0, else ROLLBACK (returns the outcome). */

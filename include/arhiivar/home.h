@@ -1,9 +1,12 @@
 /*
  * home.h — an Arhiivar home: arhiivar.conf, catalog.db, store/ and keys/.
- * Opening a home also recovers from an interrupted ingest: it removes
- * temporary files no live process holds and catalogues archives that were
- * published but not yet catalogued (after verifying them), and says so in
- * `notes`.
+ * Opening a home also recovers from an interrupted ingest: it settles the
+ * pending intents to publish (cataloguing, after verifying it, an archive
+ * that was published but not yet catalogued; dropping an intent whose
+ * archive never arrived) and removes temporary files no live process
+ * holds, and says so in `notes`.  It looks at what was in flight only, so
+ * it costs the same with 10 archives or 100,000; `catalog reconcile`
+ * (arh_reconcile) compares the whole store with the catalog.
  */
 #ifndef ARHIIVAR_HOME_H
 #define ARHIIVAR_HOME_H
@@ -15,6 +18,12 @@
 #include "arhiivar/store.h"
 
 #define ARH_DEFAULT_HOME	"/var/lib/arhiivar"
+/* The event drop box of read-only callers, relative to the home. */
+#define ARH_HOME_SPOOL_PARENT	"spool"
+#define ARH_HOME_SPOOL		"spool/events"
+
+/* arh_home_open() flags. */
+#define ARH_HOME_READONLY	0x1	/* read only: see arh_home_open() */
 
 struct arh_home {
 	char		   *path;
@@ -30,10 +39,20 @@ struct arh_home {
 int arh_home_init(const char *path, const char *organisation,
     struct arh_problems *notes, struct arh_err *err);
 
-/* Open an existing home; config problems go to cfgprobs. */
-int arh_home_open(const char *path, const char *actor, struct arh_home **out,
-    struct arh_problems *notes, struct arh_problems *cfgprobs,
-    struct arh_err *err);
+/*
+ * Open an existing home; config problems go to cfgprobs.  For writing, it
+ * also imports the events read-only callers left in the drop box
+ * (ARH_HOME_SPOOL, made here for an older home) and recovers.  With
+ * ARH_HOME_READONLY, for a caller who may read the home but not write it:
+ * the catalog is opened read-only, nothing is created or recovered, and
+ * events are written to the drop box.
+ */
+int arh_home_open(const char *path, const char *actor, int flags,
+    struct arh_home **out, struct arh_problems *notes,
+    struct arh_problems *cfgprobs, struct arh_err *err);
+/* 0 if this process cannot write the home's catalog (open it read-only),
+ * else 1 (also when there is no home: the open says so). */
+int arh_home_writable(const char *path);
 void arh_home_free(struct arh_home *h);
 
 /* The trust anchors: `extra` files if any, else the configured ones. */

@@ -118,6 +118,16 @@ int arh_rebuild(struct arh_home *h, struct arh_problems *notes,
     struct arh_err *err);
 
 /*
+ * `catalog reconcile`: the full comparison of store and catalog (it lists
+ * the whole store): recovery as on open, leftovers in the store directory
+ * itself, every uncatalogued archive verified and catalogued (or noted),
+ * every catalogued archive whose file is missing noted.  ARH_EVERIFY when
+ * problems remain; notes says what was done and found; one event.
+ */
+int arh_reconcile(struct arh_home *h, struct arh_problems *notes,
+    struct arh_err *err);
+
+/*
  * Import a file plan (CSV) as a new version: all problems in probs
  * ("NAME:LINE: message") and nothing imported, or the version in
  * `version`.  ARH_EEXIST when that content is already a version.

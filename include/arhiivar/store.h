@@ -1,8 +1,11 @@
 /*
  * store.h — the archive store: the only code that creates, publishes or
  * removes archive files.  An archive is written to a temporary file in the
- * store directory, fsynced, renamed into place without replacing anything
- * (renameat2 RENAME_NOREPLACE) and the directory fsynced.  A failed fsync
+ * store's temporary directory (ARH_STORE_TMP_DIR, inside the store, so on
+ * the same file system), fsynced, renamed into the store without replacing
+ * anything (renameat2 RENAME_NOREPLACE) and both directories fsynced.
+ * Finding the leftovers of interrupted ingests lists only the temporary
+ * directory: it costs what was in flight, never what is stored.  A failed fsync
  * aborts and is never retried: the page cache may already have dropped the
  * data, so a retry could report success over lost bytes.
  */
@@ -14,12 +17,20 @@
 #include "arhiivar/error.h"
 
 #define ARH_STORE_TMP_PREFIX	".ingest-"
+#define ARH_STORE_TMP_DIR	".tmp"
 
 struct arh_store;
 
-/* Open (mkdir 0750 if missing) the store directory. */
+/* Open (mkdir 0750 if missing) the store directory and its temporary
+ * directory.  A caller who may not write the store still opens it (it can
+ * read archives; creating a temporary file then fails saying why). */
 int arh_store_open(const char *path, struct arh_store **out,
     struct arh_err *err);
+/* Open for reading archives only: nothing is created. */
+int arh_store_open_readonly(const char *path, struct arh_store **out,
+    struct arh_err *err);
+/* 1 if this process may create, publish and remove files in the store. */
+int arh_store_writable(const struct arh_store *s);
 void arh_store_free(struct arh_store *s);
 const char *arh_store_path(const struct arh_store *s);
 int arh_store_dirfd(const struct arh_store *s);
@@ -42,9 +53,17 @@ void arh_store_done(int fd);
 /* 1 if a publisher still holds the archive `name` (not yet catalogued). */
 int arh_store_locked(struct arh_store *s, const char *name);
 
-/* Remove leftovers of interrupted ingests; calls cb for each one removed. */
-int arh_store_remove_leftovers(struct arh_store *s,
+/* Remove leftovers of interrupted ingests (temporary files no live
+ * process holds) from the temporary directory, and with whole_store also
+ * from the store directory itself (where homes made before the temporary
+ * directory kept them: that lists the whole store); cb for each removed. */
+int arh_store_remove_leftovers(struct arh_store *s, int whole_store,
     void (*cb)(void *arg, const char *name), void *arg, struct arh_err *err);
+
+/* 1 if the temporary file tmpname exists and a live writer holds it. */
+int arh_store_tmp_busy(struct arh_store *s, const char *tmpname);
+/* 1 if the store has a file `name`. */
+int arh_store_exists(struct arh_store *s, const char *name);
 
 /*
  * Destruction: unlink each of names (one already gone is not an error),

@@ -3,7 +3,8 @@
 # synthetic closed case file (tools/bench-corpus.c).  See README.md here.
 # usage: tests/bench/run.sh [BUILD_DIR]	(make bench)
 # env:   BENCH_FILES (20000), BENCH_BYTES (2000000000), BENCH_SEED (1),
-#        BENCH_KEEP=1 keeps bench-work/.
+#        BENCH_KEEP=1 keeps bench-work/, BENCH=scale runs only the scale
+#        section (tests/bench/scale.sh: no corpus needed).
 # Warm runs: nothing is dropped from the page cache.  Exits 0 even when a
 # target is missed: it is a benchmark, not a test.
 set -u
@@ -14,6 +15,9 @@ case $build in
 *) build=$top/$build ;;
 esac
 ARH=$build/arhiivar
+if [ "${BENCH:-}" = scale ]; then
+	exec sh "$top/tests/bench/scale.sh" "$build"
+fi
 files=${BENCH_FILES:-20000}
 bytes=${BENCH_BYTES:-2000000000}
 seed=${BENCH_SEED:-1}
@@ -280,5 +284,7 @@ done
 say "references: bsdtar $(secs bsdtar) s ($(fmt_rss "$(rss bsdtar)")), manual pipeline $(secs manual) s, openssl dgst ${vr:-$(secs dgst) s}"
 say "restore: arhiivar median of 20 runs, GNU tar (-xf ... -O, scans the archive) median of 3; whole processes"
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+echo
+sh "$top/tests/bench/scale.sh" "$build"
 [ "${BENCH_KEEP:-0}" = 1 ] && say "kept $W"
 exit 0

@@ -16,7 +16,7 @@ refused_cleanly() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"was not archived"* ]]
 	[ "$(state)" = "$before_state" ]
-	[ -z "$(ls -A "$ARHIIVAR_HOME/store")" ]
+	[ -z "$(ls -A "$ARHIIVAR_HOME/store" "$ARHIIVAR_HOME/store/.tmp" | grep -v -e '^\.tmp$' -e ':$' -e '^$')" ]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
 	[ "$(cd "$CASE" && find . -printf '%p %s %T@\n' | sort | sha256sum)" = "$before_input" ]
 }
@@ -236,7 +236,7 @@ refused_cleanly() {
 	mkdir "$T/small"
 	mount -t tmpfs -o size=256k tmpfs "$T/small" 2>/dev/null || skip "cannot mount tmpfs here"
 	mv "$ARHIIVAR_HOME/store" "$T/store.orig"
-	rmdir "$T/store.orig"
+	rmdir "$T/store.orig/.tmp" "$T/store.orig"
 	mkdir "$T/small/store"
 	ln -s "$T/small/store" "$ARHIIVAR_HOME/store"
 	head -c 400000 /dev/urandom >"$CASE/12-1_8911-1/big.bin"
@@ -245,12 +245,12 @@ refused_cleanly() {
 	mount -o remount,size=4m "$T/small"
 	run arh ingest "$CASE"
 	status_after=$status
-	ls_after=$(ls -A "$T/small/store")
+	ls_after=$(ls -A "$T/small/store" "$T/small/store/.tmp")
 	umount "$T/small"
 	[ "$status_full" -eq 2 ]
 	[[ "$output_full" == *"No space left on device"* ]]
 	[ "$status_after" -eq 0 ]
-	[ "$ls_after" = "12-1_2024.v1.tar" ]
+	[ "$ls_after" = "$(printf '%s\n' "$T/small/store:" .tmp 12-1_2024.v1.tar '' "$T/small/store/.tmp:")" ]
 }
 
 @test "register import checks every target first: an existing folder stops the whole batch" {

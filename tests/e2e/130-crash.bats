@@ -14,7 +14,7 @@ big_case() {
 # Wait (polling, bounded) until the store holds a temporary file.
 wait_for_tmp() {
 	for _ in $(seq 1 20000); do
-		ls "$ARHIIVAR_HOME/store"/.ingest-*.tmp >/dev/null 2>&1 && return 0
+		ls "$ARHIIVAR_HOME/store/.tmp"/.ingest-*.tmp >/dev/null 2>&1 && return 0
 		kill -0 "$1" 2>/dev/null || return 1
 	done
 	return 1
@@ -27,11 +27,13 @@ wait_for_tmp() {
 	wait_for_tmp "$pid" || skip "ingest finished before it could be killed"
 	kill -9 "$pid"
 	wait "$pid" || true
-	ls "$ARHIIVAR_HOME/store"/.ingest-*.tmp
+	ls "$ARHIIVAR_HOME/store/.tmp"/.ingest-*.tmp
 	run arh list
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"removed '.ingest-"*"leftover of an interrupted ingest"* ]]
-	[ -z "$(ls -A "$ARHIIVAR_HOME/store")" ]
+	[ "$(ls -A "$ARHIIVAR_HOME/store")" = .tmp ]
+	[ -z "$(ls -A "$ARHIIVAR_HOME/store/.tmp")" ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from intents')" = 0 ]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
 	run arh ingest "$CASE"
 	[ "$status" -eq 0 ]
@@ -50,7 +52,8 @@ wait_for_tmp() {
 		wait "$pid" || true
 		run arh list --json
 		[ "$status" -eq 0 ]
-		[ -z "$(ls "$ARHIIVAR_HOME/store"/.ingest-* 2>/dev/null)" ]
+		[ -z "$(ls -A "$ARHIIVAR_HOME/store/.tmp")" ]
+		[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from intents')" = 0 ]
 		tars=$(ls "$ARHIIVAR_HOME/store" | grep -c '\.tar$' || true)
 		rows=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')
 		[ "$tars" = "$rows" ]
@@ -62,17 +65,82 @@ wait_for_tmp() {
 	done
 }
 
-@test "an archive published but not catalogued (killed before the commit) is verified and catalogued by the next command" {
+# What an ingest killed between its rename and its catalog commit leaves:
+# the archive in the store, no row, and its pending intent.
+published_not_catalogued() {
 	ingested_home
-	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'delete from files; delete from records; delete from archives'
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "insert into intents (tmp, name, sha256, at, pid)
+	    select '.ingest-999999999-0.tmp', path, sha256, '2026-01-01T00:00:00Z', 999999999
+	    from archives; delete from files; delete from records; delete from archives"
+}
+
+@test "an archive published but not catalogued (killed before the commit) is verified and catalogued by the next command" {
+	published_not_catalogued
 	run arh list
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"catalogued '12-1_2024.v1.tar'"* ]]
 	[[ "$output" == *"12-1_2024.v1"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from intents')" = 0 ]
 	run arh verify 12-1/2024
 	[ "$status" -eq 0 ]
 	run arh events
 	[[ "$output" == *recovery* ]]
+}
+
+@test "an intent whose archive never arrived (killed before the rename) is dropped" {
+	arh init >/dev/null
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "insert into intents values
+	    ('.ingest-999999999-0.tmp', '12-1_2024.v1.tar', '$(printf 'a%.0s' $(seq 64))',
+	    '2026-01-01T00:00:00Z', 999999999)"
+	: >"$ARHIIVAR_HOME/store/.tmp/.ingest-999999999-0.tmp"
+	run arh list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"removed '.ingest-999999999-0.tmp', the leftover"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from intents')" = 0 ]
+	[ -z "$(ls -A "$ARHIIVAR_HOME/store/.tmp")" ]
+}
+
+@test "an intent whose file has other content is not adopted" {
+	published_not_catalogued
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "update intents set sha256 = '$(printf 'a%.0s' $(seq 64))'"
+	run arh list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"is not the archive an interrupted ingest published"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from intents')" = 0 ]
+}
+
+@test "opening a home does not list the store: an orphan without an intent waits for catalog reconcile" {
+	ingested_home
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'delete from files; delete from records; delete from archives'
+	run arh list
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"catalogued '"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+	run arh catalog reconcile
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"catalogued '12-1_2024.v1.tar'"* ]]
+	[[ "$output" == *"the store and the catalog agree (1 archives catalogued now)"* ]]
+	run arh verify 12-1/2024
+	[ "$status" -eq 0 ]
+	run arh events
+	[[ "$output" == *reconcile* ]]
+}
+
+@test "catalog reconcile reports a catalogued archive whose file is missing, and an old-style leftover" {
+	ingested_home
+	: >"$ARHIIVAR_HOME/store/.ingest-999999999-0.tmp"
+	chmod u+w "$ARHIIVAR_HOME/store"
+	mv "$TAR" "$T/elsewhere.tar"
+	run arh catalog reconcile
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"removed '.ingest-999999999-0.tmp'"* ]]
+	[[ "$output" == *"archive 12-1_2024.v1 is catalogued, but its file '$ARHIIVAR_HOME/store/12-1_2024.v1.tar' is missing"* ]]
+	[[ "$output" == *"disagree: 1 problems"* ]]
+	[ ! -e "$ARHIIVAR_HOME/store/.ingest-999999999-0.tmp" ]
+	mv "$T/elsewhere.tar" "$TAR"
+	run arh catalog reconcile
+	[ "$status" -eq 0 ]
 }
 
 @test "a damaged uncatalogued archive is reported, not catalogued" {
@@ -80,8 +148,8 @@ wait_for_tmp() {
 	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'delete from files; delete from records; delete from archives'
 	chmod u+w "$TAR"
 	printf 'X' | dd of="$TAR" bs=1 seek=3100 conv=notrunc 2>/dev/null
-	run arh list
-	[ "$status" -eq 0 ]
+	run arh catalog reconcile
+	[ "$status" -eq 1 ]
 	[[ "$output" == *"fails verification"* ]]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
 }

@@ -69,7 +69,7 @@ plan_home() {
 	run arh ingest "$CASE"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"series 12-9 is not in the file plan"* ]]
-	[ -z "$(ls -A "$ARHIIVAR_HOME/store")" ]
+	[ -z "$(ls -A "$ARHIIVAR_HOME/store" "$ARHIIVAR_HOME/store/.tmp" | grep -v -e '^\.tmp$' -e ':$' -e '^$')" ]
 }
 
 @test "ingest refuses a series closed for new case files before the case closed" {

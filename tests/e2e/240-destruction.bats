@@ -213,17 +213,19 @@ approved_list() {
 	approved_list
 	cp "$DUETAR" "$T/saved.tar"
 	arh disposition execute "$LIST" >/dev/null
-	# As if the process died after the catalog committed, before unlink.
+	# The file back after its list was executed: the full reconciliation
+	# (not the opening of the home) compares the store with the catalog.
 	cp "$T/saved.tar" "$DUETAR"
-	run arh list
+	run arh catalog reconcile
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"removed '1-2_2024.v1.tar': its destruction was recorded"* ]]
 	[ ! -e "$DUETAR" ]
 	# Other bytes under a destroyed name: not adopted, not removed.
 	echo junk >"$DUETAR"
-	run arh list
+	run arh catalog reconcile
 	[[ "$output" == *"has the name of a destroyed archive but other content"* ]]
 	[ -f "$DUETAR" ]
+	run arh list
 	[[ "$output" != *"1-2_2024.v1  "* ]]
 	rm "$DUETAR"
 	# A rebuilt catalog does not bring it back; tombstones stay.

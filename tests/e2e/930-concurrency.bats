@@ -270,7 +270,7 @@ base_events() {
 	[ "$status" -eq 0 ] && [ "$(grep -c ': OK (' <<<"$output")" = "$narch" ] ||
 		{ echo "verify --all exit $status:"; grep -v ': OK (' <<<"$output" | head -20; } >>"$P"
 	diff <(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select path from archives order by 1') \
-	    <(cd "$ARHIIVAR_HOME/store" && ls -A | LC_ALL=C sort) >"$T/store-diff" ||
+	    <(cd "$ARHIIVAR_HOME/store" && ls -A | grep -vx .tmp | LC_ALL=C sort; ls -A .tmp) >"$T/store-diff" ||
 		{ echo "catalog (<) and store (>) differ:"; cat "$T/store-diff"; } >>"$P"
 
 	if [ -s "$P" ]; then

@@ -89,7 +89,15 @@ tree_sum() {
 }
 
 store_tars() { ls -A "$ARHIIVAR_HOME/store" | grep '\.tar$' | sort; }
-store_other() { ls -A "$ARHIIVAR_HOME/store" | grep -v '\.tar$'; }
+# Anything in the store but archives and the temporary directory, and
+# anything in that directory.
+store_other() {
+	ls -A "$ARHIIVAR_HOME/store" | grep -v -e '\.tar$' -e '^\.tmp$'
+	ls -A "$ARHIIVAR_HOME/store/.tmp" 2>/dev/null
+}
+intents() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select name from intents order by name' 2>/dev/null
+}
 cat_paths() {
 	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select path from archives order by path'
 }
@@ -110,9 +118,11 @@ no_dangling_rows() {
 	done
 }
 
-# The store's archives are exactly the catalogued ones, and no temp is left.
+# The store's archives are exactly the catalogued ones, no temp is left
+# and no intent to publish is pending.
 agree() {
-	[ "$(store_tars)" = "$(cat_paths)" ] && [ -z "$(store_other)" ]
+	[ "$(store_tars)" = "$(cat_paths)" ] && [ -z "$(store_other)" ] &&
+	    [ -z "$(intents)" ]
 }
 
 reset_home() {
@@ -332,6 +342,11 @@ after_ingest() {
 	tars=$(store_tars)
 	orphans=$(comm -23 <(echo "$tars") <(cat_paths))
 	t=$(store_other)
+	# Opening a home looks only at pending intents: an archive published
+	# but not catalogued must have one, or only a reconcile would find it.
+	if [ -n "$orphans" ] && ! intents | grep -qx "$orphans"; then
+		why "'$orphans' is in the store, uncatalogued, without an intent"
+	fi
 	plain list
 	[ "$prc" -eq 0 ] || why "next 'list' exited $prc: $(head -c 300 "$W/perr")"
 	if [ -n "$t" ] && ! grep -q "removed '.ingest-.*leftover" "$W/perr"; then
@@ -360,9 +375,9 @@ point_ingest_v2() { ingest_point h1 "$W/case2" "$SUM_CASE2" --new-version "$@"; 
 point_ingest_big() { ingest_point h0 "$W/big" "$SUM_BIG" "" "$@"; }
 
 # sqlio SYSCALL ERRNO[+kill] N: strace fails SQLite's Nth SYSCALL during an
-# ingest; with +kill the process is also killed at its third arh_fsync_fd,
-# which only a failed catalogue reaches: right after the archive is
-# withdrawn, before the catalog is closed (a crash in that window).
+# ingest; with +kill the process is also killed at its third arh_fsync_fd
+# (the temporary directory's, after the rename): published, its intent
+# pending, not yet catalogued (a crash in that window).
 point_sqlio() {
 	local sc=$1 action=$2 n=$3 e=${2%+kill} spec=""
 	[ "$action" = "$e" ] || spec=fsync:3:kill
@@ -841,6 +856,50 @@ fsync_is_final() {
 	fi
 }
 
+# The recovery path, point by point: killed after the intent is committed
+# and before the rename (rename:1), after the rename (the store's fsync,
+# fsync:2; the temporary directory's, fsync:3).  Before the next command
+# exactly one intent is pending; the next command adopts the archive or
+# cleans the temporary file, and reports it; then store, catalog and
+# intents agree.
+intent_points() {
+	local spec note key="ingest recovery intents"
+	row "$key"
+	for spec in rename:1:kill:leftover fsync:2:kill:catalogued \
+	    fsync:3:kill:catalogued; do
+		reasons=""
+		note=${spec##*:}
+		spec=${spec%:*}
+		reset_home h0
+		fault "$spec" ingest "$W/case"
+		[ "$rc" -eq 137 ] || why "killed run exited $rc"
+		[ "$(intents)" = 12-1_2024.v1.tar ] ||
+		    why "pending intents [$(intents | tr '\n' ' ')], want the archive's"
+		plain list
+		[ "$prc" -eq 0 ] || why "next 'list' exited $prc"
+		case $note in
+		leftover) grep -q "removed '.ingest-.*leftover" "$W/perr" ||
+			why "next command did not remove the temporary file" ;;
+		catalogued) grep -q "catalogued '12-1_2024.v1.tar'" "$W/perr" ||
+			why "next command did not adopt the archive" ;;
+		esac
+		agree || why "after recovery: store [$(ls -A "$ARHIIVAR_HOME/store" | tr '\n' ' ')] catalog [$(cat_paths | tr '\n' ' ')] intents [$(intents | tr '\n' ' ')]"
+		verify_all_ok
+		label="ARH_FAULT=$spec, then the next command"
+		tried[$key]=$((tried[$key] + 1))
+		if [ -z "$reasons" ]; then
+			passed=$((passed + 1))
+			echo "ok - intent recovery $label"
+		else
+			failed=$((failed + 1))
+			found[$key]=$((found[$key] + 1))
+			failures+=("intent recovery $label: $reasons")
+			echo "not ok - intent recovery $label: $reasons"
+		fi
+	done
+	label=""
+}
+
 # Counts are reproducible: two clean runs make the same calls.
 reproducible() {
 	local a b key="ingest counts reproducible"
@@ -873,6 +932,7 @@ echo "# torture: $BIN, work directory $W"
 setup
 reproducible
 fsync_is_final
+intent_points
 for kind in write fsync rename open malloc sqlite; do
 	case $kind in
 	malloc)	actions="ENOMEM" ;;

@@ -5,9 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arhiivar/catalog.h"
@@ -144,6 +146,132 @@ test_add_is_atomic(void **state)
 	arh_catalog_free(c);
 }
 
+/* An intent to publish is committed on its own, survives a reopen (a
+ * crash), and is closed by the add that catalogues its archive — and by
+ * nothing else but an explicit drop. */
+static void
+test_intent_lifecycle(void **state)
+{
+	struct arh_catalog *c;
+	struct arh_bag_summary s;
+	struct arh_intent in, *v;
+	struct arh_err err;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(arh_catalog_open(db, 1000, &c, &err), 0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	memset(&in, 0, sizeof(in));
+	snprintf(in.tmp, sizeof(in.tmp), ".ingest-1-aa.tmp");
+	snprintf(in.name, sizeof(in.name), "12-1_2024.v1.tar");
+	memset(in.sha256, 'f', 64);
+	in.pid = 4242;
+	assert_int_equal(arh_catalog_intent_add(c, &in, &err), 0);
+	/* The same temporary file cannot have two intents. */
+	assert_int_not_equal(arh_catalog_intent_add(c, &in, &err), 0);
+	snprintf(in.tmp, sizeof(in.tmp), ".ingest-2-bb.tmp");
+	snprintf(in.name, sizeof(in.name), "other.tar");
+	assert_int_equal(arh_catalog_intent_add(c, &in, &err), 0);
+	arh_catalog_free(c);
+
+	assert_int_equal(arh_catalog_open(db, 1000, &c, &err), 0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].tmp, ".ingest-1-aa.tmp");
+	assert_string_equal(v[0].name, "12-1_2024.v1.tar");
+	assert_int_equal(v[0].pid, 4242);
+	assert_int_equal(strlen(v[0].sha256), 64);
+	assert_int_equal(strlen(v[0].at), 20);
+	free(v);
+	/* Cataloguing the archive closes its intent, not the other. */
+	make_summary(&s, "12-1_2024.v1", 1, NULL);
+	assert_int_equal(arh_catalog_add(c, &s, "12-1_2024.v1.tar", NULL,
+	    &err), 0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].name, "other.tar");
+	free(v);
+	/* A failed add leaves the intent pending. */
+	assert_int_equal(arh_catalog_add(c, &s, "other.tar", NULL, &err),
+	    ARH_EEXIST);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	assert_int_equal(arh_catalog_intent_drop(c, ".ingest-2-bb.tmp", &err),
+	    0);
+	assert_int_equal(arh_catalog_intent_drop(c, ".ingest-2-bb.tmp", &err),
+	    0);
+	assert_int_equal(arh_catalog_intents(c, &v, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	arh_bag_summary_release(&s);
+	arh_catalog_free(c);
+}
+
+static int
+count_event(void *arg, const char *at, const struct arh_event *ev);
+
+/* Read-only: queries work, writes fail saying so, events go to the drop
+ * box as files; a writer imports them once, with the file's owner as
+ * actor. */
+static void
+test_read_only_open_and_event_import(void **state)
+{
+	struct arh_catalog *c, *r;
+	struct arh_bag_summary s;
+	struct arh_archive_row row;
+	struct arh_event ev = { "restore", "forged (uid 0)", "12-1_2024.v1",
+	    "data/r1/a.txt", "ok", NULL };
+	struct arh_err err;
+	char spool[160], cmd[256];
+	size_t n;
+	int fd, count = 0;
+
+	(void)state;
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	assert_int_equal(mkdir(spool, 0770), 0);
+	assert_int_equal(arh_catalog_open(db, 1000, &c, &err), 0);
+	make_summary(&s, "12-1_2024.v1", 1, NULL);
+	assert_int_equal(arh_catalog_add(c, &s, "12-1_2024.v1.tar", NULL,
+	    &err), 0);
+	arh_catalog_free(c);
+
+	assert_int_equal(arh_catalog_open_readonly(db, 1000, spool, &r, &err),
+	    0);
+	assert_int_equal(arh_catalog_readonly(r), 1);
+	assert_int_equal(arh_catalog_get(r, "12-1_2024.v1", &row, &err), 0);
+	assert_int_equal(arh_catalog_add(r, &s, "x.tar", NULL, &err),
+	    ARH_ECATALOG);
+	assert_non_null(strstr(err.msg, "open read-only"));
+	assert_int_equal(arh_catalog_can_record(r, &err), 0);
+	assert_int_equal(arh_catalog_event(r, &ev, &err), 0);
+	assert_int_equal(arh_catalog_event(r, &ev, &err), 0);
+	arh_catalog_free(r);
+	snprintf(cmd, sizeof(cmd), "test $(ls '%s' | grep -c '\\.event$') = 2",
+	    spool);
+	assert_int_equal(system(cmd), 0);
+
+	assert_int_equal(arh_catalog_open(db, 1000, &c, &err), 0);
+	fd = open(spool, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(arh_catalog_import_events(c, fd, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(arh_catalog_import_events(c, fd, &n, &err), 0);
+	assert_int_equal(n, 0);
+	close(fd);
+	assert_int_equal(arh_catalog_events(c, "12-1_2024.v1", count_event,
+	    &count, &err), 0);
+	assert_int_equal(count, 2);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 '%s' \"select count(*) "
+	    "from events where actor like '%% (uid %ld)' and spool is not "
+	    "null\")\" = 2", db, (long)geteuid());
+	assert_int_equal(system(cmd), 0);
+	arh_bag_summary_release(&s);
+	arh_catalog_free(c);
+}
+
 static int
 count_event(void *arg, const char *at, const struct arh_event *ev)
 {
@@ -219,6 +347,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_add_and_lookups, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_intent_lifecycle, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_read_only_open_and_event_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_is_atomic, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(

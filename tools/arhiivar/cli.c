@@ -60,21 +60,44 @@ cli_usage(const char *usage)
 	return EXIT_ERROR;
 }
 
+/* Verbs whose audit event is mandatory: run read-only, they refuse up
+ * front when the event could not be recorded (docs/arhiivar.1). */
+static int
+mandatory_event(const char *verb)
+{
+	return verb != NULL && (strcmp(verb, "restore") == 0 ||
+	    strcmp(verb, "verify") == 0);
+}
+
+/*
+ * A caller who cannot write the catalog opens the home read-only (no
+ * recovery, events to the drop box); a command that needs to write then
+ * fails saying so.
+ */
 int
 cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err)
 {
 	struct arh_problems notes, cfgp;
-	int rc;
+	int flags, rc;
 
 	arh_problems_init(&notes);
 	arh_problems_init(&cfgp);
-	rc = arh_home_open(cli->home, cli->actor, h, &notes, &cfgp, err);
+	flags = arh_home_writable(cli->home) ? 0 : ARH_HOME_READONLY;
+	rc = arh_home_open(cli->home, cli->actor, flags, h, &notes, &cfgp,
+	    err);
 	cli_problems(&notes);
 	cli_problems(&cfgp);
 	arh_problems_release(&notes);
 	arh_problems_release(&cfgp);
+	if (rc == 0 && (flags & ARH_HOME_READONLY) &&
+	    mandatory_event(cli->verb))
+		rc = arh_catalog_can_record((*h)->cat, err);
 	if (rc == 0)
 		rc = arh_identity_resolve_roles(&cli->id, (*h)->cfg);
+	if (rc != 0 && *h != NULL) {
+		arh_home_free(*h);
+		*h = NULL;
+	}
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 
 struct cli {
 	const char	   *home;	/* -H, $ARHIIVAR_HOME, default */
+	const char	   *verb;	/* the subcommand */
 	struct arh_identity id;		/* the caller, roles resolved on open */
 	char		    actor[300];
 };
@@ -29,7 +30,8 @@ int cli_status(int rc);
 void cli_problems(const struct arh_problems *p);
 int cli_usage(const char *usage);
 
-/* Open the home, print recovery notes and config problems to stderr. */
+/* Open the home (read-only when the caller cannot write its catalog),
+ * print recovery notes and config problems to stderr. */
 int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
 
 /*

@@ -1,4 +1,4 @@
-/* cmd_catalog.c — arhiivar catalog rebuild */
+/* cmd_catalog.c — arhiivar catalog rebuild | reconcile */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,12 +14,15 @@ cmd_catalog(struct cli *cli, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (argc != 2 || strcmp(argv[1], "rebuild") != 0)
-		return cli_usage("arhiivar catalog rebuild");
+	if (argc != 2 || (strcmp(argv[1], "rebuild") != 0 &&
+	    strcmp(argv[1], "reconcile") != 0))
+		return cli_usage("arhiivar catalog rebuild | reconcile");
 	arh_err_clear(&err);
 	arh_problems_init(&notes);
 	if ((rc = cli_open_home(cli, &h, &err)) == 0)
-		rc = arh_rebuild(h, &notes, &err);
+		rc = strcmp(argv[1], "rebuild") == 0 ?
+		    arh_rebuild(h, &notes, &err) :
+		    arh_reconcile(h, &notes, &err);
 	for (i = 0; i < notes.n; i++)
 		printf("%s\n", notes.items[i]);
 	arh_problems_release(&notes);

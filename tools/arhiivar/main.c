@@ -19,7 +19,7 @@ static const struct {
 	{ "verify", cmd_verify, "verify an archive or a bare .tar" },
 	{ "restore", cmd_restore, "restore one file, if access allows" },
 	{ "register", cmd_register, "register import: entries to records" },
-	{ "catalog", cmd_catalog, "catalog rebuild: from the archives" },
+	{ "catalog", cmd_catalog, "catalog rebuild, reconcile: against the store" },
 	{ "events", cmd_events, "the audit events, of one archive or all" },
 	{ "find", cmd_find, "which archives hold a digest or a record" },
 	{ "fileplan", cmd_fileplan, "file plan: import, history, show, diff" },
@@ -95,6 +95,7 @@ main(int argc, char **argv)
 		return cli_fail(rc, &err);
 	snprintf(cli.actor, sizeof(cli.actor), "%s (uid %ld)", cli.id.user,
 	    (long)cli.id.uid);
+	cli.verb = verbs[i].name;
 	optind = 0;	/* glibc: re-initialise getopt for the verb */
 	rc = verbs[i].fn(&cli, argc, argv);
 	arh_identity_release(&cli.id);
