@@ -266,7 +266,9 @@ arh_redact_event(const struct arh_redact *r, const struct arh_event *ev,
 			goto fail;
 		out->ev.target = out->target;
 	}
-	if ((f = arh_redact_match(r, ev->detail, 1)) != NULL) {
+	/* What an event says of a withheld file is withheld with it. */
+	if ((f = arh_redact_match(r, ev->target, 1)) != NULL ||
+	    (f = arh_redact_match(r, ev->detail, 1)) != NULL) {
 		if ((out->detail = withheld(f)) == NULL)
 			goto fail;
 		out->ev.detail = out->detail;

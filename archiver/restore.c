@@ -27,6 +27,8 @@
 #include <openssl/evp.h>
 
 #include "arhiivar/ops.h"
+#include "arhiivar/redact.h"
+#include "text.h"
 #include "fault.h"
 #include "util.h"
 
@@ -390,13 +392,39 @@ decide(struct arh_home *h, struct arh_restore_req *req,
 	return rc;
 }
 
+/*
+ * --force replaces a regular file, nothing else: as root, renaming over
+ * /dev/null would turn the device into a file.  A symlink is refused too
+ * (the user named the link, not what it points to).
+ */
+static int
+replaceable(const char *out, struct arh_err *err)
+{
+	struct stat st;
+	const char *what = "a special file";
+
+	if (lstat(out, &st) == -1 || S_ISREG(st.st_mode))
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		what = "a directory";
+	else if (S_ISLNK(st.st_mode))
+		what = "a symbolic link";
+	else if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		what = "a device";
+	else if (S_ISFIFO(st.st_mode))
+		what = "a FIFO";
+	return arh_errf(err, ARH_EEXIST, "'%s' is %s; --force replaces only a "
+	    "regular file: give -o a file name, or -o - for standard output",
+	    out, what);
+}
+
 /* Output: a temp file beside the target, or an unnamed one for stdout. */
 static int
 open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
     size_t n, struct arh_err *err)
 {
 	char *copy, *dir;
-	int fd;
+	int fd, rc;
 
 	*dirfd = -1;
 	tmp[0] = '\0';
@@ -412,6 +440,8 @@ open_output(const struct arh_restore_req *req, int *dirfd, char *tmp,
 	if (!req->force && access(req->out, F_OK) == 0)
 		return arh_errf(err, ARH_EEXIST, "'%s' exists; give --force "
 		    "to replace it, or -o another file", req->out);
+	if (req->force && (rc = replaceable(req->out, err)) != 0)
+		return rc;
 	if ((copy = ARH_FAULT_ALLOC(strdup(req->out))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	dir = dirname(copy);
@@ -571,6 +601,73 @@ out:
 	return rc;
 }
 
+/* "a, b, c" into buf (n bytes, cut quietly). */
+static void
+join_roles(char *buf, size_t n, char *const *v, size_t nv)
+{
+	size_t i, o = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < nv && o < n; i++) {
+		k = snprintf(buf + o, n - o, "%s%s", i ? ", " : "", v[i]);
+		if (k < 0)
+			break;
+		o += (size_t)k;
+	}
+}
+
+/* *hidden: 1 if some record of the archive is withheld from the caller. */
+static int
+withholds(struct arh_home *h, const struct arh_restore_req *req, int *hidden,
+    struct arh_err *err)
+{
+	struct arh_redact_caller who;
+	struct arh_redact r;
+	char today[11];
+	int rc;
+
+	arh_today(today);
+	who.roles = req->who->roles;
+	who.nroles = req->who->nroles;
+	who.entitled = h->cfg->internal_roles;
+	who.nentitled = h->cfg->ninternal_roles;
+	who.today = today;
+	arh_redact_init(&r);
+	rc = arh_redact_from_catalog(&r, &who, h->cat, req->archive, err);
+	*hidden = r.n > 0;
+	arh_redact_release(&r);
+	return rc;
+}
+
+/*
+ * The one refusal for "not there" and "withheld": it echoes what the
+ * caller typed, no more.  A denial was recorded by decide(); a missing
+ * file is recorded the same way, so the events tell the two apart only
+ * to those entitled to see the record's files (redact.h).
+ */
+static int
+refuse_alike(struct arh_home *h, struct arh_restore_req *req,
+    const char *path, int rc, struct arh_err *err)
+{
+	char need[256] = "", have[256] = "";
+	struct arh_err e;
+	int erc = 0;
+
+	if (rc == ARH_ENOTFOUND)
+		erc = event(h, "denial", req->archive, path, "denied",
+		    "no such file in the archive", &e);
+	join_roles(need, sizeof(need), h->cfg->internal_roles,
+	    h->cfg->ninternal_roles);
+	join_roles(have, sizeof(have), req->who->roles, req->who->nroles);
+	return arh_errf(err, ARH_EDENIED, "access denied to '%s': it is not "
+	    "in '%s', or it belongs to a record not open to you (internal use "
+	    "in force needs the role %s; none of your roles (%s) is one)%s%s",
+	    arh_show(req->path).s, req->archive, need[0] ? need : "(none)",
+	    have, erc ? "; and the refusal could not be recorded: " : "",
+	    erc ? e.msg : "");
+}
+
 int
 arh_restore(struct arh_home *h, struct arh_restore_req *req,
     struct arh_err *err)
@@ -578,20 +675,30 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 	struct arh_archive_row arow;
 	struct arh_file_row f;
 	char path[ARH_MAX_PATH + 8], expect[65];
-	int fd = -1, rc;
+	int fd = -1, rc, hidden = 0;
 
 	memset(&f, 0, sizeof(f));
 	snprintf(path, sizeof(path), "%s%s", strncmp(req->path, "data/", 5) ?
 	    "data/" : "", req->path);
 	if ((rc = arh_catalog_get(h->cat, req->archive, &arow, err)) != 0 ||
-	    (rc = arh_catalog_file(h->cat, req->archive, path, &f, err)) != 0)
+	    (rc = withholds(h, req, &hidden, err)) != 0)
+		goto out;
+	/* To a caller from whom some of the archive is withheld, a file that
+	 * is not there and one that is withheld get the same answer and the
+	 * same event: the refusal is no oracle for guessed names. */
+	rc = arh_catalog_file(h->cat, req->archive, path, &f, err);
+	if (rc == ARH_ENOTFOUND && hidden)
+		rc = refuse_alike(h, req, path, rc, err);
+	if (rc != 0)
 		goto out;
 	if (f.record == NULL) {
 		rc = arh_errf(err, ARH_ENOTFOUND, "'%s' is not a payload file",
 		    path);
 		goto out;
 	}
-	if ((rc = decide(h, req, &f, err)) != 0)
+	if ((rc = decide(h, req, &f, err)) == ARH_EDENIED && hidden)
+		rc = refuse_alike(h, req, path, rc, err);
+	if (rc != 0)
 		goto out;
 	fd = openat(arh_store_dirfd(h->store), arow.path, O_RDONLY |
 	    O_NOFOLLOW | O_CLOEXEC);

@@ -112,7 +112,7 @@ check_bag() {
 	[ "$(payload_files internal | wc -l)" -eq 2 ]
 	run arh restore 12-1/2024 'data/12-1_8910-1/õiend.pdf'
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"access denied to 'data/12-1_8910-1/õiend.pdf'"* ]]
+	[[ "$output" == *"access denied to 'data/12-1_8910-1/õiend.pdf': it is not in '$BAG', or it belongs to a record not open to you"* ]]
 	[ -z "$(ls -A "$T/out")" ]
 	run arh restore -o - 12-1/2024 data/12-1_8910-1/lisad/lisa-1.txt
 	[ "$status" -eq 1 ]

@@ -181,7 +181,7 @@ events_of() {
 	[ "$(events_of restore | jq -r .detail)" = "$T/out/a.txt" ]
 	run arh restore "$TAR" "$INTERNAL" -o "$T/out/b.txt"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"access denied to 'data/$INTERNAL'"* ]]
+	[[ "$output" == *"access denied to '$INTERNAL': it is not in '$BAG', or it belongs to a record not open to you"* ]]
 	[ ! -e "$T/out/b.txt" ]
 	[ "$(events_of denial | jq -r .target)" = "data/$INTERNAL" ]
 }

@@ -147,7 +147,7 @@ worker() {
 			;;
 		restore_denied)
 			kind=restore_denied
-			run_one $kind "access denied to 'data/12-1_8910-1/lisad/lisa-1.txt'" \
+			run_one $kind "access denied to '12-1_8910-1/lisad/lisa-1.txt'" \
 			    restore -o "$W/d-$k.txt" "$ref" 12-1_8910-1/lisad/lisa-1.txt
 			[ $verdict = refused ] && ev=1
 			[ -e "$W/d-$k.txt" ] && unexpected "refused restore left a file"
