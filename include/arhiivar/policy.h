@@ -215,7 +215,7 @@ const char *arh_view_name(enum arh_view view);
 
 /*
  * A name as initials ("Jaan-Peeter Tamm" -> "J.-P. T."), into out (n
- * bytes).  Returns 0, or -1 (out "") when name has no word, is not valid
+ * bytes).  Returns 0, or -1 (out "") when name has no letter, is not valid
  * UTF-8, or does not fit.
  */
 int arh_initials(const char *name, char *out, size_t n);
@@ -223,11 +223,15 @@ int arh_initials(const char *name, char *out, size_t n);
 /*
  * A record (record.json object) as someone not entitled to personal data
  * sees a record they may read: when "private_person" is true, the
- * correspondent's name is replaced by its initials in every string of the
- * record (register labels and extra included); otherwise a plain copy.
- * When the name cannot be shortened the correspondent is withheld
+ * correspondent becomes its initials, and in every string value of the
+ * record at any depth (title, register.lines, extra; not keys) every word
+ * that is a spelling of a part of the name (any case, any order, with or
+ * without diacritics, inflected: the rule of docs/POLICY.md, "What the
+ * public sees") becomes that part's initial ("Õunapuule" -> "Õ.");
+ * otherwise a plain copy.  A name without a letter cannot be shortened:
+ * the correspondent and every string holding the name are withheld
  * ("(private person)").  Returns a new reference, or NULL on allocation
- * failure.
+ * failure: a caller then shows nothing of the record.
  */
 json_t *arh_person_view(const json_t *record);
 

@@ -196,3 +196,77 @@ leak_matrix() {
 @test "leak matrix: records-manager receives the title and the content; public outputs still carry no marker" {
 	leak_matrix records-manager
 }
+
+# Initials: a private person's name in every spelling (as written, upper
+# case, inverted, inflected, without its diacritics, in register.lines and
+# nested in extra) reaches no caller without an entitled role, in any read
+# command; the entitled caller gets the name, so the check can fail.
+SPELLINGS='mari|liis|õunapuu|ounapuu'
+
+initials_home() {
+	local role=$1 r
+	export ARHIIVAR_HOME="$T/$role/home"
+	CASE="$T/$role/case"
+	mkdir -p "$T/$role"
+	cp -r "$ARH_TOP/sample/case-12-1-2024" "$CASE"
+	r="$CASE/12-1_8911-1/record.json"
+	jq '.correspondent = "Mari-Liis Õunapuu" | .private_person = true |
+	    .title = "Vastus Õunapuu pöördumisele (MARI-LIIS ÕUNAPUU)" |
+	    .register = {lines: [["Saatja", "Õunapuu, Mari-Liis"],
+	        ["Adressaat", "Mari-Liisile"], ["Märkus", "saadetud Õunapuule"]]} |
+	    .extra = {vastus: {saajad: ["Õunapuud", {nimi: "ounapuu mari-liis"}],
+	        n: 1}}' "$r" >"$T/r.json"
+	mv "$T/r.json" "$r"
+	arh init >/dev/null
+	arh ingest "$CASE" >/dev/null
+	case $role in
+	public)	;;
+	records-manager) entitle_caller ;;
+	*)	printf '[roles]\n%s = user:%s\n' "$role" "$(id -un)" \
+		    >>"$ARHIIVAR_HOME/arhiivar.conf" ;;
+	esac
+}
+
+# initials_matrix ROLE: every read command, no spelling of the name.
+initials_matrix() {
+	local role=$1 cmd out problems=""
+	initials_home "$role"
+	for cmd in "show --public 12-1/2024" "show --public --json 12-1/2024" \
+	    "show 12-1/2024" "show --json 12-1/2024" "show 12-1_2024.v1" \
+	    "find 12-1/8911-1" "find --json 12-1/8911-1" "list" "list --json" \
+	    "policy explain 12-1/2024"; do
+		[ "$role" = records-manager ] && [[ $cmd != *--public* ]] &&
+		    [[ $cmd == show* ]] && continue
+		out=$(arh $cmd 2>&1) || problems+="'$cmd' failed: $out"$'\n'
+		if grep -aiqE "$SPELLINGS" <<<"$out"; then
+			problems+="$role × '$cmd': LEAK: $(grep -aioE "$SPELLINGS" <<<"$out" | sort -u | tr '\n' ' ')"$'\n'
+		fi
+	done
+	# The masked spellings are there, so the checks above saw the record.
+	out=$(arh show --public --json 12-1/2024)
+	jq -e '.records[] | select(.reference == "12-1/8911-1") |
+	    .correspondent == "M.-L. Õ." and
+	    .title == "Vastus Õ. pöördumisele (M.-L. Õ.)" and
+	    .register.lines[0][1] == "Õ., M.-L." and
+	    .extra.vastus.saajad[1].nimi == "Õ. M.-L."' <<<"$out" >/dev/null ||
+		problems+="masked view not as expected: $out"$'\n'
+	if [ "$role" = records-manager ]; then
+		out=$(arh show --json 12-1/2024)
+		jq -e '.records[] | select(.reference == "12-1/8911-1") |
+		    .correspondent == "Mari-Liis Õunapuu"' <<<"$out" >/dev/null ||
+			problems+="entitled caller did not get the name"$'\n'
+	fi
+	[ -z "$problems" ] || { printf '%s' "$problems"; return 1; }
+}
+
+@test "initials: no spelling of a private person's name reaches the public" {
+	initials_matrix public
+}
+
+@test "initials: no spelling of a private person's name reaches staff" {
+	initials_matrix staff
+}
+
+@test "initials: the entitled role gets the name; --public still masks every spelling" {
+	initials_matrix records-manager
+}

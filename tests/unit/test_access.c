@@ -7,6 +7,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+
 #include "arhiivar/policy.h"
 
 #define BASIS	"AvTS § 35 lg 1 p 1"
@@ -377,6 +382,8 @@ test_initials(void **state)
 	assert_int_equal(arh_initials("", out, sizeof(out)), -1);
 	assert_int_equal(arh_initials("   ", out, sizeof(out)), -1);
 	assert_int_equal(arh_initials("\xff\xfe", out, sizeof(out)), -1);
+	/* No letter: cannot be shortened. */
+	assert_int_equal(arh_initials("12345 -", out, sizeof(out)), -1);
 	/* Too small: refused, not cut. */
 	assert_int_equal(arh_initials("Mari Maasikas", out, 5), -1);
 }
@@ -413,6 +420,231 @@ test_person_view(void **state)
 	json_decref(rec);
 }
 
+/* One private person's record with `text` as its title, in the person view:
+ * the title as shown (caller frees). */
+static char *
+masked_title(const char *name, const char *text)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:b}", "title", text,
+	    "correspondent", name, "private_person", 1);
+	json_t *v;
+	char *t;
+
+	assert_non_null(rec);
+	v = arh_person_view(rec);
+	assert_non_null(v);
+	t = strdup(json_string_value(json_object_get(v, "title")));
+	assert_non_null(t);
+	json_decref(v);
+	json_decref(rec);
+	return t;
+}
+
+/* The spellings of a name: case, inflection, order, diacritics, NFD,
+ * joined words; and words that only contain a part, which stay. */
+static void
+test_person_view_spellings(void **state)
+{
+	static const struct { const char *name, *text, *want; } t[] = {
+		{ "Mari-Liis Õunapuu", "Vastus Õunapuu pöördumisele",
+		  "Vastus Õ. pöördumisele" },
+		{ "Mari-Liis Õunapuu", "MARI-LIIS ÕUNAPUU avaldus",
+		  "M.-L. Õ. avaldus" },
+		{ "Mari-Liis Õunapuu", "Õunapuu, Mari-Liis", "Õ., M.-L." },
+		{ "Mari-Liis Õunapuu", "saadetud Õunapuule, vt Õunapuud",
+		  "saadetud Õ., vt Õ." },
+		{ "Mari-Liis Õunapuu", "mari-liis õunapuu", "M.-L. Õ." },
+		{ "Mari-Liis Õunapuu", "Ounapuu (ilma täpita)",
+		  "Õ. (ilma täpita)" },
+		{ "Mari-Liis Õunapuu", "O\xcc\x83unapuu NFD-s", "Õ. NFD-s" },
+		{ "Mari-Liis Õunapuu", "teabenõueÕunapuult", "Õ." },
+		{ "Mari-Liis Õunapuu", "MariLiis", "M." },
+		{ "Mari-Liis Õunapuu", "Liisi ja Marika", "L. ja M." },
+		{ "Mari-Liis Õunapuu", "Õunapuu's letter", "Õ.'s letter" },
+		{ "Mari-Liis Õunapuu", "x_Õunapuu_2024", "x_Õ._2024" },
+		{ "Mari-Liis Õunapuu", "Vastus teabenõudele",
+		  "Vastus teabenõudele" },
+		/* Inside a word, not at its start: another word. */
+		{ "Mari Kõiv", "Kuuskõiv ja Kõivule", "Kuuskõiv ja K." },
+		{ "Mari Kõiv", "KUUSKÕIV", "KUUSKÕIV" },
+		{ "Mari Kõiv", "KuusKõiv", "K." },
+		{ "Mari Kõiv", "Tamari", "Tamari" },
+		/* Stems: the genitive and the others. */
+		{ "Mari Maasikas", "Mari Maasika avaldus, MAASIKALE",
+		  "M. M. avaldus, M." },
+		{ "Peeter Rebane", "Peetri ja Rebase kiri", "P. ja R. kiri" },
+		{ "Toomas Ilves", "Toomase Ilvesele", "T. I." },
+		/* The prefix rule's false positive: masked, fails closed. */
+		{ "Jaan Tamm", "Tammsaare ja TAMME", "T. ja T." },
+		{ "Äli Ärn-Õis", "ÄLI ÄRN-ÕIS, Älile, Ärnilt, Õisu",
+		  "Ä. Ä.-Õ., Ä., Ä., Õ." },
+		/* A two-letter part: alone or with a case ending only. */
+		{ "Li Õun", "Li, LI, Lile, Lid, Lidega, Li'le",
+		  "L., L., L., L., L., L.'le" },
+		{ "Li Õun", "Lisa, Liik, Elin", "Lisa, Liik, Elin" },
+		/* One letter: not a part. */
+		{ "A Kask", "A ja B Kaskedele", "A ja B K." },
+	};
+	size_t i;
+	char *got;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		got = masked_title(t[i].name, t[i].text);
+		print_message("# %s: '%s' -> '%s'\n", t[i].name, t[i].text, got);
+		assert_string_equal(got, t[i].want);
+		free(got);
+	}
+}
+
+/* s case folded, in NFD, without combining marks (caller frees). */
+static char *
+folded(const char *s)
+{
+	size_t n = 0, i, o = 0;
+	uint8_t *f = u8_casefold((const uint8_t *)s, strlen(s), NULL,
+	    UNINORM_NFD, NULL, &n);
+	char *out = malloc(n + 1);
+	ucs4_t uc;
+	int len;
+
+	assert_non_null(f);
+	assert_non_null(out);
+	for (i = 0; i < n; i += (size_t)len) {
+		len = u8_mbtouc(&uc, f + i, n - i);
+		if (!uc_is_general_category(uc, UC_CATEGORY_M)) {
+			memcpy(out + o, f + i, (size_t)len);
+			o += (size_t)len;
+		}
+	}
+	out[o] = '\0';
+	free(f);
+	return out;
+}
+
+/* A record naming the person in every kind of place; the person view
+ * holds no part of the name, in any case, anywhere. */
+static json_t *
+spelled_record(void)
+{
+	json_t *r;
+
+	r = json_loads("{\"reference\": \"12-1/8911-1\", \"title\": "
+	    "\"Vastus Õunapuu pöördumisele\", \"correspondent\": "
+	    "\"Mari-Liis Õunapuu\", \"private_person\": true, "
+	    "\"register\": {\"lines\": [[\"Saatja\", \"ÕUNAPUU, MARI-LIIS\"], "
+	    "[\"Adressaat\", \"Mari-Liisile\"], [\"Kanal\", \"e-post\"]]}, "
+	    "\"extra\": {\"n\": 5, \"märkus\": {\"sees\": [\"x\", "
+	    "{\"kes\": \"ounapuu mari\"}, [\"Õunapuudega\"]]}, "
+	    "\"tõde\": true}}", 0, NULL);
+	assert_non_null(r);
+	return r;
+}
+
+static void
+assert_no_part(const json_t *v)
+{
+	static const char *const parts[] = { "mari", "liis", "ounapuu" };
+	char *dump = json_dumps(v, 0), *f;
+	size_t i;
+
+	assert_non_null(dump);
+	f = folded(dump);
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		assert_null(strstr(f, parts[i]));
+	free(f);
+	free(dump);
+}
+
+static void
+test_person_view_everywhere(void **state)
+{
+	json_t *rec = spelled_record(), *v, *lines, *x;
+
+	(void)state;
+	v = arh_person_view(rec);
+	assert_non_null(v);
+	assert_no_part(v);
+	assert_string_equal(json_string_value(json_object_get(v,
+	    "correspondent")), "M.-L. Õ.");
+	assert_string_equal(json_string_value(json_object_get(v, "title")),
+	    "Vastus Õ. pöördumisele");
+	lines = json_object_get(json_object_get(v, "register"), "lines");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    lines, 0), 1)), "Õ., M.-L.");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    lines, 1), 1)), "M.-L.");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(
+	    lines, 2), 1)), "e-post");
+	x = json_object_get(json_object_get(json_object_get(v, "extra"),
+	    "märkus"), "sees");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(x,
+	    1), "kes")), "Õ. M.");
+	assert_string_equal(json_string_value(json_array_get(json_array_get(x,
+	    2), 0)), "Õ.");
+	/* Keys and other values stay. */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(v,
+	    "extra"), "n")), 5);
+	assert_true(json_is_true(json_object_get(json_object_get(v, "extra"),
+	    "tõde")));
+	json_decref(v);
+	json_decref(rec);
+}
+
+/* A name without a letter cannot be shortened: withheld, and so is every
+ * string that holds it. */
+static void
+test_person_view_withheld(void **state)
+{
+	json_t *rec = json_pack("{s:s, s:s, s:b}", "title", "Kiri 12345-le",
+	    "correspondent", "12345", "private_person", 1);
+	json_t *v;
+
+	(void)state;
+	v = arh_person_view(rec);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(v,
+	    "correspondent")), "(private person)");
+	assert_string_equal(json_string_value(json_object_get(v, "title")),
+	    "(private person)");
+	json_decref(v);
+	json_decref(rec);
+}
+
+/* Allocation failures: the view is NULL or masked, never the record. */
+static size_t fail_after;
+
+static void *
+failing_malloc(size_t n)
+{
+	if (fail_after == 0)
+		return NULL;
+	fail_after--;
+	return malloc(n);
+}
+
+static void
+test_person_view_fails_closed(void **state)
+{
+	json_t *rec = spelled_record(), *v = NULL;
+	size_t n, nulls = 0;
+
+	(void)state;
+	for (n = 0; v == NULL && n < 10000; n++) {
+		fail_after = n;
+		json_set_alloc_funcs(failing_malloc, free);
+		v = arh_person_view(rec);
+		json_set_alloc_funcs(malloc, free);
+		if (v == NULL)
+			nulls++;
+	}
+	assert_non_null(v);
+	assert_true(nulls > 0);
+	assert_no_part(v);
+	json_decref(v);
+	json_decref(rec);
+}
+
 int
 main(void)
 {
@@ -427,6 +659,10 @@ main(void)
 		cmocka_unit_test(test_public_view_odd_shapes),
 		cmocka_unit_test(test_initials),
 		cmocka_unit_test(test_person_view),
+		cmocka_unit_test(test_person_view_spellings),
+		cmocka_unit_test(test_person_view_everywhere),
+		cmocka_unit_test(test_person_view_withheld),
+		cmocka_unit_test(test_person_view_fails_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
