@@ -48,8 +48,8 @@ cmd_restore(struct cli *cli, int argc, char **argv)
 	req.who = &cli->id;
 	if ((rc = arh_restore(h, &req, &err)) == 0 && req.out != NULL)
 		fprintf(stderr, "arhiivar: restored '%s' from %s to '%s' "
-		    "(checked against the sealed manifest)\n", req.path,
-		    row.name, req.out);
+		    "(checked against the sealed manifest)\n",
+		    cli_vis(req.path), cli_vis(row.name), cli_vis(req.out));
 out:
 	arh_home_free(h);
 	return rc ? cli_fail(rc, &err) : EXIT_OK;
