@@ -77,8 +77,9 @@ arh_reference_valid(const char *s)
 	return 1;
 }
 
+/* 1 if the UTF-8 string s (n bytes) holds a character of the class is. */
 static int
-has_control(const char *s, size_t n)
+has_char(const char *s, size_t n, int (*is)(ucs4_t))
 {
 	const uint8_t *p = (const uint8_t *)s, *end = p + n;
 	ucs4_t uc;
@@ -87,7 +88,7 @@ has_control(const char *s, size_t n)
 	while (p < end) {
 		if ((k = u8_mbtoucr(&uc, p, (size_t)(end - p))) < 0)
 			return 1;
-		if (arh_is_control(uc))
+		if (is(uc))
 			return 1;
 		p += k;
 	}
@@ -104,8 +105,13 @@ name_problem(const char *name, size_t n)
 		return "name is longer than 255 bytes; rename it";
 	if (u8_check((const uint8_t *)name, n) != NULL)
 		return "name is not valid UTF-8; rename it";
-	if (has_control(name, n))
+	if (has_char(name, n, arh_is_control))
 		return "name contains a control character; rename it";
+	/* An override or a zero-width character makes a name read as
+	 * another: "report<U+202E>fdp.exe" shows as "reportexe.pdf". */
+	if (has_char(name, n, arh_is_format))
+		return "name contains an invisible or bidirectional format "
+		    "character, which can disguise it; rename it";
 	if (memchr(name, '/', n) != NULL)
 		return "name contains '/'; rename it";
 	/* sha512sum -c reads a leading backslash as an escape marker, and

@@ -15,6 +15,13 @@ arh_is_control(ucs4_t uc)
 	return uc < 0x20 || uc == 0x7f || (uc >= 0x80 && uc <= 0x9f);
 }
 
+int
+arh_is_format(ucs4_t uc)
+{
+	return (uc >= 0x200b && uc <= 0x200f) || (uc >= 0x2028 &&
+	    uc <= 0x202e) || (uc >= 0x2066 && uc <= 0x2069) || uc == 0xfeff;
+}
+
 void
 arh_escape_into(const char *s, size_t max, char *out)
 {
@@ -28,7 +35,7 @@ arh_escape_into(const char *s, size_t max, char *out)
 			break;		/* never cut a character in half */
 		if (k < 0)
 			k = 1, uc = 0;
-		if (uc == 0 || arh_is_control(uc)) {
+		if (uc == 0 || arh_is_control(uc) || arh_is_format(uc)) {
 			for (j = 0; j < (size_t)k; j++)
 				o += (size_t)snprintf(out + o, 5, "\\x%02x",
 				    (unsigned char)s[i + j]);

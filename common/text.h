@@ -15,10 +15,20 @@
 int arh_is_control(ucs4_t uc);
 
 /*
+ * 1 for the invisible format characters that can make a line read other
+ * than it is: zero-width characters and directional marks U+200B..U+200F,
+ * the line and paragraph separators U+2028 and U+2029, the bidirectional
+ * embeddings and overrides U+202A..U+202E and isolates U+2066..U+2069, and
+ * U+FEFF (a byte order mark read as a zero-width no-break space).
+ */
+int arh_is_format(ucs4_t uc);
+
+/*
  * Copy at most max bytes of s into out (room for 4 * max + 4 bytes),
- * writing control characters and bytes that are not UTF-8 as \xNN so that a
- * hostile name or value cannot drive the reader's terminal; "..." marks a
- * cut.
+ * writing each byte of a control or format character, and each byte that is
+ * not UTF-8, as \xNN so that a hostile name or value cannot drive the
+ * reader's terminal or disguise a line; "..." marks a cut.  A backslash is
+ * copied as it is, so escaping the result again changes nothing.
  */
 void arh_escape_into(const char *s, size_t max, char *out);
 

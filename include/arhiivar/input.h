@@ -12,9 +12,10 @@
  *
  * Nothing else may be at the top.  Only regular files and directories are
  * accepted (no symlinks, FIFOs, devices, sockets), every one readable; no
- * empty directory below a record; names valid UTF-8 without control
- * characters, '\\' or '%', at most ARH_MAX_NAME bytes, no two names in one
- * directory equal after NFC.  Names are stored in NFC in the bag.
+ * empty directory below a record; names valid UTF-8 without control or
+ * format characters (text.h), '\\' or '%', at most ARH_MAX_NAME bytes, no
+ * two names in one directory equal after NFC.  Names are stored in NFC in
+ * the bag.
  *
  * case.json: {"reference": "12-1/2024", "title"?: str,
  *   "function": {"code": "12", "title": str}, "series": {"code": "12-1",
@@ -166,9 +167,10 @@ void arh_record_release(struct arh_record *r);
 
 /*
  * Validate one path component taken from disk: valid UTF-8, no control
- * characters, not "." or "..", no '/', '\\' or '%', at most ARH_MAX_NAME
- * bytes (also in NFC).  On success *nfc is the NFC form (malloc'd).  Returns
- * 0, or ARH_EINVAL / ARH_ENOMEM with a message in `why` (static string).
+ * or format characters, not "." or "..", no '/', '\\' or '%', at most
+ * ARH_MAX_NAME bytes (also in NFC).  On success *nfc is the NFC form
+ * (malloc'd).  Returns 0, or ARH_EINVAL / ARH_ENOMEM with a message in
+ * `why` (static string).
  */
 int arh_name_check(const char *name, char **nfc, const char **why);
 

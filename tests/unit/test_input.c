@@ -285,6 +285,18 @@ test_name_refused(void **state)
 	    "rename it");
 	expect_name_refused("c1\xc2\x85", "name contains a control character; "
 	    "rename it");
+	expect_name_refused("report\xe2\x80\xae" "fdp.exe", "name contains an "
+	    "invisible or bidirectional format character, which can disguise "
+	    "it; rename it");
+	expect_name_refused("\xef\xbb\xbf" "bom.txt", "name contains an "
+	    "invisible or bidirectional format character, which can disguise "
+	    "it; rename it");
+	expect_name_refused("zero\xe2\x80\x8bwidth", "name contains an "
+	    "invisible or bidirectional format character, which can disguise "
+	    "it; rename it");
+	expect_name_refused("iso\xe2\x81\xa6late", "name contains an "
+	    "invisible or bidirectional format character, which can disguise "
+	    "it; rename it");
 	expect_name_refused("a\\b", "name contains '\\', which breaks checksum "
 	    "manifests; rename it");
 	expect_name_refused("100%", "name contains '%', which BagIt manifests "
@@ -821,6 +833,7 @@ test_load_bad_names(void **state)
 	put_file(root, "r1/a\\b.txt", "a");
 	put_file(root, "r1/50%.txt", "a");
 	put_file(root, "r1/esc\x1b[2J.txt", "a");
+	put_file(root, "r1/rlo\xe2\x80\xae" "fdp.exe", "a");
 	expect_load_problem(root, "r1/bad\\xff.txt: name is not valid UTF-8; "
 	    "rename it");
 	expect_load_problem(root, "r1/a\\b.txt: name contains '\\', which "
@@ -829,6 +842,9 @@ test_load_bad_names(void **state)
 	    "manifests would have to escape; rename it");
 	expect_load_problem(root, "r1/esc\\x1b[2J.txt: name contains a control "
 	    "character; rename it");
+	expect_load_problem(root, "r1/rlo\\xe2\\x80\\xaefdp.exe: name contains "
+	    "an invisible or bidirectional format character, which can "
+	    "disguise it; rename it");
 }
 
 static void

@@ -1,4 +1,5 @@
-/* test_util.c — dates on the Tallinn calendar, durable publishing. */
+/* test_util.c — dates on the Tallinn calendar, durable publishing, safe
+ * rendering of untrusted text. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "text.h"
 #include "util.h"
 
 static void
@@ -85,6 +87,82 @@ test_write_file_atomic(void **state)
 	rmdir(dir);
 }
 
+static void
+expect_escaped(const char *in, const char *want)
+{
+	char out[4 * 200 + 4], again[4 * 800 + 4];
+
+	assert_true(strlen(in) <= 200);
+	arh_escape_into(in, strlen(in), out);
+	assert_string_equal(out, want);
+	/* Escaping is idempotent: a message whose values were escaped can
+	 * pass through the escaper again unchanged. */
+	arh_escape_into(out, strlen(out), again);
+	assert_string_equal(again, want);
+}
+
+static void
+test_escape(void **state)
+{
+	char out[4 * ARH_SHOW_BYTES + 4];
+
+	(void)state;
+	expect_escaped("plain õiend.pdf", "plain õiend.pdf");
+	expect_escaped("a\\b", "a\\b");	/* backslash kept as it is */
+	/* C0, DEL, C1: each byte as \xNN. */
+	expect_escaped("\x1b[2J\x1b]0;x\a", "\\x1b[2J\\x1b]0;x\\x07");
+	expect_escaped("x\n12-1/2024: OK", "x\\x0a12-1/2024: OK");
+	expect_escaped("\t\r\x7f", "\\x09\\x0d\\x7f");
+	expect_escaped("c1\xc2\x85\xc2\x9b", "c1\\xc2\\x85\\xc2\\x9b");
+	expect_escaped("\xc2\xa0nbsp", "\xc2\xa0nbsp");	/* U+00A0 stays */
+	/* Format characters: bidi override, isolates, zero-width, BOM,
+	 * line and paragraph separators. */
+	expect_escaped("fdp\xe2\x80\xae.exe", "fdp\\xe2\\x80\\xae.exe");
+	expect_escaped("\xe2\x80\xaa\xe2\x81\xa6\xe2\x81\xa9",
+	    "\\xe2\\x80\\xaa\\xe2\\x81\\xa6\\xe2\\x81\\xa9");
+	expect_escaped("\xe2\x80\x8bzw\xe2\x80\x8f",
+	    "\\xe2\\x80\\x8bzw\\xe2\\x80\\x8f");
+	expect_escaped("\xef\xbb\xbf" "bom", "\\xef\\xbb\\xbfbom");
+	expect_escaped("\xe2\x80\xa8\xe2\x80\xa9",
+	    "\\xe2\\x80\\xa8\\xe2\\x80\\xa9");
+	/* Neighbours of the ranges are ordinary text. */
+	expect_escaped("\xe2\x80\x8a\xe2\x80\x90\xe2\x80\xaf\xe2\x81\xa5",
+	    "\xe2\x80\x8a\xe2\x80\x90\xe2\x80\xaf\xe2\x81\xa5");
+	/* Not UTF-8: the bad bytes only. */
+	expect_escaped("bad\xff\xc3", "bad\\xff\\xc3");
+	expect_escaped("\xed\xa0\x80", "\\xed\\xa0\\x80");	/* surrogate */
+	/* arh_show cuts at ARH_SHOW_BYTES, never inside a character. */
+	memset(out, 'x', ARH_SHOW_BYTES + 10);
+	out[ARH_SHOW_BYTES + 10] = '\0';
+	assert_int_equal(strlen(arh_show(out).s), ARH_SHOW_BYTES + 3);
+	assert_string_equal(arh_show("\xe2\x80\xae").s, "\\xe2\\x80\\xae");
+}
+
+static void
+test_classes(void **state)
+{
+	static const ucs4_t format[] = { 0x200b, 0x200c, 0x200d, 0x200e,
+	    0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e,
+	    0x2066, 0x2067, 0x2068, 0x2069, 0xfeff };
+	static const ucs4_t plain[] = { ' ', 'a', 0xa0, 0xad, 0x200a, 0x2010,
+	    0x2027, 0x202f, 0x2065, 0x206a, 0xfefe, 0xff00, 0x1f600 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(format) / sizeof(format[0]); i++) {
+		assert_true(arh_is_format(format[i]));
+		assert_false(arh_is_control(format[i]));
+	}
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		assert_false(arh_is_format(plain[i]));
+		assert_false(arh_is_control(plain[i]));
+	}
+	assert_true(arh_is_control(0x1b));
+	assert_true(arh_is_control(0x7f));
+	assert_true(arh_is_control(0x9f));
+	assert_false(arh_is_format(0x1b));
+}
+
 int
 main(void)
 {
@@ -92,6 +170,8 @@ main(void)
 		cmocka_unit_test(test_tallinn_calendar),
 		cmocka_unit_test(test_date_epoch),
 		cmocka_unit_test(test_write_file_atomic),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,21 +1,70 @@
 /* cli.c — messages, exit status and home opening for the subcommands. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 
+#define VIS_SLOTS	32	/* cli_vis() copies alive at once */
+
+static char	*vis[VIS_SLOTS];
+static size_t	 vis_next;
+
+static void
+vis_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < VIS_SLOTS; i++) {
+		free(vis[i]);
+		vis[i] = NULL;
+	}
+}
+
+const char *
+cli_vis(const char *s)
+{
+	static int registered;
+	size_t n;
+	char *out;
+
+	if (s == NULL)
+		return "";
+	n = strlen(s);
+	if (n > (SIZE_MAX - 4) / 4 || (out = malloc(4 * n + 4)) == NULL)
+		return "(out of memory)";
+	arh_escape_into(s, n, out);
+	if (!registered)
+		registered = atexit(vis_free) == 0;
+	free(vis[vis_next]);
+	vis[vis_next] = out;
+	vis_next = (vis_next + 1) % VIS_SLOTS;
+	return out;
+}
+
+/*
+ * The whole message is escaped: a value the caller put in cannot drive the
+ * terminal, and a library message whose values arh_show() already escaped
+ * comes out the same (escaping is idempotent).
+ */
 void
 cli_warn(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int r;
 
-	fputs("arhiivar: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	r = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (r < 0)
+		msg = NULL;	/* undefined after a failure */
+	fprintf(stderr, "arhiivar: %s\n", msg ? cli_vis(msg) :
+	    "out of memory");
+	free(msg);
 }
 
 int
@@ -50,7 +99,7 @@ cli_problems(const struct arh_problems *p)
 	size_t i;
 
 	for (i = 0; i < p->n; i++)
-		fprintf(stderr, "arhiivar: %s\n", p->items[i]);
+		fprintf(stderr, "arhiivar: %s\n", cli_vis(p->items[i]));
 }
 
 int

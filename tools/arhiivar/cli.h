@@ -22,11 +22,23 @@ struct cli {
 	char		    actor[300];
 };
 
+/*
+ * s as it may be printed: each byte of a control character (C0, DEL, C1),
+ * of an invisible or bidirectional format character (text.h) and of
+ * invalid UTF-8 written as \xNN, at any length; NULL gives "".  Every value
+ * that comes from an archive, the catalog, a case directory, a config or
+ * the user goes through this before it is printed as text (--json output
+ * is escaped by jansson instead).  The 32 latest copies stay valid, so
+ * one printf can take many; they are freed at exit.
+ */
+const char *cli_vis(const char *s);
+
+/* "arhiivar: <message>" to stderr, the message escaped as by cli_vis(). */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "arhiivar: <err->msg or strerror>" and return the exit status. */
 int cli_fail(int rc, const struct arh_err *err);
 int cli_status(int rc);
-/* Print problems one a line as "arhiivar: <problem>". */
+/* Print problems one a line as "arhiivar: <problem>" (escaped). */
 void cli_problems(const struct arh_problems *p);
 int cli_usage(const char *usage);
 

@@ -38,8 +38,8 @@ one(void *arg, const char *archive, const char *reference,
 		    json_pack("{s:s, s:s, s:s?, s:s}", "archive", archive,
 		    "record", reference, "basis", basis, "end", end)) ?
 		    ARH_ENOMEM : 0;
-	printf("%s  %-7s %s  %s (%s)\n", end, ended ? "ended" : "ending",
-	    reference, archive, basis ? basis : "");
+	printf("%s  %-7s %s  %s (%s)\n", cli_vis(end), ended ? "ended" :
+	    "ending", cli_vis(reference), cli_vis(archive), cli_vis(basis));
 	return 0;
 }
 
@@ -74,7 +74,8 @@ extend(struct cli *cli, int argc, char **argv)
 	arh_home_free(h);
 	if (rc != 0)
 		return cli_fail(rc, &err);
-	printf("restriction of %s extended until %s\n", argv[optind], until);
+	printf("restriction of %s extended until %s\n", cli_vis(argv[optind]),
+	    until);
 	return EXIT_OK;
 }
 

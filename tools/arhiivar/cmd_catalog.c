@@ -24,7 +24,7 @@ cmd_catalog(struct cli *cli, int argc, char **argv)
 		    arh_rebuild(h, &notes, &err) :
 		    arh_reconcile(h, &notes, &err);
 	for (i = 0; i < notes.n; i++)
-		printf("%s\n", notes.items[i]);
+		printf("%s\n", cli_vis(notes.items[i]));
 	arh_problems_release(&notes);
 	arh_home_free(h);
 	return rc ? cli_fail(rc, &err) : EXIT_OK;

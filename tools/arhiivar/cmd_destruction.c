@@ -35,12 +35,16 @@ print_items(const json_t *items)
 	json_array_foreach(items, i, it) {
 		t = json_object_get(it, "tombstone");
 		printf("  %-24s case file %s (%s to %s), %zu records, %"
-		    JSON_INTEGER_FORMAT " files, %s, due %s\n", cli_str(it,
-		    "archive"), cli_str(t, "case_file"), cli_str(t, "opened"), cli_str(t,
-		    "closed"), json_array_size(json_object_get(t, "records")),
+		    JSON_INTEGER_FORMAT " files, %s, due %s\n",
+		    cli_vis(cli_str(it, "archive")),
+		    cli_vis(cli_str(t, "case_file")),
+		    cli_vis(cli_str(t, "opened")), cli_vis(cli_str(t, "closed")),
+		    json_array_size(json_object_get(t, "records")),
 		    json_integer_value(json_object_get(json_object_get(t,
-		    "payload"), "files")), cli_str(json_object_get(t, "retention"),
-		    "retention"), cli_str(json_object_get(t, "retention"), "due"));
+		    "payload"), "files")),
+		    cli_vis(cli_str(json_object_get(t, "retention"),
+		    "retention")),
+		    cli_vis(cli_str(json_object_get(t, "retention"), "due")));
 	}
 }
 
@@ -72,7 +76,8 @@ propose(struct arh_home *h, struct cli *cli, struct arh_propose_req *r,
 	r->who = &cli->id;
 	rc = arh_disposal_propose(h, r, &d, &items, &notes, &err);
 	for (i = 0; i < notes.n; i++)
-		fprintf(stderr, "arhiivar: left out: %s\n", notes.items[i]);
+		fprintf(stderr, "arhiivar: left out: %s\n",
+		    cli_vis(notes.items[i]));
 	arh_problems_release(&notes);
 	if (rc != 0) {
 		json_decref(items);
@@ -86,7 +91,7 @@ propose(struct arh_home *h, struct cli *cli, struct arh_propose_req *r,
 		    "archive%s:\n", n, n == 1 ? "" : "s");
 	else
 		printf("destruction list %ld proposed: %zu archive%s due on or "
-		    "before %s\n", d.id, n, n == 1 ? "" : "s", d.as_of);
+		    "before %s\n", d.id, n, n == 1 ? "" : "s", cli_vis(d.as_of));
 	print_items(items);
 	if (!r->dry_run)
 		printf("next: two people approve it, a records manager and an "
@@ -102,8 +107,9 @@ print_list(void *arg, const struct arh_disposal *d)
 		return json_array_append_new(arg, list_json(d, NULL, NULL)) ?
 		    ARH_ENOMEM : 0;
 	printf("%ld  %-9s as of %s  proposed %s by %s%s%s\n", d->id,
-	    d->status, d->as_of, d->proposed_at, d->proposed_by,
-	    d->act[0] ? "; act " : "", d->act);
+	    cli_vis(d->status), cli_vis(d->as_of), cli_vis(d->proposed_at),
+	    cli_vis(d->proposed_by), d->act[0] ? "; act " : "",
+	    cli_vis(d->act));
 	return 0;
 }
 
@@ -123,15 +129,16 @@ show(struct arh_home *h, long id, int json)
 	if (json)
 		return cli_json(list_json(&d, items, appr));
 	printf("destruction list %ld: %s\nas of: %s\nmethod: %s\nproposed: %s "
-	    "by %s\n", d.id, d.status, d.as_of, d.method, d.proposed_at,
-	    d.proposed_by);
+	    "by %s\n", d.id, cli_vis(d.status), cli_vis(d.as_of),
+	    cli_vis(d.method), cli_vis(d.proposed_at), cli_vis(d.proposed_by));
 	json_array_foreach(appr, i, a)
-		printf("approved: %s by %s as %s\n", cli_str(a, "at"), cli_str(a,
-		    "actor"), cli_str(a, "role"));
+		printf("approved: %s by %s as %s\n", cli_vis(cli_str(a, "at")),
+		    cli_vis(cli_str(a, "actor")), cli_vis(cli_str(a, "role")));
 	if (d.executed_at[0])
-		printf("executed: %s by %s\n", d.executed_at, d.executed_by);
+		printf("executed: %s by %s\n", cli_vis(d.executed_at),
+		    cli_vis(d.executed_by));
 	if (d.act[0])
-		printf("act: %s\n", d.act);
+		printf("act: %s\n", cli_vis(d.act));
 	printf("archives:\n");
 	print_items(items);
 	json_decref(items);
@@ -173,7 +180,7 @@ step(struct arh_home *h, struct cli *cli, const char *sub, long id)
 		    != 0)
 			return cli_fail(rc, &err);
 		printf("destruction list %ld approved by %s as %s\n", id,
-		    cli->id.user, role);
+		    cli_vis(cli->id.user), cli_vis(role));
 		return EXIT_OK;
 	}
 	arh_problems_init(&probs);
@@ -183,7 +190,7 @@ step(struct arh_home *h, struct cli *cli, const char *sub, long id)
 	if (rc != 0)
 		return cli_fail(rc, &err);
 	printf("destruction list %ld executed; destruction act sealed and "
-	    "archived as %s\n", id, d.act);
+	    "archived as %s\n", id, cli_vis(d.act));
 	return EXIT_OK;
 }
 

@@ -40,8 +40,8 @@ one(void *arg, const struct arh_archive_row *row, const char *action,
 		d->nheld++;
 	else {
 		d->ndue++;
-		printf("%s  %-8s %s (case file %s)\n", due, action, row->name,
-		    row->case_ref);
+		printf("%s  %-8s %s (case file %s)\n", cli_vis(due),
+		    cli_vis(action), cli_vis(row->name), cli_vis(row->case_ref));
 	}
 	return 0;
 }
@@ -51,8 +51,9 @@ one_held(void *arg, const struct arh_archive_row *row, const char *action,
     const char *due, const char *holds)
 {
 	if (holds != NULL && *holds)
-		printf("%s  %-8s %s (case file %s) held by hold %s\n", due,
-		    action, row->name, row->case_ref, holds);
+		printf("%s  %-8s %s (case file %s) held by hold %s\n",
+		    cli_vis(due), cli_vis(action), cli_vis(row->name),
+		    cli_vis(row->case_ref), cli_vis(holds));
 	(void)arg;
 	return 0;
 }

@@ -16,9 +16,10 @@ print_event(void *arg, const char *at, const struct arh_event *ev)
 		    "kind", ev->kind, "archive", ev->archive, "target",
 		    ev->target, "result", ev->result, "detail", ev->detail)) ?
 		    ARH_ENOMEM : 0;
-	printf("%s  %-9s %-7s %s  %s%s%s\n", at, ev->kind, ev->result,
-	    ev->actor, ev->archive ? ev->archive : "-",
-	    ev->target ? " " : "", ev->target ? ev->target : "");
+	printf("%s  %-9s %-7s %s  %s%s%s\n", cli_vis(at), cli_vis(ev->kind),
+	    cli_vis(ev->result), cli_vis(ev->actor), ev->archive ?
+	    cli_vis(ev->archive) : "-", ev->target ? " " : "",
+	    cli_vis(ev->target));
 	return 0;
 }
 

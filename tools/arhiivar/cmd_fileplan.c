@@ -66,7 +66,8 @@ import(struct arh_home *h, const char *path)
 	arh_problems_release(&probs);
 	if (rc != 0)
 		return cli_fail(rc, &err);
-	printf("imported file plan '%s' as version %.12s\n", path, version);
+	printf("imported file plan '%s' as version %.12s\n", cli_vis(path),
+	    version);
 	return EXIT_OK;
 }
 
@@ -78,24 +79,25 @@ history_row(void *arg, const struct arh_fileplan_info *fp)
 		    "s:s, s:s}", "seq", fp->seq, "version", fp->version,
 		    "imported", fp->imported_at, "actor", fp->actor, "source",
 		    fp->source)) ? ARH_ENOMEM : 0;
-	printf("%3d  %.12s  %s  %s  %s\n", fp->seq, fp->version,
-	    fp->imported_at, fp->actor, fp->source);
+	printf("%3d  %.12s  %s  %s  %s\n", fp->seq, cli_vis(fp->version),
+	    cli_vis(fp->imported_at), cli_vis(fp->actor), cli_vis(fp->source));
 	return 0;
 }
 
 static void
 print_row(const struct arh_fileplan_row *r)
 {
-	printf("%-6s %s\n", r->series_code, r->series_title);
-	printf("       function %s %s\n", r->function_code, r->function_title);
-	printf("       retention %s%s; valid from %s%s%s\n", r->retention,
-	    r->archival == ARH_ARCHIVAL_AV ? ", archival value (AV)" :
-	    r->archival == ARH_ARCHIVAL_H ? ", under appraisal (H)" : "",
-	    r->valid_from, r->valid_until[0] ? " until " : "",
-	    r->valid_until);
+	printf("%-6s %s\n", cli_vis(r->series_code), cli_vis(r->series_title));
+	printf("       function %s %s\n", cli_vis(r->function_code),
+	    cli_vis(r->function_title));
+	printf("       retention %s%s; valid from %s%s%s\n",
+	    cli_vis(r->retention), r->archival == ARH_ARCHIVAL_AV ?
+	    ", archival value (AV)" : r->archival == ARH_ARCHIVAL_H ?
+	    ", under appraisal (H)" : "", cli_vis(r->valid_from),
+	    r->valid_until[0] ? " until " : "", cli_vis(r->valid_until));
 	if (r->access_internal)
 		printf("       access: internal use (AK), %s, %s\n",
-		    r->access_basis, r->access_term);
+		    cli_vis(r->access_basis), cli_vis(r->access_term));
 	else
 		printf("       access: public\n");
 }
@@ -136,8 +138,9 @@ show(struct arh_home *h, const char *version, const char *series, int json)
 		    "plan", rows));
 	} else {
 		printf("file plan version %.12s (%d), imported %s by %s from "
-		    "%s\n", info.version, info.seq, info.imported_at, info.actor,
-		    info.source);
+		    "%s\n", cli_vis(info.version), info.seq,
+		    cli_vis(info.imported_at), cli_vis(info.actor),
+		    cli_vis(info.source));
 		for (i = 0; i < plan->nrows; i++)
 			if (series == NULL || strcmp(plan->rows[i].series_code,
 			    series) == 0)
@@ -159,11 +162,13 @@ print_change(void *arg, enum arh_fileplan_change what,
 
 	(*(int *)arg)++;
 	if (what == ARH_FILEPLAN_ADDED)
-		printf("+ %s %s\n", after->series_code, after->series_title);
+		printf("+ %s %s\n", cli_vis(after->series_code),
+		    cli_vis(after->series_title));
 	else if (what == ARH_FILEPLAN_REMOVED)
-		printf("- %s %s\n", before->series_code, before->series_title);
+		printf("- %s %s\n", cli_vis(before->series_code),
+		    cli_vis(before->series_title));
 	else {
-		printf("~ %s:", after->series_code);
+		printf("~ %s:", cli_vis(after->series_code));
 		for (i = 0; i < nfields; i++)
 			printf(" %s", fields[i]);
 		putchar('\n');
@@ -184,7 +189,8 @@ diff(struct arh_home *h, const char *v1, const char *v2)
 	memset(&ib, 0, sizeof(ib));
 	if ((rc = arh_fileplan_load(h, v1, &a, &ia, &err)) == 0 &&
 	    (rc = arh_fileplan_load(h, v2, &b, &ib, &err)) == 0) {
-		printf("file plan %.12s → %.12s\n", ia.version, ib.version);
+		printf("file plan %.12s → %.12s\n", cli_vis(ia.version),
+		    cli_vis(ib.version));
 		rc = arh_fileplan_diff(a, b, print_change, &n);
 		if (rc == 0 && n == 0)
 			printf("no differences\n");

@@ -44,11 +44,12 @@ found(void *arg, const char *archive, const struct arh_file_row *f,
 		return json_array_append_new(s->arr, o) ? ARH_ENOMEM : 0;
 	}
 	if (d->allow)
-		printf("%s  %s  %s  %llu bytes\n", archive, f->record, f->path,
+		printf("%s  %s  %s  %llu bytes\n", cli_vis(archive),
+		    cli_vis(f->record), cli_vis(f->path),
 		    (unsigned long long)f->size);
 	else
-		printf("%s  %s  (internal use: file withheld)\n", archive,
-		    f->record);
+		printf("%s  %s  (internal use: file withheld)\n",
+		    cli_vis(archive), cli_vis(f->record));
 	return 0;
 }
 

@@ -85,9 +85,10 @@ print_hold(void *arg, const struct arh_hold *h)
 		    h->released_at[0] ? h->released_by : NULL, "release_reason",
 		    h->released_at[0] ? h->release_reason : NULL)) ?
 		    ARH_ENOMEM : 0;
-	printf("%ld  %s %s  placed %s by %s; %s (%s)%s%s\n", h->id, h->kind,
-	    h->target, h->placed_at, h->placed_by, h->reason, h->authority,
-	    h->released_at[0] ? "; released " : "", h->released_at);
+	printf("%ld  %s %s  placed %s by %s; %s (%s)%s%s\n", h->id,
+	    cli_vis(h->kind), cli_vis(h->target), cli_vis(h->placed_at),
+	    cli_vis(h->placed_by), cli_vis(h->reason), cli_vis(h->authority),
+	    h->released_at[0] ? "; released " : "", cli_vis(h->released_at));
 	return 0;
 }
 
@@ -110,7 +111,7 @@ add(struct arh_home *h, struct cli *cli, const char *target,
 	snprintf(hold.authority, sizeof(hold.authority), "%s", authority);
 	if ((rc = arh_hold_place(h, &cli->id, &hold, &err)) != 0)
 		return cli_fail(rc, &err);
-	printf("hold %ld placed on %s %s\n", hold.id, kind, target);
+	printf("hold %ld placed on %s %s\n", hold.id, kind, cli_vis(target));
 	return EXIT_OK;
 }
 

@@ -19,8 +19,8 @@ report(const struct arh_ingest_result *r, int json)
 		    "size", (json_int_t)r->tar_size, "sha256", r->tar_sha256,
 		    "internal_records", (json_int_t)r->ninternal));
 	printf("archived %s: %zu records (%zu internal use), %zu files, "
-	    "%llu bytes of payload\n", r->name, r->nrecords, r->ninternal,
-	    r->nfiles, (unsigned long long)r->payload_bytes);
+	    "%llu bytes of payload\n", cli_vis(r->name), r->nrecords,
+	    r->ninternal, r->nfiles, (unsigned long long)r->payload_bytes);
 	printf("archive size %llu bytes, SHA-256 %s\n",
 	    (unsigned long long)r->tar_size, r->tar_sha256);
 	return EXIT_OK;

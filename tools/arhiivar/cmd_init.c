@@ -28,9 +28,9 @@ cmd_init(struct cli *cli, int argc, char **argv)
 	arh_problems_init(&notes);
 	rc = arh_home_init(cli->home, org, &notes, &err);
 	for (i = 0; i < notes.n; i++)
-		printf("%s\n", notes.items[i]);
+		printf("%s\n", cli_vis(notes.items[i]));
 	if (rc == 0)
-		printf("home '%s' is ready\n", cli->home);
+		printf("home '%s' is ready\n", cli_vis(cli->home));
 	arh_problems_release(&notes);
 	return rc ? cli_fail(rc, &err) : EXIT_OK;
 }

@@ -27,8 +27,8 @@ print_row(void *arg, const struct arh_archive_row *r)
 {
 	(void)arg;
 	printf("%-22s %-12s v%-3d %5d records %6d files %12lld bytes  %s\n",
-	    r->name, r->case_ref, r->version, r->nrecords, r->nfiles,
-	    (long long)r->size, r->created);
+	    cli_vis(r->name), cli_vis(r->case_ref), r->version, r->nrecords,
+	    r->nfiles, (long long)r->size, cli_vis(r->created));
 	return 0;
 }
 

@@ -23,6 +23,13 @@ str(const json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/* o[key] as it may be printed (cli_vis). */
+static const char *
+vis(const json_t *o, const char *key)
+{
+	return cli_vis(str(o, key));
+}
+
 /* The decision the latest file plan makes for this case file now. */
 static json_t *
 current(struct arh_home *h, const json_t *cf, struct arh_err *err)
@@ -54,13 +61,14 @@ static void
 print_decision(const char *title, const json_t *d)
 {
 	printf("%s (file plan %.12s, imported %s):\n", title,
-	    str(d, "fileplan_version"), str(d, "fileplan_imported"));
+	    vis(d, "fileplan_version"), vis(d, "fileplan_imported"));
 	printf("  series %s, retention %s: %s to %s; %s%s%s\n",
-	    str(d, "series"), str(d, "retention"), str(d, "start"), str(d, "end")[0] ? str(d, "end") : "permanent",
-	    str(d, "action"), str(d, "due")[0] ? " due " : "", str(d, "due"));
+	    vis(d, "series"), vis(d, "retention"), vis(d, "start"),
+	    str(d, "end")[0] ? vis(d, "end") : "permanent", vis(d, "action"),
+	    str(d, "due")[0] ? " due " : "", vis(d, "due"));
 	if (strcmp(str(d, "archival_value"), "") != 0)
-		printf("  archival value: %s\n", str(d, "archival_value"));
-	printf("  rule: %s\n", str(d, "rule"));
+		printf("  archival value: %s\n", vis(d, "archival_value"));
+	printf("  rule: %s\n", vis(d, "rule"));
 }
 
 /* Names of the decision fields that differ. */
@@ -75,7 +83,7 @@ print_differences(const json_t *sealed, const json_t *now)
 		if (strcmp(str(sealed, keys[i]), str(now, keys[i])) != 0) {
 			printf("%s %s: sealed '%s', now '%s'\n", n++ ?
 			    "          " : "differences", keys[i],
-			    str(sealed, keys[i]), str(now, keys[i]));
+			    vis(sealed, keys[i]), vis(now, keys[i]));
 		}
 	if (n == 0)
 		printf("the current file plan decides the same\n");
@@ -116,18 +124,19 @@ explain(struct arh_home *h, const struct arh_archive_row *row, int json)
 		return rc;
 	}
 	printf("archive %s: case file %s, series %s, opened %s, closed %s\n",
-	    row->name, row->case_ref, str(json_object_get(cf, "series"),
-	    "code"), str(cf, "opened"), str(cf, "closed"));
+	    cli_vis(row->name), cli_vis(row->case_ref),
+	    vis(json_object_get(cf, "series"), "code"), vis(cf, "opened"),
+	    vis(cf, "closed"));
 	if (sealed != NULL)
 		print_decision("sealed at ingest", sealed);
 	else
 		printf("sealed at ingest: no file plan decision (none was "
 		    "imported then); retention as given: %s\n",
-		    str(cf, "retention")[0] ? str(cf, "retention") : "none");
+		    str(cf, "retention")[0] ? vis(cf, "retention") : "none");
 	if (now != NULL)
 		print_decision("now", now);
 	else
-		printf("now: %s\n", nerr.msg);
+		printf("now: %s\n", cli_vis(nerr.msg));
 	if (sealed != NULL && now != NULL)
 		print_differences(sealed, now);
 	json_decref(now);

@@ -148,8 +148,9 @@ cmd_register(struct cli *cli, int argc, char **argv)
 	for (i = 0; rc == 0 && i < n; i++) {
 		if ((rc = arh_register_write(&e[i], casedir, &folder,
 		    &err)) == 0) {
-			printf("imported %s as '%s/%s'\n", argv[optind + i],
-			    casedir, folder);
+			printf("imported %s as '%s/%s'\n",
+			    cli_vis(argv[optind + i]), cli_vis(casedir),
+			    cli_vis(folder));
 			free(folder);
 		}
 	}

@@ -91,8 +91,8 @@ cmd_restore(struct cli *cli, int argc, char **argv)
 	}
 	if (rc == 0 && req.out != NULL)
 		fprintf(stderr, "arhiivar: restored '%s' from %s to '%s' "
-		    "(checked against the sealed manifest)\n", req.path,
-		    from, req.out);
+		    "(checked against the sealed manifest)\n",
+		    cli_vis(req.path), cli_vis(from), cli_vis(req.out));
 out:
 	status = rc ? cli_fail(rc, &err) : EXIT_OK;
 	if (isfile && h == NULL && (rc == 0 || rc == ARH_EDENIED))

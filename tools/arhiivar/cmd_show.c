@@ -74,13 +74,12 @@ print_record(const json_t *v)
 	const char *s;
 	size_t i;
 
-	printf("  %s  %s  %s  %s", json_string_value(json_object_get(v,
-	    "reference")), json_string_value(json_object_get(v, "registered")),
-	    json_string_value(json_object_get(v, "type")),
-	    json_string_value(json_object_get(acc, "level")));
+	printf("  %s  %s  %s  %s", cli_vis(cli_str(v, "reference")),
+	    cli_vis(cli_str(v, "registered")), cli_vis(cli_str(v, "type")),
+	    cli_vis(cli_str(acc, "level")));
 	if (json_object_get(acc, "end"))
-		printf(" until %s (%s)", json_string_value(json_object_get(acc,
-		    "end")), json_string_value(json_object_get(acc, "basis")));
+		printf(" until %s (%s)", cli_vis(cli_str(acc, "end")),
+		    cli_vis(cli_str(acc, "basis")));
 	putchar('\n');
 	if (json_object_get(v, "files") == NULL) {
 		printf("    details and files withheld: internal use\n");
@@ -89,16 +88,15 @@ print_record(const json_t *v)
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		if ((s = json_string_value(json_object_get(v,
 		    fields[i].key))) != NULL)
-			printf("    %-17s %s\n", fields[i].label, s);
+			printf("    %-17s %s\n", fields[i].label, cli_vis(s));
 	if (json_is_true(json_object_get(v, "external_network")))
 		printf("    %-17s %s\n", "note", "arrived from an external "
 		    "network");
 	json_array_foreach(json_object_get(v, "files"), i, f)
 		printf("    %s  %lld bytes  %s; %s\n",
-		    json_string_value(json_object_get(f, "path")),
+		    cli_vis(cli_str(f, "path")),
 		    (long long)json_integer_value(json_object_get(f, "size")),
-		    json_string_value(json_object_get(f, "mime")),
-		    json_string_value(json_object_get(f, "charset")));
+		    cli_vis(cli_str(f, "mime")), cli_vis(cli_str(f, "charset")));
 }
 
 static int
@@ -114,12 +112,15 @@ output(const struct arh_archive_row *r, struct show *s, int json)
 		    r->version, "previous", r->previous[0] ? r->previous : NULL,
 		    "size", (json_int_t)r->size, "sha256", r->sha256, "signer",
 		    r->signer, "created", r->created, "records", s->order));
-	printf("archive    %s (version %d%s%s)\n", r->name, r->version,
-	    r->previous[0] ? ", follows " : "", r->previous);
-	printf("case file  %s, series %s\n", r->case_ref, r->series);
-	printf("file       %s, %lld bytes, SHA-256 %s\n", r->path,
-	    (long long)r->size, r->sha256);
-	printf("sealed     %s by %s\n", r->created, r->signer);
+	printf("archive    %s (version %d%s%s)\n", cli_vis(r->name),
+	    r->version, r->previous[0] ? ", follows " : "",
+	    cli_vis(r->previous));
+	printf("case file  %s, series %s\n", cli_vis(r->case_ref),
+	    cli_vis(r->series));
+	printf("file       %s, %lld bytes, SHA-256 %s\n", cli_vis(r->path),
+	    (long long)r->size, cli_vis(r->sha256));
+	printf("sealed     %s by %s\n", cli_vis(r->created),
+	    cli_vis(r->signer));
 	printf("records    %d\n", r->nrecords);
 	json_array_foreach(s->order, i, v)
 		print_record(v);
@@ -152,18 +153,21 @@ show_tombstone(struct arh_home *h, const char *spec, int json)
 	    "case file  %s, series %s, %s to %s\n"
 	    "destroyed  %s, destruction list %" JSON_INTEGER_FORMAT ", act %s\n"
 	    "file was   %" JSON_INTEGER_FORMAT " bytes, SHA-256 %s\n"
-	    "records    %zu\n", cli_str(t, "archive"),
+	    "records    %zu\n", cli_vis(cli_str(t, "archive")),
 	    json_integer_value(json_object_get(t, "version")),
-	    cli_str(t, "case_file"), cli_str(t, "series"), cli_str(t, "opened"),
-	    cli_str(t, "closed"), cli_str(t, "destroyed_at"),
+	    cli_vis(cli_str(t, "case_file")), cli_vis(cli_str(t, "series")),
+	    cli_vis(cli_str(t, "opened")), cli_vis(cli_str(t, "closed")),
+	    cli_vis(cli_str(t, "destroyed_at")),
 	    json_integer_value(json_object_get(t, "destruction_list")),
-	    *cli_str(t, "act") ? cli_str(t, "act") : "(not yet sealed)",
-	    json_integer_value(json_object_get(t, "size")), cli_str(t, "sha256"),
+	    *cli_str(t, "act") ? cli_vis(cli_str(t, "act")) :
+	    "(not yet sealed)", json_integer_value(json_object_get(t, "size")),
+	    cli_vis(cli_str(t, "sha256")),
 	    json_array_size(json_object_get(t, "records")));
 	json_array_foreach(json_object_get(t, "records"), i, r)
-		printf("  %s  %s  %s  %s\n", cli_str(r, "reference"),
-		    cli_str(r, "registered"), cli_str(r, "type"),
-		    cli_str(json_object_get(r, "access"), "level"));
+		printf("  %s  %s  %s  %s\n", cli_vis(cli_str(r, "reference")),
+		    cli_vis(cli_str(r, "registered")),
+		    cli_vis(cli_str(r, "type")),
+		    cli_vis(cli_str(json_object_get(r, "access"), "level")));
 	json_decref(t);
 	return EXIT_OK;
 }

@@ -86,16 +86,19 @@ report_text(const char *what, int rc, const struct arh_verify_report *r)
 		payload += r->sum.members[i].payload != 0;
 	if (rc == 0) {
 		printf("%s: OK (%s, %zu payload files; sealed %s by %s)\n",
-		    what, r->sum.name, payload, r->sum.seal.signing_time,
-		    r->sum.seal.subject);
+		    cli_vis(what), cli_vis(r->sum.name), payload,
+		    cli_vis(r->sum.seal.signing_time),
+		    cli_vis(r->sum.seal.subject));
 		return;
 	}
 	total = r->n + r->unlisted;
-	printf("%s: FAILED, %zu finding%s\n", what, total, total == 1 ? "" :
-	    "s");
+	printf("%s: FAILED, %zu finding%s\n", cli_vis(what), total,
+	    total == 1 ? "" : "s");
+	/* Member names and messages are the archive's, not ours. */
 	for (i = 0; i < r->n; i++)
-		printf("  %-12s %s%s%s\n", r->items[i].layer, r->items[i].member,
-		    r->items[i].member[0] ? ": " : "", r->items[i].message);
+		printf("  %-12s %s%s%s\n", r->items[i].layer,
+		    cli_vis(r->items[i].member), r->items[i].member[0] ? ": " :
+		    "", cli_vis(r->items[i].message));
 	for (i = 0; i < r->nlayers; i++)
 		if (r->layers[i].unlisted > 0)
 			printf("  %-12s and %zu more finding%s of this layer, "
@@ -159,7 +162,7 @@ verify_one(struct all *a, const char *name)
 			    "s:s, s:[]}", "archive", name, "ok", 0, "error",
 			    err.msg, "findings"));
 		else
-			printf("%s: ERROR, not verified\n", name);
+			printf("%s: ERROR, not verified\n", cli_vis(name));
 		cli_warn("%s: not verified: %s", name, err.msg);
 		arh_verify_report_release(&rep);
 		return 0;
