@@ -170,9 +170,9 @@ check_manifest(struct reader *rd, const char *name, const char *text,
 	return rc;
 }
 
-/* The value of label in bag-info.txt (malloc'd), or NULL. */
-static char *
-bag_info_value(const char *info, const char *label)
+/* Where label's value starts in bag-info.txt (*len bytes), or NULL. */
+static const char *
+bag_info_find(const char *info, const char *label, size_t *len)
 {
 	size_t l = strlen(label);
 	const char *p = info, *e;
@@ -183,12 +183,23 @@ bag_info_value(const char *info, const char *label)
 			while (*p == ' ' || *p == '\t')
 				p++;
 			e = strchr(p, '\n');
-			return strndup(p, e ? (size_t)(e - p) : strlen(p));
+			*len = e ? (size_t)(e - p) : strlen(p);
+			return p;
 		}
 		if ((p = strchr(p, '\n')) != NULL)
 			p++;
 	}
 	return NULL;
+}
+
+/* The value of label in bag-info.txt (malloc'd), or NULL. */
+static char *
+bag_info_value(const char *info, const char *label)
+{
+	size_t len;
+	const char *p = bag_info_find(info, label, &len);
+
+	return p ? strndup(p, len) : NULL;
 }
 
 /* One decimal number of digits only, without overflow; *s moves past. */
@@ -324,16 +335,17 @@ jstr(const json_t *o, const char *key)
 static int
 same_label(struct reader *rd, const char *label, const char *want)
 {
-	char *v = bag_info_value(rd->tag[1], label);
-	int rc = 0;
+	size_t len = 0;
+	const char *v = bag_info_find(rd->tag[1], label, &len);
 
-	if ((v == NULL) != (want == NULL || *want == '\0') ||
-	    (v != NULL && strcmp(v, want) != 0))
-		rc = arh_finding(rd->rep, "metadata", "bag-info.txt", "%s is "
-		    "'%s' but metadata/case.json says '%s'", label,
-		    v ? v : "(absent)", want ? want : "(absent)");
-	free(v);
-	return rc;
+	if (want != NULL && *want == '\0')
+		want = NULL;
+	if ((v == NULL) == (want == NULL) && (v == NULL ||
+	    (len == strlen(want) && memcmp(v, want, len) == 0)))
+		return 0;
+	return arh_finding(rd->rep, "metadata", "bag-info.txt", "%s is '%.*s' "
+	    "but metadata/case.json says '%s'", label, v ? (int)(len > 200 ?
+	    200 : len) : 8, v ? v : "(absent)", want ? want : "(absent)");
 }
 
 /*
@@ -354,19 +366,18 @@ check_cross(struct reader *rd, const json_t *root)
 	static const char *const keys[] = { "case_file", "series", "function" };
 	json_int_t version = json_integer_value(json_object_get(arch,
 	    "version"));
-	char vbuf[32], *want;
+	char vbuf[32], want[256];
 	size_t i, j, d;
-	int rc;
+	int rc, ok;
 
-	want = version > 0 && version < 1000000 ?
-	    arh_bag_name(ref, (int)version) : NULL;
+	ok = version > 0 && version < 1000000 && arh_bag_name_into(want,
+	    sizeof(want), ref, (int)version) == 0;
 	/* (Its agreement with the bag directory is checked by the caller.) */
-	rc = want == NULL || strcmp(want, jstr(arch, "name")) != 0 ?
+	rc = !ok || strcmp(want, jstr(arch, "name")) != 0 ?
 	    arh_finding(rd->rep, "metadata", "metadata/case.json", "names "
 	    "archive '%s', but version %lld of case file '%s' is '%s'",
-	    jstr(arch, "name"), (long long)version, ref, want ? want : "?") :
+	    jstr(arch, "name"), (long long)version, ref, ok ? want : "?") :
 	    0;
-	free(want);
 	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)version);
 	if (rc != 0 ||
 	    (rc = same_label(rd, "External-Identifier", ref)) != 0 ||

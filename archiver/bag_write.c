@@ -697,15 +697,24 @@ out:
 char *
 arh_bag_name(const char *case_ref, int version)
 {
-	char buf[256], *p;
+	char buf[256];
 
-	if (snprintf(buf, sizeof(buf), "%s.v%d", case_ref, version) >=
-	    (int)sizeof(buf))
+	if (arh_bag_name_into(buf, sizeof(buf), case_ref, version) != 0)
 		return NULL;
+	return ARH_FAULT_ALLOC(strdup(buf));
+}
+
+int
+arh_bag_name_into(char *buf, size_t n, const char *case_ref, int version)
+{
+	char *p;
+
+	if (snprintf(buf, n, "%s.v%d", case_ref, version) >= (int)n)
+		return -1;
 	for (p = buf; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	return ARH_FAULT_ALLOC(strdup(buf));
+	return 0;
 }
 
 void

@@ -52,6 +52,8 @@ void arh_bag_summary_release(struct arh_bag_summary *s);
 
 /* "12-1/2024", 1 → "12-1_2024.v1" (malloc'd); NULL if out of memory. */
 char *arh_bag_name(const char *case_ref, int version);
+/* The same into buf (n bytes), allocating nothing: 0, or -1 if too long. */
+int arh_bag_name_into(char *buf, size_t n, const char *case_ref, int version);
 
 struct arh_bag_params {
 	int	 version;		/* 1, 2, ... */
