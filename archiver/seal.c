@@ -1005,31 +1005,148 @@ arh_seal_peek(const void *der, size_t derlen, struct arh_seal_info *info,
 /* Verification */
 
 /*
+ * Step into (enter) or over (skip) the next DER element of [*q, *end),
+ * which must have the given tag and class.  Only for a definite-length
+ * encoding that OpenSSL made itself.
+ */
+static int
+der_next(const unsigned char **q, const unsigned char **end, int tag,
+    int class, int enter)
+{
+	const unsigned char *p = *q;
+	long len;
+	int t, c;
+
+	if ((ASN1_get_object(&p, &len, &t, &c, *end - *q) & 0x81) != 0 ||
+	    t != tag || c != class)
+		return 0;
+	if (enter)
+		*end = p + len;
+	*q = enter ? p : p + len;
+	return 1;
+}
+
+/*
+ * The digestAlgorithms SET of the SignedData (RFC 5652 section 5.1), for
+ * which OpenSSL 3 has no getter: read from a DER re-encoding of the seal
+ * (seal_parse() also takes BER), as ContentInfo SEQUENCE { contentType,
+ * [0] EXPLICIT SignedData SEQUENCE { version, digestAlgorithms, ... } }.
+ */
+static int
+digest_algs(CMS_ContentInfo *cms, STACK_OF(X509_ALGOR) **out,
+    struct arh_err *err)
+{
+	unsigned char *der = NULL;
+	const unsigned char *q, *end;
+	STACK_OF(X509_ALGOR) *algs = NULL;
+	X509_ALGOR *a;
+	int n, r;
+
+	*out = NULL;
+	if ((n = i2d_CMS_ContentInfo(cms, &der)) <= 0)
+		return ossl_err(err, ARH_ECRYPTO, "cannot encode the seal");
+	q = der;
+	end = der + n;
+	if (!der_next(&q, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, 1) ||
+	    !der_next(&q, &end, V_ASN1_OBJECT, V_ASN1_UNIVERSAL, 0) ||
+	    !der_next(&q, &end, 0, V_ASN1_CONTEXT_SPECIFIC, 1) ||
+	    !der_next(&q, &end, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, 1) ||
+	    !der_next(&q, &end, V_ASN1_INTEGER, V_ASN1_UNIVERSAL, 0) ||
+	    !der_next(&q, &end, V_ASN1_SET, V_ASN1_UNIVERSAL, 1)) {
+		r = arh_errf(err, ARH_EINTERNAL, "cannot find the seal's "
+		    "digest algorithms");
+		goto out;
+	}
+	if ((algs = sk_X509_ALGOR_new_null()) == NULL) {
+		r = arh_errf(err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	while (q < end) {
+		if ((a = d2i_X509_ALGOR(NULL, &q, end - q)) == NULL) {
+			r = ossl_err(err, ARH_ECRYPTO, "cannot read the seal's "
+			    "digest algorithms");
+			goto out;
+		}
+		if (!sk_X509_ALGOR_push(algs, a)) {
+			X509_ALGOR_free(a);
+			r = arh_errf(err, ARH_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	*out = algs;
+	algs = NULL;	/* transferred */
+	r = 0;
+out:
+	sk_X509_ALGOR_pop_free(algs, X509_ALGOR_free);
+	OPENSSL_free(der);
+	return r;
+}
+
+/*
+ * The SignedData's digestAlgorithms must be the signer's digest algorithm
+ * alone: the one digest a seal of one signer needs, and all our writer
+ * puts there.  CMS_verify() sets up a digest of the content for every
+ * entry before it checks any, and OpenSSL 3.0 leaks its copy of the
+ * content when that fails (an empty set, an unknown algorithm, one only
+ * the legacy provider has such as MD4); what it would not fail on, an
+ * extra or another digest, is no seal we make either.
+ */
+static int
+check_digest_algs(struct parsed *p, struct arh_err *err)
+{
+	STACK_OF(X509_ALGOR) *algs;
+	X509_ALGOR *dig;
+	char want[80], got[80];
+	int n, r;
+
+	CMS_SignerInfo_get0_algs(p->si, NULL, NULL, &dig, NULL);
+	if ((r = digest_algs(p->cms, &algs, err)) != 0)
+		return r;
+	OBJ_obj2txt(want, sizeof(want), dig->algorithm, 0);
+	if ((n = sk_X509_ALGOR_num(algs)) == 0)
+		r = arh_errf(err, ARH_EVERIFY, "the seal lists no digest "
+		    "algorithm; expected the signer's %s", want);
+	else if (n > 1)
+		r = arh_errf(err, ARH_EVERIFY, "the seal lists %d digest "
+		    "algorithms; expected only the signer's %s", n, want);
+	else if (OBJ_cmp(sk_X509_ALGOR_value(algs, 0)->algorithm,
+	    dig->algorithm) != 0) {
+		OBJ_obj2txt(got, sizeof(got),
+		    sk_X509_ALGOR_value(algs, 0)->algorithm, 0);
+		r = arh_errf(err, ARH_EVERIFY, "the seal lists the digest "
+		    "algorithm %s, not the signer's %s", got, want);
+	}
+	sk_X509_ALGOR_pop_free(algs, X509_ALGOR_free);
+	return r;
+}
+
+/*
  * The signature over the signed attributes and the content digest, by
  * CMS_verify() itself.  The certificate chain is checked separately in
  * check_chain(), where the verification time can be set per call.
+ *
+ * The content goes in behind a null filter, not as the memory BIO itself:
+ * OpenSSL 3.0's CMS_verify() copies a memory BIO's content into a BIO of
+ * its own, which it does not free when setting up the digests fails (see
+ * check_digest_algs(); a signer digest that cannot be computed, with no
+ * signed attributes, still gets there).  Any other BIO it uses as given.
  */
 static int
 check_signature(struct parsed *p, const void *data, size_t len,
     struct arh_err *err)
 {
-	BIO *mem, *in = NULL;
+	BIO *in = NULL, *mem;
 	char rbuf[256];
 	unsigned long first;
-	int r = 0;
+	int r;
 
 	if (!CMS_is_detached(p->cms))
 		return arh_errf(err, ARH_EVERIFY, "the seal embeds its content; "
 		    "expected a detached signature");
-	/*
-	 * Given a memory BIO as detached content, OpenSSL 3.0's CMS_verify
-	 * copies it into a second one, which it leaks when a crafted
-	 * SignedData makes it fail on the way (upstream pull request
-	 * 30471).  A buffering filter in front is not a memory BIO, so
-	 * CMS_verify reads our content in place and allocates no copy.
-	 */
+	if ((r = check_digest_algs(p, err)) != 0)
+		return r;
 	if ((mem = BIO_new_mem_buf(len > 0 ? data : "", (int)len)) == NULL ||
-	    (in = BIO_new(BIO_f_buffer())) == NULL) {
+	    (in = BIO_new(BIO_f_null())) == NULL) {
 		BIO_free(mem);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	}

@@ -11,6 +11,12 @@
  *   trusted.p7s        a valid seal
  *   other-content.p7s  same signer, other content
  *   untrusted.p7s      a signer that is not in the trust store
+ *   regress-cms-verify-leak-*.p7s
+ *                      trusted.p7s with its digestAlgorithms set empty,
+ *                      holding an unknown OID (what fuzz_seal found) or
+ *                      an extra MD4, and without signed attributes over an
+ *                      unknown digest: OpenSSL 3.0's CMS_verify() leaked
+ *                      on each (docs/RELIABILITY.md, B14)
  */
 #include <stdint.h>
 #include <stdio.h>
