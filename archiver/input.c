@@ -174,17 +174,12 @@ static void
 mprob(struct mp *m, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 
 	m->bad = 1;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (msg == NULL || arh_problems_add(m->probs, "%s: %s", m->name,
-	    msg) != 0)
+	if (arh_problems_vadd(m->probs, m->name, fmt, ap) != 0)
 		m->rc = ARH_ENOMEM;
-	free(msg);
+	va_end(ap);
 }
 
 static int
@@ -723,18 +718,17 @@ static void
 problem(struct loader *l, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL, *disp;
+	char *disp;
 
 	l->bad = 1;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	disp = display(path);
-	if (msg == NULL || disp == NULL ||
-	    arh_problems_add(l->probs, "%s: %s", disp, msg) != 0)
+	if ((disp = display(path)) == NULL) {
 		l->rc = ARH_ENOMEM;
-	free(msg);
+		return;
+	}
+	va_start(ap, fmt);
+	if (arh_problems_vadd(l->probs, disp, fmt, ap) != 0)
+		l->rc = ARH_ENOMEM;
+	va_end(ap);
 	free(disp);
 }
 

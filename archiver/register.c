@@ -119,17 +119,18 @@ static void
 rprob(struct rp *p, size_t line, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
+	char *where = NULL;
 
 	p->bad = 1;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (msg == NULL || arh_problems_add(p->probs, "%s:%zu: %s", p->name,
-	    line, msg) != 0)
+	if (asprintf(&where, "%s:%zu", p->name, line) < 0) {
 		p->rc = ARH_ENOMEM;
-	free(msg);
+		return;
+	}
+	va_start(ap, fmt);
+	if (arh_problems_vadd(p->probs, where, fmt, ap) != 0)
+		p->rc = ARH_ENOMEM;
+	va_end(ap);
+	free(where);
 }
 
 /* ---------------------------------------------------------------------

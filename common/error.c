@@ -127,3 +127,17 @@ arh_problems_add(struct arh_problems *p, const char *fmt, ...)
 	p->items[p->n++] = s;
 	return 0;
 }
+
+int
+arh_problems_vadd(struct arh_problems *p, const char *prefix, const char *fmt,
+    va_list ap)
+{
+	char *msg = NULL;
+	int rc;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return ARH_ENOMEM;
+	rc = arh_problems_add(p, "%s: %s", prefix, msg);
+	free(msg);
+	return rc;
+}

@@ -12,6 +12,7 @@
 #ifndef ARHIIVAR_ERROR_H
 #define ARHIIVAR_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum {
@@ -70,5 +71,9 @@ void arh_problems_release(struct arh_problems *p);
 /* Returns 0 or ARH_ENOMEM. */
 int arh_problems_add(struct arh_problems *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Add "PREFIX: <message>" from a va_list: the one body of every problem
+ * wrapper that puts a file (and line) in front.  0 or ARH_ENOMEM. */
+int arh_problems_vadd(struct arh_problems *p, const char *prefix,
+    const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 #endif
