@@ -1,6 +1,7 @@
 /* rebuild.c — the catalog from the archives alone; adoption of orphans. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,9 @@ arh_adopt(struct arh_home *h, const struct arh_trust *trust,
 	struct arh_event ev;
 	int fd, rc;
 
-	fd = openat(arh_store_dirfd(h->store), store_name, O_RDONLY |
-	    O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1)
-		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'",
-		    store_name);
+	if ((rc = arh_open_regular(arh_store_dirfd(h->store), store_name,
+	    0, "store entry", &fd, err)) != 0)
+		return rc;
 	rc = arh_bag_verify(fd, trust, &rep, err);
 	close(fd);
 	if (rc == ARH_EVERIFY) {
@@ -416,14 +415,24 @@ arh_verify_catalogued(struct arh_home *h, const char *name,
 			return rc;
 		trust = own;
 	}
-	fd = openat(arh_store_dirfd(h->store), row.path, O_RDONLY |
-	    O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		rc = arh_errno(err, ARH_EIO, errno, "cannot open archive '%s/%s'",
-		    arh_store_path(h->store), row.path);
-		if (errno == ENOENT)
+	/* Missing, or something else in its place (a FIFO would block a
+	 * plain open for ever): a finding about this archive, not a fault
+	 * that stops the others. */
+	if ((rc = arh_open_regular(arh_store_dirfd(h->store), row.path,
+	    0, "archive", &fd, err)) != 0) {
+		struct stat st;
+
+		if (rc == ARH_ENOTFOUND)
 			rc = arh_finding(rep, "catalog", row.path, "catalogued "
 			    "archive file is missing from the store") ?
+			    ARH_ENOMEM : ARH_EVERIFY;
+		else if (fstatat(arh_store_dirfd(h->store), row.path, &st,
+		    AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+			rc = arh_finding(rep, "catalog", row.path, "the store "
+			    "holds %s in place of the catalogued archive file",
+			    S_ISLNK(st.st_mode) ? "a symbolic link" :
+			    S_ISDIR(st.st_mode) ? "a directory" :
+			    S_ISFIFO(st.st_mode) ? "a FIFO" : "a special file") ?
 			    ARH_ENOMEM : ARH_EVERIFY;
 		goto event;
 	}

@@ -700,11 +700,10 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 		rc = refuse_alike(h, req, path, rc, err);
 	if (rc != 0)
 		goto out;
-	fd = openat(arh_store_dirfd(h->store), arow.path, O_RDONLY |
-	    O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1) {
-		rc = arh_errno(err, ARH_EIO, errno, "cannot open archive '%s'",
-		    arow.path);
+	if ((rc = arh_open_regular(arh_store_dirfd(h->store), arow.path,
+	    0, "archive", &fd, err)) != 0) {
+		if (rc == ARH_ENOTFOUND)	/* catalogued, so not a "no" */
+			rc = err->code = ARH_EIO;
 		goto out;
 	}
 	if ((rc = sealed_digest(h, req, fd, f.path, expect, err)) == 0)
@@ -742,11 +741,9 @@ arh_archive_tag(struct arh_home *h, const char *archive, const char *path,
 		return arh_errf(err, ARH_EUSAGE, "'%s' is payload", path);
 	if ((rc = arh_catalog_get(h->cat, archive, &row, err)) != 0)
 		return rc;
-	fd = openat(arh_store_dirfd(h->store), row.path, O_RDONLY |
-	    O_NOFOLLOW | O_CLOEXEC);
-	if (fd == -1)
-		return arh_errno(err, ARH_EIO, errno, "cannot open archive "
-		    "'%s'", row.path);
+	if ((rc = arh_open_regular(arh_store_dirfd(h->store), row.path,
+	    0, "archive", &fd, err)) != 0)
+		return rc == ARH_ENOTFOUND ? (err->code = ARH_EIO) : rc;
 	rc = read_tag(h, fd, archive, path, &m, err);
 	close(fd);
 	if (rc != 0) {
@@ -1095,8 +1092,9 @@ arh_restore_copy(struct arh_home *h, const char *file,
 	req->catalogued = 0;
 	snprintf(path, sizeof(path), "%s%s", strncmp(req->path, "data/", 5) ?
 	    "data/" : "", req->path);
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
-		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", file);
+	if ((rc = arh_open_regular(AT_FDCWD, file, 1, "archive file", &fd,
+	    err)) != 0)
+		return rc == ARH_ENOTFOUND ? (err->code = ARH_EIO) : rc;
 	if (h != NULL && (rc = store_copy(h, fd, file, &row, err)) != 0) {
 		close(fd);
 		if (rc < 0)

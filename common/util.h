@@ -22,6 +22,15 @@ int arh_read_file(int dirfd, const char *path, size_t cap, char **buf,
     size_t *len, struct arh_err *err);
 
 /* write(2) all of buf, retrying on EINTR/short writes; -1 with errno set. */
+/*
+ * Open path (relative to dirfd) for reading if it is a regular file, never
+ * blocking on a FIFO or device, and following a symlink only with
+ * `follow` (a path the user typed; never in the store): ARH_EIO naming
+ * `what` and the kind of file otherwise, ARH_ENOTFOUND if absent.
+ */
+int arh_open_regular(int dirfd, const char *path, int follow,
+    const char *what, int *fd, struct arh_err *err);
+
 int arh_write_all(int fd, const void *buf, size_t len);
 
 /*

@@ -15,6 +15,7 @@
 
 #include "arhiivar/ops.h"
 #include "cli.h"
+#include "util.h"
 
 #define USAGE "arhiivar verify [--json] [--trust CA.pem]... " \
 	"ARCHIVE|FILE.tar | --all"
@@ -114,8 +115,10 @@ verify_file(struct arh_home *h, const char *path, struct arh_trust *trust,
 {
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return arh_errno(err, ARH_EIO, errno, "cannot open '%s'", path);
+	/* A FIFO named *.tar must not hang verify: a regular file only. */
+	if ((rc = arh_open_regular(AT_FDCWD, path, 1, "archive file", &fd,
+	    err)) != 0)
+		return rc == ARH_ENOTFOUND ? (err->code = ARH_EIO) : rc;
 	rc = arh_bag_verify(fd, trust, rep, err);
 	close(fd);
 	if ((rc == 0 || rc == ARH_EVERIFY) && h != NULL && rep->sum.name) {
