@@ -39,7 +39,7 @@ arh_open_regular(int dirfd, const char *path, int follow, const char *what,
 		    "a file; replace it with the file itself", what, path);
 	if (fd == -1)
 		return arh_errno(err, errno == ENOENT ? ARH_ENOTFOUND : ARH_EIO,
-		    errno, "cannot open %s '%s'", what, path);
+		    errno, "cannot open '%s'", path);
 	if (fstat(fd, &st) == -1) {
 		close(fd);
 		return arh_errno(err, ARH_EIO, errno, "cannot stat %s '%s'",
