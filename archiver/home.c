@@ -139,6 +139,32 @@ write_default(const char *home, const char *name, const char *text,
 	return rc;
 }
 
+/*
+ * init says a home is ready only if ingest could seal in it: the key and
+ * certificate it names load and belong together (one of them deleted is
+ * not "ready").
+ */
+static int
+seal_usable(struct arh_config *cfg, struct arh_err *err)
+{
+	struct arh_home tmp;
+	struct arh_signer *s = NULL;
+	char why[sizeof(err->msg)];
+	int rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.cfg = cfg;
+	if ((rc = arh_home_signer(&tmp, &s, err)) == 0) {
+		arh_signer_free(s);
+		return 0;
+	}
+	memcpy(why, err->msg, sizeof(why));
+	return arh_errf(err, rc == ARH_ENOMEM ? rc : ARH_ECONFIG, "the home "
+	    "cannot seal archives: %s; put the seal certificate and key back "
+	    "(or set [seal] in arhiivar.conf), or move the key away and run "
+	    "init again to make a new seal", why);
+}
+
 int
 arh_home_init(const char *path, const char *organisation,
     struct arh_problems *notes, struct arh_err *err)
@@ -179,7 +205,8 @@ arh_home_init(const char *path, const char *organisation,
 		    cfg->seal_certificate);
 	}
 	if ((rc = join(p, sizeof(p), path, "catalog.db", err)) != 0 ||
-	    (rc = arh_catalog_open(p, cfg->busy_timeout_ms, &cat, err)) != 0)
+	    (rc = arh_catalog_open(p, cfg->busy_timeout_ms, &cat, err)) != 0 ||
+	    (rc = seal_usable(cfg, err)) != 0)
 		goto out;
 	rc = 0;
 out:

@@ -202,3 +202,17 @@ load helpers
 	[[ "$output" == *"seal.key"* ]]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
 }
+
+@test "init does not call a home ready when its seal certificate is gone" {
+	arh init >/dev/null
+	rm "$ARHIIVAR_HOME/keys/seal.pem"
+	run arh init
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the home cannot seal archives"* ]]
+	[[ "$output" != *"is ready"* ]]
+	# The way out it names works.
+	mv "$ARHIIVAR_HOME/keys/seal.key" "$T/old.key"
+	run arh init
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"is ready"* ]]
+}
