@@ -165,14 +165,6 @@ cli_json(json_t *j)
 	return r == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
-const char *
-cli_str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 void
 cli_caller(const struct cli *cli, const struct arh_home *h, char today[11],
     struct arh_redact_caller *who)

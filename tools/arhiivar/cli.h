@@ -53,9 +53,6 @@ int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
 void cli_caller(const struct cli *cli, const struct arh_home *h,
     char today[11], struct arh_redact_caller *who);
 
-/* o[key] if it is a string, else "" (for printing). */
-const char *cli_str(const json_t *o, const char *key);
-
 /* Print JSON to stdout with a newline; consumes j. */
 int cli_json(json_t *j);
 

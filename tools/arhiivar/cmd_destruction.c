@@ -20,6 +20,7 @@
 #include "arhiivar/destruction.h"
 #include "arhiivar/input.h"
 #include "cli.h"
+#include "util.h"
 
 #define USAGE "arhiivar disposition due [--as-of DATE] [--json] | " \
 	"propose [--as-of DATE] [--series CODE] [--method TEXT] [--dry-run] " \
@@ -36,15 +37,17 @@ print_items(const json_t *items)
 		t = json_object_get(it, "tombstone");
 		printf("  %-24s case file %s (%s to %s), %zu records, %"
 		    JSON_INTEGER_FORMAT " files, %s, due %s\n",
-		    cli_vis(cli_str(it, "archive")),
-		    cli_vis(cli_str(t, "case_file")),
-		    cli_vis(cli_str(t, "opened")), cli_vis(cli_str(t, "closed")),
+		    cli_vis(arh_json_str(it, "archive")),
+		    cli_vis(arh_json_str(t, "case_file")),
+		    cli_vis(arh_json_str(t, "opened")),
+		    cli_vis(arh_json_str(t, "closed")),
 		    json_array_size(json_object_get(t, "records")),
 		    json_integer_value(json_object_get(json_object_get(t,
 		    "payload"), "files")),
-		    cli_vis(cli_str(json_object_get(t, "retention"),
+		    cli_vis(arh_json_str(json_object_get(t, "retention"),
 		    "retention")),
-		    cli_vis(cli_str(json_object_get(t, "retention"), "due")));
+		    cli_vis(arh_json_str(json_object_get(t, "retention"),
+		    "due")));
 	}
 }
 
@@ -132,8 +135,10 @@ show(struct arh_home *h, long id, int json)
 	    "by %s\n", d.id, cli_vis(d.status), cli_vis(d.as_of),
 	    cli_vis(d.method), cli_vis(d.proposed_at), cli_vis(d.proposed_by));
 	json_array_foreach(appr, i, a)
-		printf("approved: %s by %s as %s\n", cli_vis(cli_str(a, "at")),
-		    cli_vis(cli_str(a, "actor")), cli_vis(cli_str(a, "role")));
+		printf("approved: %s by %s as %s\n",
+		    cli_vis(arh_json_str(a, "at")),
+		    cli_vis(arh_json_str(a, "actor")),
+		    cli_vis(arh_json_str(a, "role")));
 	if (d.executed_at[0])
 		printf("executed: %s by %s\n", cli_vis(d.executed_at),
 		    cli_vis(d.executed_by));
