@@ -165,6 +165,28 @@ cli_json(json_t *j)
 	return r == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
+json_t *
+cli_list_begin(int json)
+{
+	return json ? json_array() : NULL;
+}
+
+int
+cli_list_add(json_t *arr, json_t *o)
+{
+	return json_array_append_new(arr, o) ? ARH_ENOMEM : 0;
+}
+
+int
+cli_list_end(json_t *j, int rc, const struct arh_err *err)
+{
+	if (rc != 0) {
+		json_decref(j);
+		return cli_fail(rc, err);
+	}
+	return j ? cli_json(j) : EXIT_OK;
+}
+
 void
 cli_caller(const struct cli *cli, const struct arh_home *h, char today[11],
     struct arh_redact_caller *who)

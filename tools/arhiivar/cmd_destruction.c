@@ -107,8 +107,7 @@ static int
 print_list(void *arg, const struct arh_disposal *d)
 {
 	if (arg != NULL)
-		return json_array_append_new(arg, list_json(d, NULL, NULL)) ?
-		    ARH_ENOMEM : 0;
+		return cli_list_add(arg, list_json(d, NULL, NULL));
 	printf("%ld  %-9s as of %s  proposed %s by %s%s%s\n", d->id,
 	    cli_vis(d->status), cli_vis(d->as_of), cli_vis(d->proposed_at),
 	    cli_vis(d->proposed_by), d->act[0] ? "; act " : "",
@@ -261,13 +260,9 @@ cmd_destruction(struct cli *cli, int argc, char **argv)
 	if (strcmp(sub, "propose") == 0)
 		rc = propose(h, cli, &r, json);
 	else if (strcmp(sub, "lists") == 0) {
-		json_t *arr = json ? json_array() : NULL;
-		if ((rc = arh_catalog_disposals(h->cat, print_list, arr,
-		    &err)) != 0) {
-			json_decref(arr);
-			rc = cli_fail(rc, &err);
-		} else
-			rc = arr ? cli_json(arr) : EXIT_OK;
+		json_t *arr = cli_list_begin(json);
+		rc = arh_catalog_disposals(h->cat, print_list, arr, &err);
+		rc = cli_list_end(arr, rc, &err);
 	} else if (strcmp(sub, "show") == 0)
 		rc = show(h, id, json);
 	else if (strcmp(sub, "act") == 0)
