@@ -21,14 +21,6 @@
 #include "ops_int.h"
 #include "util.h"
 
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 /* The act's reference: ACT_SERIES/YEAR-ID, YEAR that of the execution. */
 static void
 act_reference(const struct arh_home *h, const struct arh_disposal *d,
@@ -48,12 +40,13 @@ summarise(const json_t *cases, json_t *series, char from[11], char to[11])
 
 	from[0] = to[0] = '\0';
 	json_array_foreach(cases, i, t) {
-		if (json_object_get(series, str(t, "series")) == NULL &&
-		    json_object_set_new(series, str(t, "series"),
-		    json_string(str(t, "series_title"))) != 0)
+		if (json_object_get(series, arh_json_str(t, "series")) ==
+		    NULL &&
+		    json_object_set_new(series, arh_json_str(t, "series"),
+		    json_string(arh_json_str(t, "series_title"))) != 0)
 			return ARH_ENOMEM;
-		o = str(t, "opened");
-		c = str(t, "closed");
+		o = arh_json_str(t, "opened");
+		c = arh_json_str(t, "closed");
 		if (*o && (!*from || strcmp(o, from) < 0))
 			snprintf(from, 11, "%s", o);
 		if (*c && strcmp(c, to) > 0)
@@ -95,13 +88,13 @@ arh_disposal_act(struct arh_home *h, long id, json_t **act, char **html,
 			goto nomem;
 	json_array_foreach(approvals, i, a)
 		if (json_array_append_new(appr, json_pack("{s:s, s:s, s:s}",
-		    "by", str(a, "actor"), "role", str(a, "role"), "at",
-		    str(a, "at"))))
+		    "by", arh_json_str(a, "actor"), "role",
+		    arh_json_str(a, "role"), "at", arh_json_str(a, "at"))))
 			goto nomem;
 	if (summarise(cases, series, from, to) != 0)
 		goto nomem;
 	org = h->cfg->organisation ? h->cfg->organisation :
-	    str(json_array_get(cases, 0), "organisation");
+	    arh_json_str(json_array_get(cases, 0), "organisation");
 	j = json_pack("{s:i, s:s, s:s, s:s, s:I, s:s, s:s, s:{s:s, s:s}, "
 	    "s:O, s:{s:s, s:s}, s:O, s:{s:s, s:s}, s:O}",
 	    "arhiivar_act", 1, "reference", ref,
@@ -167,12 +160,12 @@ row_html(FILE *f, const json_t *t)
 	char n[32];
 
 	fputs("<tr>", f);
-	cell(f, str(t, "case_file"));
-	cell(f, str(t, "series"));
+	cell(f, arh_json_str(t, "case_file"));
+	cell(f, arh_json_str(t, "series"));
 	fputs("<td>", f);
-	esc(f, str(t, "opened"));
+	esc(f, arh_json_str(t, "opened"));
 	fputs(" – ", f);
-	esc(f, str(t, "closed"));
+	esc(f, arh_json_str(t, "closed"));
 	fputs("</td>", f);
 	snprintf(n, sizeof(n), "%zu", json_array_size(json_object_get(t,
 	    "records")));
@@ -180,13 +173,13 @@ row_html(FILE *f, const json_t *t)
 	snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(
 	    json_object_get(json_object_get(t, "payload"), "files")));
 	cell(f, n);
-	cell(f, str(ret, "retention"));
-	cell(f, str(ret, "due"));
-	cell(f, str(ret, "rule"));
+	cell(f, arh_json_str(ret, "retention"));
+	cell(f, arh_json_str(ret, "due"));
+	cell(f, arh_json_str(ret, "rule"));
 	fputs("<td><code>", f);
-	esc(f, str(t, "archive"));
+	esc(f, arh_json_str(t, "archive"));
 	fputs("<br>sha256 ", f);
-	esc(f, str(t, "sha256"));
+	esc(f, arh_json_str(t, "sha256"));
 	fputs("</code></td></tr>\n", f);
 }
 
@@ -214,23 +207,23 @@ arh_act_html(const json_t *act)
 		return NULL;
 	fputs("<!DOCTYPE html>\n<html lang=\"et\"><head><meta charset=\"utf-8\">"
 	    "<title>", f);
-	esc(f, str(act, "title"));
+	esc(f, arh_json_str(act, "title"));
 	fputs(" ", f);
-	esc(f, str(act, "reference"));
+	esc(f, arh_json_str(act, "reference"));
 	fputs("</title>\n<style>body{font-family:serif;margin:2em}"
 	    "table{border-collapse:collapse;width:100%}td,th{border:1px solid"
 	    " #000;padding:.3em;vertical-align:top;text-align:left}"
 	    "code{font-size:.8em;word-break:break-all}</style></head><body>\n"
 	    "<h1>Hävitamisakt / Destruction act ", f);
-	esc(f, str(act, "reference"));
+	esc(f, arh_json_str(act, "reference"));
 	fputs("</h1>\n<p>", f);
-	esc(f, str(act, "organisation"));
+	esc(f, arh_json_str(act, "organisation"));
 	fprintf(f, "</p>\n<p>Destruction list %" JSON_INTEGER_FORMAT
 	    ", drawn up for ", json_integer_value(json_object_get(act,
 	    "destruction_list")));
-	esc(f, str(act, "drawn_up_for"));
+	esc(f, arh_json_str(act, "drawn_up_for"));
 	fputs(". Method: ", f);
-	esc(f, str(act, "method"));
+	esc(f, arh_json_str(act, "method"));
 	fputs(".</p>\n<h2>Series</h2>\n<ul>\n", f);
 	json_object_foreach((json_t *)json_object_get(act, "series"), k, v) {
 		fputs("<li>", f);
@@ -240,9 +233,9 @@ arh_act_html(const json_t *act)
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n<p>Covering dates: ", f);
-	esc(f, str(json_object_get(act, "covering_dates"), "from"));
+	esc(f, arh_json_str(json_object_get(act, "covering_dates"), "from"));
 	fputs(" – ", f);
-	esc(f, str(json_object_get(act, "covering_dates"), "to"));
+	esc(f, arh_json_str(json_object_get(act, "covering_dates"), "to"));
 	fputs("</p>\n<h2>Case files destroyed</h2>\n<table>\n<tr><th>Case "
 	    "file</th><th>Series</th><th>Dates</th><th>Records</th><th>Files"
 	    "</th><th>Retention</th><th>Due</th><th>Basis</th><th>Archive"
@@ -250,12 +243,15 @@ arh_act_html(const json_t *act)
 	json_array_foreach(json_object_get(act, "case_files"), i, t)
 		row_html(f, t);
 	fputs("</table>\n<h2>Decisions</h2>\n<table>\n", f);
-	person(f, "Proposed", str(json_object_get(act, "proposed"), "by"),
-	    str(json_object_get(act, "proposed"), "at"));
+	person(f, "Proposed",
+	    arh_json_str(json_object_get(act, "proposed"), "by"),
+	    arh_json_str(json_object_get(act, "proposed"), "at"));
 	json_array_foreach(json_object_get(act, "approved"), i, a)
-		person(f, str(a, "role"), str(a, "by"), str(a, "at"));
-	person(f, "Executed", str(json_object_get(act, "executed"), "by"),
-	    str(json_object_get(act, "executed"), "at"));
+		person(f, arh_json_str(a, "role"), arh_json_str(a, "by"),
+		    arh_json_str(a, "at"));
+	person(f, "Executed",
+	    arh_json_str(json_object_get(act, "executed"), "by"),
+	    arh_json_str(json_object_get(act, "executed"), "at"));
 	fputs("</table>\n<p>The case files' registration data kept after "
 	    "destruction is in the tombstones of the act's JSON (act.json); "
 	    "restricted records show their public view only.</p>\n"
@@ -343,13 +339,13 @@ static int
 write_case_dir(struct arh_home *h, int dfd, const json_t *act,
     const char *html, struct arh_err *err)
 {
-	const char *ref = str(act, "reference");
+	const char *ref = arh_json_str(act, "reference");
 	const char *series = h->cfg->act_series;
 	char date[11], year[5];
 	json_t *c = NULL, *r = NULL;
 	int rc;
 
-	snprintf(date, sizeof(date), "%.10s", str(json_object_get(act,
+	snprintf(date, sizeof(date), "%.10s", arh_json_str(json_object_get(act,
 	    "executed"), "at"));
 	snprintf(year, sizeof(year), "%.4s", date);
 	c = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:i, s:s, s:s, "
@@ -357,7 +353,7 @@ write_case_dir(struct arh_home *h, int dfd, const json_t *act,
 	    "function", "code", series, "title", "Arhiivindus",
 	    "series", "code", series, "title", "Hävitamisaktid",
 	    "year", atoi(year), "opened", date, "closed", date,
-	    "organisation", str(act, "organisation"));
+	    "organisation", arh_json_str(act, "organisation"));
 	r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s}}",
 	    "reference", ref, "registered", date, "type", "Hävitamisakt",
 	    "title", "Hävitamisakt", "function", series, "series", series,
@@ -414,7 +410,8 @@ arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
 	}
 	dir[0] = '\0';
 	/* Archived already by an earlier, interrupted run. */
-	rc = arh_catalog_latest(h->cat, str(act, "reference"), &row, err);
+	rc = arh_catalog_latest(h->cat, arh_json_str(act, "reference"), &row,
+	    err);
 	if (rc == 0) {
 		snprintf(name, n, "%s", row.name);
 		goto out;
@@ -422,7 +419,7 @@ arh_act_archive(struct arh_home *h, long id, char *name, size_t n,
 	if (rc != ARH_ENOTFOUND)
 		goto out;
 	arh_err_clear(err);
-	snprintf(date, sizeof(date), "%.10s", str(json_object_get(act,
+	snprintf(date, sizeof(date), "%.10s", arh_json_str(json_object_get(act,
 	    "executed"), "at"));
 	if ((rc = arh_act_retention(h, date, &decision, err)) != 0)
 		goto out;

@@ -440,14 +440,6 @@ put_label(FILE *f, const char *label, const char *value)
 	fputc('\n', f);
 }
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 static char *
 make_bag_info(const struct arh_case *c, const struct arh_bag_params *p,
     const char *software, size_t *len)
@@ -484,10 +476,13 @@ make_bag_info(const struct arh_case *c, const struct arh_bag_params *p,
 	if (p->retention != NULL) {
 		const json_t *r = p->retention;
 		snprintf(tmp, sizeof(tmp), "%s, %s to %s; %s%s%s (file plan "
-		    "%.12s)", jstr(r, "retention"), jstr(r, "start"),
-		    jstr(r, "end")[0] ? jstr(r, "end") : "permanent",
-		    jstr(r, "action"), jstr(r, "due")[0] ? " due " : "",
-		    jstr(r, "due"), jstr(r, "fileplan_version"));
+		    "%.12s)", arh_json_str(r, "retention"),
+		    arh_json_str(r, "start"),
+		    arh_json_str(r, "end")[0] ? arh_json_str(r, "end") :
+		    "permanent", arh_json_str(r, "action"),
+		    arh_json_str(r, "due")[0] ? " due " : "",
+		    arh_json_str(r, "due"),
+		    arh_json_str(r, "fileplan_version"));
 		put_label(f, "Arhiivar-Retention", tmp);
 	} else
 		put_label(f, "Arhiivar-Retention", c->retention);

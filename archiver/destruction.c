@@ -15,14 +15,6 @@
 #include "ops_int.h"
 #include "util.h"
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
-
 /* --- step 1: propose -------------------------------------------------- */
 
 struct candidates {
@@ -70,7 +62,7 @@ collect_outside(void *arg, const struct arh_archive_row *row)
 	if (json_object_get(cs->due, row->name) != NULL)
 		return 0;
 	json_object_foreach(cs->due, name, v)
-		if (strcmp(jstr(v, "case_file"), row->case_ref) == 0)
+		if (strcmp(arh_json_str(v, "case_file"), row->case_ref) == 0)
 			theirs = 1;
 	if (!theirs)
 		return 0;
@@ -104,7 +96,7 @@ decide_candidates(struct candidates *cs, const char *as_of,
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	json_object_foreach(cs->due, name, v) {
 		f.items[i].archive = name;
-		f.items[i].case_ref = jstr(v, "case_file");
+		f.items[i].case_ref = arh_json_str(v, "case_file");
 		f.items[i].present = 1;
 		f.items[i].action = json_string_value(json_object_get(v,
 		    "action"));
@@ -207,13 +199,15 @@ make_tombstone(struct arh_home *h, const char *name, const json_t *m,
 	    "s:s, s:s?, s:s?, s:s?, s:O?, s:O?, s:O, s:{s:I, s:O}}",
 	    "archive", row.name, "case_file", row.case_ref,
 	    "series", row.series,
-	    "series_title", jstr(json_object_get(cf, "series"), "title"),
+	    "series_title",
+	    arh_json_str(json_object_get(cf, "series"), "title"),
 	    "version", row.version,
 	    "previous", row.previous[0] ? row.previous : NULL,
 	    "sha256", row.sha256, "size", (json_int_t)row.size,
 	    "sealed", row.created, "signer", row.signer,
-	    "opened", jstr(cf, "opened"), "closed", jstr(cf, "closed"),
-	    "organisation", jstr(cf, "organisation"),
+	    "opened", arh_json_str(cf, "opened"),
+	    "closed", arh_json_str(cf, "closed"),
+	    "organisation", arh_json_str(cf, "organisation"),
 	    "function", json_object_get(cf, "function"),
 	    "retention", json_object_get(m, "retention"),
 	    "records", views,
@@ -252,7 +246,7 @@ verify_candidates(struct arh_home *h, struct candidates *cs,
 			    "(%s %s: %s); check it with 'arhiivar verify %s' "
 			    "before it is destroyed", name, rep.items[0].layer,
 			    rep.items[0].member, rep.items[0].message, name);
-			if (rc == 0 && json_object_set_new(bad, jstr(v,
+			if (rc == 0 && json_object_set_new(bad, arh_json_str(v,
 			    "case_file"), json_true()) != 0)
 				rc = ARH_ENOMEM;
 		} else if (rc == 0 && json_object_set(v, "manifest",
@@ -263,7 +257,7 @@ verify_candidates(struct arh_home *h, struct candidates *cs,
 			goto out;
 	}
 	json_object_foreach_safe(cs->due, tmp, name, v) {
-		cref = jstr(v, "case_file");
+		cref = arh_json_str(v, "case_file");
 		if (json_object_get(bad, cref) == NULL)
 			continue;
 		if (json_object_get(v, "manifest") != NULL &&
@@ -294,8 +288,8 @@ build_items(struct arh_home *h, json_t *due, json_t **items,
 			break;
 		if (json_array_append_new(arr, json_pack("{s:s, s:O, s:s, "
 		    "s:o}", "archive", name, "case_file", json_object_get(v,
-		    "case_file"), "sha256", jstr(t, "sha256"), "tombstone",
-		    t)) != 0) {
+		    "case_file"), "sha256", arh_json_str(t, "sha256"),
+		    "tombstone", t)) != 0) {
 			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 			break;
 		}
@@ -400,8 +394,8 @@ remove_files(struct arh_home *h, const json_t *items, struct arh_err *err)
 	if ((names = ARH_FAULT_ALLOC(calloc(n + 1, sizeof(*names)))) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < n; i++)
-		if (asprintf(&names[i], "%s.tar", jstr(json_array_get(items,
-		    i), "archive")) == -1) {
+		if (asprintf(&names[i], "%s.tar",
+		    arh_json_str(json_array_get(items, i), "archive")) == -1) {
 			names[i] = NULL;
 			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 		}

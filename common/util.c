@@ -1,4 +1,4 @@
-/* util.c — careful file I/O, durable publishing, dates, hex. */
+/* util.c — careful file I/O, durable publishing, dates, hex, JSON fields. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -238,6 +238,14 @@ char *
 arh_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
+}
+
+const char *
+arh_json_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
 }
 
 int

@@ -1,7 +1,7 @@
 /*
  * util.h — small helpers of the common layer (not public API), shared by
  * archiver/ and policy/ (which uses the pure ones only):
- * careful file reading and durable publishing, dates, hex.
+ * careful file reading and durable publishing, dates, hex, JSON fields.
  */
 #ifndef ARHIIVAR_UTIL_H
 #define ARHIIVAR_UTIL_H
@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
+
+#include <jansson.h>
 
 #include "arhiivar/error.h"
 
@@ -64,6 +66,9 @@ void arh_hex(const unsigned char *in, size_t n, char *out);
 
 /* strdup that tolerates NULL. */
 char *arh_strdup(const char *s);
+
+/* o[key] if it is a string, else "" (o may be NULL); never NULL. */
+const char *arh_json_str(const json_t *o, const char *key);
 
 /* SHA-256 of the file name under dirfd, as 64 hex digits and a NUL. */
 int arh_sha256_file(int dirfd, const char *name, char out[65],

@@ -165,12 +165,26 @@ cli_json(json_t *j)
 	return r == 0 ? EXIT_OK : EXIT_ERROR;
 }
 
-const char *
-cli_str(const json_t *o, const char *key)
+json_t *
+cli_list_begin(int json)
 {
-	const char *s = json_string_value(json_object_get(o, key));
+	return json ? json_array() : NULL;
+}
 
-	return s ? s : "";
+int
+cli_list_add(json_t *arr, json_t *o)
+{
+	return json_array_append_new(arr, o) ? ARH_ENOMEM : 0;
+}
+
+int
+cli_list_end(json_t *j, int rc, const struct arh_err *err)
+{
+	if (rc != 0) {
+		json_decref(j);
+		return cli_fail(rc, err);
+	}
+	return j ? cli_json(j) : EXIT_OK;
 }
 
 void

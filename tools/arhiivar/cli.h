@@ -53,11 +53,24 @@ int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
 void cli_caller(const struct cli *cli, const struct arh_home *h,
     char today[11], struct arh_redact_caller *who);
 
-/* o[key] if it is a string, else "" (for printing). */
-const char *cli_str(const json_t *o, const char *key);
-
 /* Print JSON to stdout with a newline; consumes j. */
 int cli_json(json_t *j);
+
+/*
+ * A listing with or without --json.  The rows go into an array, which
+ * the listing's callback gets as its argument: with --json it appends
+ * each row with cli_list_add(), without (a NULL array) it prints a line.
+ */
+/* The array of a --json listing, or NULL for text. */
+json_t *cli_list_begin(int json);
+/* Append o to arr, consuming o: 0, or ARH_ENOMEM (o NULL, append failed). */
+int cli_list_add(json_t *arr, json_t *o);
+/*
+ * The end of a listing: when rc is not 0, drop j and report err
+ * (cli_fail); else print j (cli_json), or EXIT_OK when j is NULL (text).
+ * j is the array, or a document holding it.  Consumes j.
+ */
+int cli_list_end(json_t *j, int rc, const struct arh_err *err);
 
 int cmd_init(struct cli *, int, char **);
 int cmd_ingest(struct cli *, int, char **);

@@ -21,6 +21,7 @@
 
 struct review {
 	const char	*as_of;
+	json_t		*json;		/* --json: as_of, until, the two */
 	json_t		*ended, *ending;
 	int		 n;
 };
@@ -34,10 +35,9 @@ one(void *arg, const char *archive, const char *reference,
 
 	r->n++;
 	if (r->ended != NULL)
-		return json_array_append_new(ended ? r->ended : r->ending,
+		return cli_list_add(ended ? r->ended : r->ending,
 		    json_pack("{s:s, s:s, s:s?, s:s}", "archive", archive,
-		    "record", reference, "basis", basis, "end", end)) ?
-		    ARH_ENOMEM : 0;
+		    "record", reference, "basis", basis, "end", end));
 	printf("%s  %-7s %s  %s (%s)\n", cli_vis(end), ended ? "ended" :
 	    "ending", cli_vis(reference), cli_vis(archive), cli_vis(basis));
 	return 0;
@@ -88,7 +88,7 @@ cmd_access(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct review r = { NULL, NULL, NULL, 0 };
+	struct review r = { NULL, NULL, NULL, NULL, 0 };
 	struct arh_home *h = NULL;
 	struct arh_err err;
 	char as_of[11], until[11], *end;
@@ -123,23 +123,16 @@ cmd_access(struct cli *cli, int argc, char **argv)
 	gmtime_r(&t, &tm);
 	strftime(until, sizeof(until), "%Y-%m-%d", &tm);
 	r.as_of = as_of;
-	if (json) {
-		r.ended = json_array();
-		r.ending = json_array();
+	if (json && (r.json = json_pack("{s:s, s:s, s:[], s:[]}", "as_of",
+	    as_of, "until", until, "ended", "ending")) != NULL) {
+		r.ended = json_object_get(r.json, "ended");
+		r.ending = json_object_get(r.json, "ending");
 	}
 	arh_err_clear(&err);
 	if ((rc = cli_open_home(cli, &h, &err)) == 0)
 		rc = arh_catalog_restrictions(h->cat, until, one, &r, &err);
 	arh_home_free(h);
-	if (rc != 0) {
-		json_decref(r.ended);
-		json_decref(r.ending);
-		return cli_fail(rc, &err);
-	}
-	if (json)
-		return cli_json(json_pack("{s:s, s:s, s:o, s:o}", "as_of", as_of,
-		    "until", until, "ended", r.ended, "ending", r.ending));
-	if (r.n == 0)
+	if (rc == 0 && !json && r.n == 0)
 		printf("no internal-use restriction ends by %s\n", until);
-	return EXIT_OK;
+	return cli_list_end(r.json, rc, &err);
 }

@@ -20,6 +20,7 @@
 #include "arhiivar/destruction.h"
 #include "arhiivar/input.h"
 #include "cli.h"
+#include "util.h"
 
 #define USAGE "arhiivar disposition due [--as-of DATE] [--json] | " \
 	"propose [--as-of DATE] [--series CODE] [--method TEXT] [--dry-run] " \
@@ -36,15 +37,17 @@ print_items(const json_t *items)
 		t = json_object_get(it, "tombstone");
 		printf("  %-24s case file %s (%s to %s), %zu records, %"
 		    JSON_INTEGER_FORMAT " files, %s, due %s\n",
-		    cli_vis(cli_str(it, "archive")),
-		    cli_vis(cli_str(t, "case_file")),
-		    cli_vis(cli_str(t, "opened")), cli_vis(cli_str(t, "closed")),
+		    cli_vis(arh_json_str(it, "archive")),
+		    cli_vis(arh_json_str(t, "case_file")),
+		    cli_vis(arh_json_str(t, "opened")),
+		    cli_vis(arh_json_str(t, "closed")),
 		    json_array_size(json_object_get(t, "records")),
 		    json_integer_value(json_object_get(json_object_get(t,
 		    "payload"), "files")),
-		    cli_vis(cli_str(json_object_get(t, "retention"),
+		    cli_vis(arh_json_str(json_object_get(t, "retention"),
 		    "retention")),
-		    cli_vis(cli_str(json_object_get(t, "retention"), "due")));
+		    cli_vis(arh_json_str(json_object_get(t, "retention"),
+		    "due")));
 	}
 }
 
@@ -104,8 +107,7 @@ static int
 print_list(void *arg, const struct arh_disposal *d)
 {
 	if (arg != NULL)
-		return json_array_append_new(arg, list_json(d, NULL, NULL)) ?
-		    ARH_ENOMEM : 0;
+		return cli_list_add(arg, list_json(d, NULL, NULL));
 	printf("%ld  %-9s as of %s  proposed %s by %s%s%s\n", d->id,
 	    cli_vis(d->status), cli_vis(d->as_of), cli_vis(d->proposed_at),
 	    cli_vis(d->proposed_by), d->act[0] ? "; act " : "",
@@ -132,8 +134,10 @@ show(struct arh_home *h, long id, int json)
 	    "by %s\n", d.id, cli_vis(d.status), cli_vis(d.as_of),
 	    cli_vis(d.method), cli_vis(d.proposed_at), cli_vis(d.proposed_by));
 	json_array_foreach(appr, i, a)
-		printf("approved: %s by %s as %s\n", cli_vis(cli_str(a, "at")),
-		    cli_vis(cli_str(a, "actor")), cli_vis(cli_str(a, "role")));
+		printf("approved: %s by %s as %s\n",
+		    cli_vis(arh_json_str(a, "at")),
+		    cli_vis(arh_json_str(a, "actor")),
+		    cli_vis(arh_json_str(a, "role")));
 	if (d.executed_at[0])
 		printf("executed: %s by %s\n", cli_vis(d.executed_at),
 		    cli_vis(d.executed_by));
@@ -256,13 +260,9 @@ cmd_destruction(struct cli *cli, int argc, char **argv)
 	if (strcmp(sub, "propose") == 0)
 		rc = propose(h, cli, &r, json);
 	else if (strcmp(sub, "lists") == 0) {
-		json_t *arr = json ? json_array() : NULL;
-		if ((rc = arh_catalog_disposals(h->cat, print_list, arr,
-		    &err)) != 0) {
-			json_decref(arr);
-			rc = cli_fail(rc, &err);
-		} else
-			rc = arr ? cli_json(arr) : EXIT_OK;
+		json_t *arr = cli_list_begin(json);
+		rc = arh_catalog_disposals(h->cat, print_list, arr, &err);
+		rc = cli_list_end(arr, rc, &err);
 	} else if (strcmp(sub, "show") == 0)
 		rc = show(h, id, json);
 	else if (strcmp(sub, "act") == 0)

@@ -20,6 +20,7 @@
 	"act LIST (see arhiivar(1))"
 
 struct due {
+	json_t	*json;		/* --json: as_of and the two */
 	json_t	*due, *held;
 	int	 ndue, nheld;
 };
@@ -32,10 +33,10 @@ one(void *arg, const struct arh_archive_row *row, const char *action,
 	int held = holds != NULL && *holds;
 
 	if (d->due != NULL)
-		return json_array_append_new(held ? d->held : d->due,
+		return cli_list_add(held ? d->held : d->due,
 		    json_pack("{s:s, s:s, s:s, s:s, s:s?}", "archive",
 		    row->name, "case_file", row->case_ref, "action", action,
-		    "due", due, "holds", held ? holds : NULL)) ? ARH_ENOMEM : 0;
+		    "due", due, "holds", held ? holds : NULL));
 	if (held)
 		d->nheld++;
 	else {
@@ -66,7 +67,7 @@ cmd_disposition(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct due d = { NULL, NULL, 0, 0 };
+	struct due d = { NULL, NULL, NULL, 0, 0 };
 	struct arh_home *h = NULL;
 	struct arh_err err;
 	char as_of[11];
@@ -92,9 +93,10 @@ cmd_disposition(struct cli *cli, int argc, char **argv)
 	arh_err_clear(&err);
 	if ((rc = cli_open_home(cli, &h, &err)) != 0)
 		return cli_fail(rc, &err);
-	if (json) {
-		d.due = json_array();
-		d.held = json_array();
+	if (json && (d.json = json_pack("{s:s, s:[], s:[]}", "as_of", as_of,
+	    "due", "held")) != NULL) {
+		d.due = json_object_get(d.json, "due");
+		d.held = json_object_get(d.json, "held");
 	}
 	rc = arh_catalog_due(h->cat, as_of, one, &d, &err);
 	if (rc == 0 && !json && d.nheld > 0) {
@@ -102,15 +104,7 @@ cmd_disposition(struct cli *cli, int argc, char **argv)
 		rc = arh_catalog_due(h->cat, as_of, one_held, NULL, &err);
 	}
 	arh_home_free(h);
-	if (rc != 0) {
-		json_decref(d.due);
-		json_decref(d.held);
-		return cli_fail(rc, &err);
-	}
-	if (json)
-		return cli_json(json_pack("{s:s, s:o, s:o}", "as_of", as_of,
-		    "due", d.due, "held", d.held));
-	if (d.ndue == 0)
+	if (rc == 0 && !json && d.ndue == 0)
 		printf("nothing is due on or before %s\n", as_of);
-	return EXIT_OK;
+	return cli_list_end(d.json, rc, &err);
 }

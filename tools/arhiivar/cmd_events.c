@@ -11,11 +11,10 @@ static int
 print_event(void *arg, const char *at, const struct arh_event *ev)
 {
 	if (arg != NULL)
-		return json_array_append_new(arg, json_pack("{s:s, s:s, s:s, "
-		    "s:s?, s:s?, s:s, s:s?}", "at", at, "actor", ev->actor,
-		    "kind", ev->kind, "archive", ev->archive, "target",
-		    ev->target, "result", ev->result, "detail", ev->detail)) ?
-		    ARH_ENOMEM : 0;
+		return cli_list_add(arg, json_pack("{s:s, s:s, s:s, s:s?, "
+		    "s:s?, s:s, s:s?}", "at", at, "actor", ev->actor, "kind",
+		    ev->kind, "archive", ev->archive, "target", ev->target,
+		    "result", ev->result, "detail", ev->detail));
 	printf("%s  %-9s %-7s %s  %s%s%s\n", cli_vis(at), cli_vis(ev->kind),
 	    cli_vis(ev->result), cli_vis(ev->actor), ev->archive ?
 	    cli_vis(ev->archive) : "-", ev->target ? " " : "",
@@ -36,12 +35,12 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	char today[11];
 	struct arh_err err;
 	json_t *arr = NULL;
-	int c, rc;
+	int c, rc, json = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
 			return cli_usage(USAGE);
-		arr = json_array();
+		json = 1;
 	}
 	if (optind + 1 < argc)
 		return cli_usage(USAGE);
@@ -52,13 +51,10 @@ cmd_events(struct cli *cli, int argc, char **argv)
 	    &err)) != 0)
 		goto out;
 	cli_caller(cli, h, today, &who);
+	arr = cli_list_begin(json);
 	rc = arh_events_for(h, &who, optind < argc ? row.name : NULL,
 	    print_event, arr, &err);
 out:
 	arh_home_free(h);
-	if (rc != 0) {
-		json_decref(arr);
-		return cli_fail(rc, &err);
-	}
-	return arr ? cli_json(arr) : EXIT_OK;
+	return cli_list_end(arr, rc, &err);
 }

@@ -75,10 +75,9 @@ static int
 history_row(void *arg, const struct arh_fileplan_info *fp)
 {
 	if (arg != NULL)
-		return json_array_append_new(arg, json_pack("{s:i, s:s, s:s, "
-		    "s:s, s:s}", "seq", fp->seq, "version", fp->version,
-		    "imported", fp->imported_at, "actor", fp->actor, "source",
-		    fp->source)) ? ARH_ENOMEM : 0;
+		return cli_list_add(arg, json_pack("{s:i, s:s, s:s, s:s, "
+		    "s:s}", "seq", fp->seq, "version", fp->version, "imported",
+		    fp->imported_at, "actor", fp->actor, "source", fp->source));
 	printf("%3d  %.12s  %s  %s  %s\n", fp->seq, cli_vis(fp->version),
 	    cli_vis(fp->imported_at), cli_vis(fp->actor), cli_vis(fp->source));
 	return 0;
@@ -248,13 +247,10 @@ cmd_fileplan(struct cli *cli, int argc, char **argv)
 	else if (strcmp(sub, "diff") == 0)
 		rc = diff(h, argv[0], argv[1]);
 	else {
-		arr = json ? json_array() : NULL;
-		if ((rc = arh_catalog_fileplan_history(h->cat, history_row, arr,
-		    &err)) != 0) {
-			json_decref(arr);
-			rc = cli_fail(rc, &err);
-		} else
-			rc = arr ? cli_json(arr) : EXIT_OK;
+		arr = cli_list_begin(json);
+		rc = arh_catalog_fileplan_history(h->cat, history_row, arr,
+		    &err);
+		rc = cli_list_end(arr, rc, &err);
 	}
 	arh_home_free(h);
 	return rc;

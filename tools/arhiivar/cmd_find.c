@@ -41,7 +41,7 @@ found(void *arg, const char *archive, const struct arh_file_row *f,
 			json_object_update_new(o, json_pack("{s:s, s:I, s:s, "
 			    "s:s}", "path", f->path, "size", (json_int_t)f->size,
 			    "sha256", f->sha256, "sha512", f->sha512));
-		return json_array_append_new(s->arr, o) ? ARH_ENOMEM : 0;
+		return cli_list_add(s->arr, o);
 	}
 	if (d->allow)
 		printf("%s  %s  %s  %llu bytes\n", cli_vis(archive),
@@ -75,16 +75,12 @@ cmd_find(struct cli *cli, int argc, char **argv)
 	s.cli = cli;
 	arh_err_clear(&err);
 	arh_today(s.today);
-	s.arr = json ? json_array() : NULL;
+	s.arr = cli_list_begin(json);
 	if ((rc = cli_open_home(cli, &s.h, &err)) == 0)
 		rc = arh_catalog_find(s.h->cat, argv[optind], found, &s, &err);
 	arh_home_free(s.h);
-	if (rc != 0) {
-		json_decref(s.arr);
-		return cli_fail(rc, &err);
-	}
-	if (json)
-		cli_json(s.arr);
+	if ((rc = cli_list_end(s.arr, rc, &err)) != EXIT_OK)
+		return rc;
 	if (s.n == 0) {
 		if (!json)
 			cli_warn("no archived file has digest or record "

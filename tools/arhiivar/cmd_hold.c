@@ -76,15 +76,14 @@ static int
 print_hold(void *arg, const struct arh_hold *h)
 {
 	if (arg != NULL)
-		return json_array_append_new(arg, json_pack("{s:I, s:s, s:s, "
-		    "s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
+		return cli_list_add(arg, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id",
 		    (json_int_t)h->id, "kind", h->kind, "target", h->target,
 		    "reason", h->reason, "authority", h->authority, "placed",
 		    h->placed_at, "placed_by", h->placed_by, "released",
 		    h->released_at[0] ? h->released_at : NULL, "released_by",
 		    h->released_at[0] ? h->released_by : NULL, "release_reason",
-		    h->released_at[0] ? h->release_reason : NULL)) ?
-		    ARH_ENOMEM : 0;
+		    h->released_at[0] ? h->release_reason : NULL));
 	printf("%ld  %s %s  placed %s by %s; %s (%s)%s%s\n", h->id,
 	    cli_vis(h->kind), cli_vis(h->target), cli_vis(h->placed_at),
 	    cli_vis(h->placed_by), cli_vis(h->reason), cli_vis(h->authority),
@@ -172,13 +171,9 @@ cmd_hold(struct cli *cli, int argc, char **argv)
 		else
 			printf("hold %ld released\n", id);
 	} else {
-		arr = json ? json_array() : NULL;
-		if ((rc = arh_catalog_holds(h->cat, all, print_hold, arr,
-		    &err)) != 0) {
-			json_decref(arr);
-			rc = cli_fail(rc, &err);
-		} else
-			rc = arr ? cli_json(arr) : EXIT_OK;
+		arr = cli_list_begin(json);
+		rc = arh_catalog_holds(h->cat, all, print_hold, arr, &err);
+		rc = cli_list_end(arr, rc, &err);
 	}
 	arh_home_free(h);
 	return rc;

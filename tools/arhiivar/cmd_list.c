@@ -19,7 +19,7 @@ row_json(const struct arh_archive_row *r)
 static int
 add_row(void *arg, const struct arh_archive_row *r)
 {
-	return json_array_append_new(arg, row_json(r)) ? ARH_ENOMEM : 0;
+	return cli_list_add(arg, row_json(r));
 }
 
 static int
@@ -54,16 +54,9 @@ cmd_list(struct cli *cli, int argc, char **argv)
 	arh_err_clear(&err);
 	if ((rc = cli_open_home(cli, &h, &err)) != 0)
 		goto out;
-	if (json) {
-		arr = json_array();
-		rc = arh_catalog_list(h->cat, add_row, arr, &err);
-	} else
-		rc = arh_catalog_list(h->cat, print_row, NULL, &err);
+	arr = cli_list_begin(json);
+	rc = arh_catalog_list(h->cat, arr ? add_row : print_row, arr, &err);
 out:
 	arh_home_free(h);
-	if (rc != 0) {
-		json_decref(arr);
-		return cli_fail(rc, &err);
-	}
-	return json ? cli_json(arr) : EXIT_OK;
+	return cli_list_end(arr, rc, &err);
 }

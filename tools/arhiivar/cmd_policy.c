@@ -12,22 +12,15 @@
 
 #include "arhiivar/ops.h"
 #include "cli.h"
+#include "util.h"
 
 #define USAGE "arhiivar policy explain [--json] ARCHIVE"
-
-static const char *
-str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
 
 /* o[key] as it may be printed (cli_vis). */
 static const char *
 vis(const json_t *o, const char *key)
 {
-	return cli_vis(str(o, key));
+	return cli_vis(arh_json_str(o, key));
 }
 
 /* The decision the latest file plan makes for this case file now. */
@@ -39,7 +32,8 @@ current(struct arh_home *h, const json_t *cf, struct arh_err *err)
 	struct arh_fileplan_info info;
 	struct arh_retention r;
 	json_t *d = NULL;
-	const char *series = str(json_object_get(cf, "series"), "code");
+	const char *series = arh_json_str(json_object_get(cf, "series"),
+	    "code");
 
 	memset(&info, 0, sizeof(info));
 	if (arh_fileplan_load(h, NULL, &plan, &info, err) != 0)
@@ -47,8 +41,8 @@ current(struct arh_home *h, const json_t *cf, struct arh_err *err)
 	if ((row = arh_fileplan_find(plan, series)) == NULL)
 		arh_errf(err, ARH_ENOTFOUND, "series %s is not in the current "
 		    "file plan (version %.12s)", series, info.version);
-	else if (arh_retention_compute(row, str(cf, "opened"), str(cf,
-	    "closed"), &r) != 0)
+	else if (arh_retention_compute(row, arh_json_str(cf, "opened"),
+	    arh_json_str(cf, "closed"), &r) != 0)
 		arh_errf(err, ARH_EINVAL, "%s", r.rule);
 	else
 		d = arh_retention_json(&info, row, &r);
@@ -64,9 +58,10 @@ print_decision(const char *title, const json_t *d)
 	    vis(d, "fileplan_version"), vis(d, "fileplan_imported"));
 	printf("  series %s, retention %s: %s to %s; %s%s%s\n",
 	    vis(d, "series"), vis(d, "retention"), vis(d, "start"),
-	    str(d, "end")[0] ? vis(d, "end") : "permanent", vis(d, "action"),
-	    str(d, "due")[0] ? " due " : "", vis(d, "due"));
-	if (strcmp(str(d, "archival_value"), "") != 0)
+	    arh_json_str(d, "end")[0] ? vis(d, "end") : "permanent",
+	    vis(d, "action"),
+	    arh_json_str(d, "due")[0] ? " due " : "", vis(d, "due"));
+	if (strcmp(arh_json_str(d, "archival_value"), "") != 0)
 		printf("  archival value: %s\n", vis(d, "archival_value"));
 	printf("  rule: %s\n", vis(d, "rule"));
 }
@@ -80,7 +75,8 @@ print_differences(const json_t *sealed, const json_t *now)
 	size_t i, n = 0;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(str(sealed, keys[i]), str(now, keys[i])) != 0) {
+		if (strcmp(arh_json_str(sealed, keys[i]),
+		    arh_json_str(now, keys[i])) != 0) {
 			printf("%s %s: sealed '%s', now '%s'\n", n++ ?
 			    "          " : "differences", keys[i],
 			    vis(sealed, keys[i]), vis(now, keys[i]));
@@ -132,7 +128,8 @@ explain(struct arh_home *h, const struct arh_archive_row *row, int json)
 	else
 		printf("sealed at ingest: no file plan decision (none was "
 		    "imported then); retention as given: %s\n",
-		    str(cf, "retention")[0] ? vis(cf, "retention") : "none");
+		    arh_json_str(cf, "retention")[0] ? vis(cf, "retention") :
+		    "none");
 	if (now != NULL)
 		print_decision("now", now);
 	else

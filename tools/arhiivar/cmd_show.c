@@ -11,6 +11,7 @@
 
 #include "arhiivar/ops.h"
 #include "cli.h"
+#include "util.h"
 
 #define USAGE "arhiivar show [--json] [--public] ARCHIVE"
 
@@ -74,12 +75,13 @@ print_record(const json_t *v)
 	const char *s;
 	size_t i;
 
-	printf("  %s  %s  %s  %s", cli_vis(cli_str(v, "reference")),
-	    cli_vis(cli_str(v, "registered")), cli_vis(cli_str(v, "type")),
-	    cli_vis(cli_str(acc, "level")));
+	printf("  %s  %s  %s  %s", cli_vis(arh_json_str(v, "reference")),
+	    cli_vis(arh_json_str(v, "registered")),
+	    cli_vis(arh_json_str(v, "type")),
+	    cli_vis(arh_json_str(acc, "level")));
 	if (json_object_get(acc, "end"))
-		printf(" until %s (%s)", cli_vis(cli_str(acc, "end")),
-		    cli_vis(cli_str(acc, "basis")));
+		printf(" until %s (%s)", cli_vis(arh_json_str(acc, "end")),
+		    cli_vis(arh_json_str(acc, "basis")));
 	putchar('\n');
 	if (json_object_get(v, "files") == NULL) {
 		printf("    details and files withheld: internal use\n");
@@ -94,9 +96,10 @@ print_record(const json_t *v)
 		    "network");
 	json_array_foreach(json_object_get(v, "files"), i, f)
 		printf("    %s  %lld bytes  %s; %s\n",
-		    cli_vis(cli_str(f, "path")),
+		    cli_vis(arh_json_str(f, "path")),
 		    (long long)json_integer_value(json_object_get(f, "size")),
-		    cli_vis(cli_str(f, "mime")), cli_vis(cli_str(f, "charset")));
+		    cli_vis(arh_json_str(f, "mime")),
+		    cli_vis(arh_json_str(f, "charset")));
 }
 
 static int
@@ -153,21 +156,25 @@ show_tombstone(struct arh_home *h, const char *spec, int json)
 	    "case file  %s, series %s, %s to %s\n"
 	    "destroyed  %s, destruction list %" JSON_INTEGER_FORMAT ", act %s\n"
 	    "file was   %" JSON_INTEGER_FORMAT " bytes, SHA-256 %s\n"
-	    "records    %zu\n", cli_vis(cli_str(t, "archive")),
+	    "records    %zu\n", cli_vis(arh_json_str(t, "archive")),
 	    json_integer_value(json_object_get(t, "version")),
-	    cli_vis(cli_str(t, "case_file")), cli_vis(cli_str(t, "series")),
-	    cli_vis(cli_str(t, "opened")), cli_vis(cli_str(t, "closed")),
-	    cli_vis(cli_str(t, "destroyed_at")),
+	    cli_vis(arh_json_str(t, "case_file")),
+	    cli_vis(arh_json_str(t, "series")),
+	    cli_vis(arh_json_str(t, "opened")),
+	    cli_vis(arh_json_str(t, "closed")),
+	    cli_vis(arh_json_str(t, "destroyed_at")),
 	    json_integer_value(json_object_get(t, "destruction_list")),
-	    *cli_str(t, "act") ? cli_vis(cli_str(t, "act")) :
+	    *arh_json_str(t, "act") ? cli_vis(arh_json_str(t, "act")) :
 	    "(not yet sealed)", json_integer_value(json_object_get(t, "size")),
-	    cli_vis(cli_str(t, "sha256")),
+	    cli_vis(arh_json_str(t, "sha256")),
 	    json_array_size(json_object_get(t, "records")));
 	json_array_foreach(json_object_get(t, "records"), i, r)
-		printf("  %s  %s  %s  %s\n", cli_vis(cli_str(r, "reference")),
-		    cli_vis(cli_str(r, "registered")),
-		    cli_vis(cli_str(r, "type")),
-		    cli_vis(cli_str(json_object_get(r, "access"), "level")));
+		printf("  %s  %s  %s  %s\n",
+		    cli_vis(arh_json_str(r, "reference")),
+		    cli_vis(arh_json_str(r, "registered")),
+		    cli_vis(arh_json_str(r, "type")),
+		    cli_vis(arh_json_str(json_object_get(r, "access"),
+		    "level")));
 	json_decref(t);
 	return EXIT_OK;
 }
