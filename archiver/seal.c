@@ -1266,6 +1266,40 @@ check_ess(struct parsed *p, STACK_OF(X509) *chain, struct arh_err *err)
 	return r;
 }
 
+/*
+ * The profile the writer seals with (docs/FORMAT.md, section 6): signed
+ * attributes content-type, message-digest, signing-time and
+ * signing-certificate-v2.  CMS lets all of them be absent; a seal without
+ * them has no time of sealing and names no certificate, and no writer of
+ * this format makes one.
+ */
+static int
+check_profile(struct parsed *p, struct arh_err *err)
+{
+	static const struct {
+		int nid;
+		const char *name;
+	} need[] = {
+		{ NID_pkcs9_contentType, "content-type" },
+		{ NID_pkcs9_messageDigest, "message-digest" },
+		{ NID_pkcs9_signingTime, "signing-time" },
+		{ NID_id_smime_aa_signingCertificateV2,
+		    "signing-certificate-v2" },
+	};
+	size_t i;
+
+	if (CMS_signed_get_attr_count(p->si) <= 0)
+		return arh_errf(err, ARH_EVERIFY, "the seal has no signed "
+		    "attributes (no time of sealing, no signing certificate); "
+		    "this format's seals always have them");
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (CMS_signed_get_attr_by_NID(p->si, need[i].nid, -1) < 0)
+			return arh_errf(err, ARH_EVERIFY, "the seal has no %s "
+			    "signed attribute; this format's seals always have "
+			    "one", need[i].name);
+	return 0;
+}
+
 int
 arh_seal_verify(const struct arh_trust *t, const void *data, size_t len,
     const void *der, size_t derlen, struct arh_seal_info *info,
@@ -1286,7 +1320,8 @@ arh_seal_verify(const struct arh_trust *t, const void *data, size_t len,
 	if ((r = seal_parse(der, derlen, ARH_EVERIFY, &p, info, err)) != 0 ||
 	    (r = check_signature(&p, data, len, err)) != 0 ||
 	    (r = check_chain(t, &p, &chain, err)) != 0 ||
-	    (r = check_ess(&p, chain, err)) != 0)
+	    (r = check_ess(&p, chain, err)) != 0 ||
+	    (r = check_profile(&p, err)) != 0)
 		goto out;
 	r = 0;
 out:

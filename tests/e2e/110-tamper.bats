@@ -413,7 +413,7 @@ forge_payload() {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$T/k.pem" -out "$T/c.pem" -days 30 \
 	    -subj "/O=Arhiivar/CN=Arhiivar seal" 2>/dev/null
-	openssl cms -sign -binary -outform DER \
+	openssl cms -sign -binary -outform DER -cades -md sha256 \
 	    -in "$T/x/$BAG/tagmanifest-sha512.txt" -signer "$T/c.pem" \
 	    -inkey "$T/k.pem" -out "$T/x/$BAG/signature/tagmanifest-sha512.txt.p7s"
 	repack "$T/x"
@@ -973,4 +973,17 @@ case_json() {
 	repack "$T/x"
 	rule_refused oxum bag-info.txt "Payload-Oxum '99999999999999999999999.4' is not <bytes>.<files> in decimal digits that fit 64 bits"
 	[[ "$output" != *18446744073709551615* ]]
+}
+
+@test "a seal without the profile's signing-certificate-v2 (re-sealed by plain openssl cms): seal" {
+	tamper_home
+	unpack "$T/x"
+	openssl cms -sign -binary -outform DER -md sha256 \
+	    -in "$T/x/$BAG/tagmanifest-sha512.txt" \
+	    -signer "$ARHIIVAR_HOME/keys/seal.pem" -inkey "$ARHIIVAR_HOME/keys/seal.key" \
+	    -out "$T/x/$BAG/signature/tagmanifest-sha512.txt.p7s"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding seal signature/tagmanifest-sha512.txt.p7s "the seal has no signing-certificate-v2 signed attribute"
 }
