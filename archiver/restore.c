@@ -654,9 +654,17 @@ refuse_alike(struct arh_home *h, struct arh_restore_req *req,
 	struct arh_err e;
 	int erc = 0;
 
+	const char *tail;
+
 	if (rc == ARH_ENOTFOUND)
 		erc = event(h, "denial", req->archive, path, "denied",
 		    "no such file in the archive", &e);
+	/* decide() said so when its denial could not be recorded: keep it. */
+	else if ((tail = strstr(err->msg, "; and the refusal could not be "
+	    "recorded: ")) != NULL) {
+		snprintf(e.msg, sizeof(e.msg), "%s", tail + 41);
+		erc = 1;
+	}
 	join_roles(need, sizeof(need), h->cfg->internal_roles,
 	    h->cfg->ninternal_roles);
 	join_roles(have, sizeof(have), req->who->roles, req->who->nroles);
