@@ -216,3 +216,16 @@ load helpers
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"is ready"* ]]
 }
+
+@test "a date that does not exist and a negative --days are named, not answered with the usage line" {
+	arh init >/dev/null
+	run arh disposition due --as-of 2024-02-30
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--as-of '2024-02-30' is not a date"* ]]
+	run arh disposition propose --dry-run --as-of 2024-13-01
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--as-of '2024-13-01' is not a date"* ]]
+	run arh access review --days -5
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--days '-5' is not a number of days from 0 to 36500"* ]]
+}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arhiivar/input.h"
 #include "cli.h"
 #include "text.h"
 
@@ -197,4 +198,16 @@ cli_caller(const struct cli *cli, const struct arh_home *h, char today[11],
 	who->entitled = h != NULL ? h->cfg->internal_roles : NULL;
 	who->nentitled = h != NULL ? h->cfg->ninternal_roles : 0;
 	who->today = today;
+}
+
+int
+cli_opt_date(const char *opt, const char *arg, char out[11])
+{
+	if (!arh_date_valid(arg)) {
+		cli_warn("%s '%s' is not a date: give YYYY-MM-DD, a day that "
+		    "exists", opt, arg);
+		return -1;
+	}
+	snprintf(out, 11, "%s", arg);
+	return 0;
 }

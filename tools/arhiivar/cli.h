@@ -41,6 +41,8 @@ int cli_status(int rc);
 /* Print problems one a line as "arhiivar: <problem>" (escaped). */
 void cli_problems(const struct arh_problems *p);
 int cli_usage(const char *usage);
+/* A date option's value into out, or a message naming opt and -1. */
+int cli_opt_date(const char *opt, const char *arg, char out[11]);
 
 /* Open the home (read-only when the caller cannot write its catalog),
  * print recovery notes and config problems to stderr. */

@@ -107,11 +107,19 @@ cmd_access(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
-		else if (c == 'd' && arh_date_valid(optarg))
-			snprintf(as_of, sizeof(as_of), "%s", optarg);
-		else if (c == 'n' && (days = strtol(optarg, &end, 10)) >= 0 &&
-		    days <= 36500 && *optarg && *end == '\0')
-			;
+		else if (c == 'd') {
+			if (cli_opt_date("--as-of", optarg, as_of) != 0)
+				return EXIT_ERROR;
+		}
+		else if (c == 'n') {
+			days = strtol(optarg, &end, 10);
+			if (!*optarg || *end != '\0' || days < 0 ||
+			    days > 36500) {
+				cli_warn("--days '%s' is not a number of days "
+				    "from 0 to 36500", optarg);
+				return EXIT_ERROR;
+			}
+		}
 		else
 			return cli_usage(USAGE);
 	}

@@ -223,9 +223,10 @@ cmd_destruction(struct cli *cli, int argc, char **argv)
 	argv++;
 	arh_today(as_of);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd' && arh_date_valid(optarg))
-			snprintf(as_of, sizeof(as_of), "%s", optarg);
-		else if (c == 's' && *optarg)
+		if (c == 'd') {
+			if (cli_opt_date("--as-of", optarg, as_of) != 0)
+				return EXIT_ERROR;
+		} else if (c == 's' && *optarg)
 			r.series = optarg;
 		else if (c == 'm' && *optarg)
 			r.method = optarg;

@@ -83,8 +83,10 @@ cmd_disposition(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
-		else if (c == 'd' && arh_date_valid(optarg))
-			snprintf(as_of, sizeof(as_of), "%s", optarg);
+		else if (c == 'd') {
+			if (cli_opt_date("--as-of", optarg, as_of) != 0)
+				return EXIT_ERROR;
+		}
 		else
 			return cli_usage(USAGE);
 	}
