@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,51 @@ cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err)
 		return ARH_ECATALOG;
 	}
 	return 0;
+}
+
+int
+cat_each(struct arh_catalog *c, const char *what, const char *sql,
+    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
+    struct arh_err *err, const char *bind, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int i, r, rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = cat_dberr(c, err, what);
+		goto out;
+	}
+	va_start(ap, bind);
+	for (i = 0; bind[i] != '\0' && rc == 0; i++) {
+		switch (bind[i]) {
+		case 's':
+			cat_bind_text(st, i + 1, va_arg(ap, const char *));
+			break;
+		case 'd':
+			sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+			break;
+		case 'l':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, long));
+			break;
+		default:	/* a typo in a caller, not bad data */
+			rc = arh_errf(err, ARH_EINTERNAL, "catalog: %s: bad "
+			    "bind spec '%s'", what, bind);
+		}
+	}
+	va_end(ap);
+	if (rc != 0)
+		goto out;
+	/* sqlite3_step is fault.h's counting wrapper in this file, so
+	 * `make torture` fails every step of every loop in turn. */
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = row(st, arg, err)) != 0)
+			goto out;
+	if (r != SQLITE_DONE)
+		rc = cat_dberr(c, err, what);
+out:
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int
@@ -1006,47 +1052,51 @@ arh_catalog_intent_drop(struct arh_catalog *c, const char *tmp,
 	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "dropping an intent");
 }
 
+struct intents {
+	struct arh_intent *v;
+	size_t cnt, cap;
+};
+
+static int
+intent_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct intents *in = arg;
+	struct arh_intent *nv, *it;
+
+	if (in->cnt == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 4;
+		if ((nv = ARH_FAULT_ALLOC(realloc(in->v, in->cap *
+		    sizeof(*nv)))) == NULL)
+			return arh_errf(err, ARH_ENOMEM, "out of memory");
+		in->v = nv;
+	}
+	it = &in->v[in->cnt++];
+	memset(it, 0, sizeof(*it));
+	cat_col_copy(it->tmp, sizeof(it->tmp), st, 0);
+	cat_col_copy(it->name, sizeof(it->name), st, 1);
+	cat_col_copy(it->sha256, sizeof(it->sha256), st, 2);
+	cat_col_copy(it->at, sizeof(it->at), st, 3);
+	it->pid = (long)sqlite3_column_int64(st, 4);
+	return 0;
+}
+
 int
 arh_catalog_intents(struct arh_catalog *c, struct arh_intent **out,
     size_t *n, struct arh_err *err)
 {
-	struct arh_intent *v = NULL, *nv;
-	sqlite3_stmt *st;
-	size_t cnt = 0, cap = 0;
-	int r, rc = 0;
+	struct intents in = { NULL, 0, 0 };
+	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT tmp, name, sha256, at, pid FROM "
-	    "intents ORDER BY at, tmp", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "reading intents");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 4;
-			if ((nv = ARH_FAULT_ALLOC(realloc(v, cap *
-			    sizeof(*v)))) == NULL) {
-				rc = arh_errf(err, ARH_ENOMEM, "out of memory");
-				break;
-			}
-			v = nv;
-		}
-		memset(&v[cnt], 0, sizeof(v[cnt]));
-		cat_col_copy(v[cnt].tmp, sizeof(v[cnt].tmp), st, 0);
-		cat_col_copy(v[cnt].name, sizeof(v[cnt].name), st, 1);
-		cat_col_copy(v[cnt].sha256, sizeof(v[cnt].sha256), st, 2);
-		cat_col_copy(v[cnt].at, sizeof(v[cnt].at), st, 3);
-		v[cnt].pid = (long)sqlite3_column_int64(st, 4);
-		cnt++;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "reading intents");
-	sqlite3_finalize(st);
-	if (rc != 0) {
-		free(v);
+	if ((rc = cat_each(c, "reading intents", "SELECT tmp, name, sha256, "
+	    "at, pid FROM intents ORDER BY at, tmp", intent_row, &in, err,
+	    "")) != 0) {
+		free(in.v);
 		return rc;
 	}
-	*out = v;
-	*n = cnt;
+	*out = in.v;
+	*n = in.cnt;
 	return 0;
 }
 
@@ -1162,27 +1212,31 @@ arh_catalog_latest(struct arh_catalog *c, const char *case_ref,
 	    row, err);
 }
 
+struct list_fwd {
+	int (*cb)(void *arg, const struct arh_archive_row *row);
+	void *arg;
+};
+
+static int
+list_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct list_fwd *f = arg;
+	struct arh_archive_row row;
+
+	(void)err;
+	cat_archive_row(st, &row);
+	return f->cb(f->arg, &row);
+}
+
 int
 arh_catalog_list(struct arh_catalog *c,
     int (*cb)(void *arg, const struct arh_archive_row *row), void *arg,
     struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	struct arh_archive_row row;
-	int r, rc = 0;
+	struct list_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT " ARCHIVE_COLS " FROM archives a"
-	    " ORDER BY a.case_ref, a.version", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing archives");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cat_archive_row(st, &row);
-		if ((rc = cb(arg, &row)) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing archives");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing archives", "SELECT " ARCHIVE_COLS " FROM "
+	    "archives a ORDER BY a.case_ref, a.version", list_row, &f, err, "");
 }
 
 void
@@ -1255,32 +1309,68 @@ arh_catalog_file(struct arh_catalog *c, const char *archive,
 	return cat_dberr(c, err, "looking up a file");
 }
 
+struct files_fwd {
+	int (*cb)(void *arg, const struct arh_file_row *row);
+	void *arg;
+};
+
+static int
+files_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct files_fwd *f = arg;
+	struct arh_file_row row;
+	int rc;
+
+	if (file_row(st, &row) != 0)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	rc = f->cb(f->arg, &row);
+	arh_file_row_release(&row);
+	return rc;
+}
+
 int
 arh_catalog_files(struct arh_catalog *c, const char *archive,
     int (*cb)(void *arg, const struct arh_file_row *row), void *arg,
     struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	struct arh_file_row row;
-	int r, rc = 0;
+	struct files_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT " FILE_COLS " FROM files WHERE "
-	    "archive = ? ORDER BY header_offset", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing files");
-	cat_bind_text(st, 1, archive);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (file_row(st, &row) != 0) {
-			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
-			break;
-		}
-		rc = cb(arg, &row);
-		arh_file_row_release(&row);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing files");
-	sqlite3_finalize(st);
+	return cat_each(c, "listing files", "SELECT " FILE_COLS " FROM files "
+	    "WHERE archive = ? ORDER BY header_offset", files_row, &f, err,
+	    "s", archive);
+}
+
+struct find_fwd {
+	int (*cb)(void *arg, const char *archive,
+	    const struct arh_file_row *f, const json_t *record);
+	void *arg;
+};
+
+static int
+find_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct find_fwd *f = arg;
+	const char *text = (const char *)sqlite3_column_text(st, 10);
+	struct arh_file_row row;
+	json_t *meta;
+	int rc;
+
+	(void)err;
+	memset(&row, 0, sizeof(row));
+	row.path = col_dup(st, 1);
+	row.record = col_dup(st, 2);
+	row.size = (uint64_t)sqlite3_column_int64(st, 3);
+	cat_col_copy(row.sha512, sizeof(row.sha512), st, 4);
+	cat_col_copy(row.sha256, sizeof(row.sha256), st, 5);
+	row.mime = col_dup(st, 6);
+	row.charset = col_dup(st, 7);
+	row.header_offset = sqlite3_column_int64(st, 8);
+	row.data_offset = sqlite3_column_int64(st, 9);
+	meta = json_loads(text ? text : "", 0, NULL);
+	rc = meta ? f->cb(f->arg, (const char *)sqlite3_column_text(st, 0),
+	    &row, meta) : ARH_ECATALOG;
+	json_decref(meta);
+	arh_file_row_release(&row);
 	return rc;
 }
 
@@ -1297,38 +1387,9 @@ arh_catalog_find(struct arh_catalog *c, const char *key,
 	    "r.archive = f.archive AND r.reference = f.record WHERE "
 	    "f.sha256 = ?1 OR f.sha512 = ?1 OR f.record = ?1 "
 	    "ORDER BY f.archive, f.path";
-	struct arh_file_row row;
-	sqlite3_stmt *st;
-	json_t *meta;
-	int r, rc = 0;
+	struct find_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "searching");
-	cat_bind_text(st, 1, key);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 10);
-		memset(&row, 0, sizeof(row));
-		row.path = col_dup(st, 1);
-		row.record = col_dup(st, 2);
-		row.size = (uint64_t)sqlite3_column_int64(st, 3);
-		cat_col_copy(row.sha512, sizeof(row.sha512), st, 4);
-		cat_col_copy(row.sha256, sizeof(row.sha256), st, 5);
-		row.mime = col_dup(st, 6);
-		row.charset = col_dup(st, 7);
-		row.header_offset = sqlite3_column_int64(st, 8);
-		row.data_offset = sqlite3_column_int64(st, 9);
-		meta = json_loads(text ? text : "", 0, NULL);
-		rc = meta ? cb(arg, (const char *)sqlite3_column_text(st, 0),
-		    &row, meta) : ARH_ECATALOG;
-		json_decref(meta);
-		arh_file_row_release(&row);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "searching");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "searching", sql, find_row, &f, err, "s", key);
 }
 
 int
@@ -1360,34 +1421,58 @@ arh_catalog_record(struct arh_catalog *c, const char *archive,
 	return rc;
 }
 
+struct records_fwd {
+	int (*cb)(void *arg, const json_t *meta);
+	void *arg;
+	const char *archive;	/* for the message */
+};
+
+static int
+records_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct records_fwd *f = arg;
+	const char *text = (const char *)sqlite3_column_text(st, 0);
+	json_t *meta;
+	int rc;
+
+	if ((meta = json_loads(text ? text : "", 0, NULL)) == NULL)
+		return arh_errf(err, ARH_ECATALOG, "catalog: unreadable "
+		    "record metadata in '%s'", f->archive);
+	rc = f->cb(f->arg, meta);
+	json_decref(meta);
+	return rc;
+}
+
 int
 arh_catalog_records(struct arh_catalog *c, const char *archive,
     int (*cb)(void *arg, const json_t *meta), void *arg, struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	json_t *meta;
-	int r, rc = 0;
+	struct records_fwd f = { cb, arg, archive };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT metadata FROM records WHERE "
-	    "archive = ? ORDER BY dir", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing records");
-	cat_bind_text(st, 1, archive);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		if ((meta = json_loads(text ? text : "", 0, NULL)) == NULL) {
-			rc = arh_errf(err, ARH_ECATALOG, "catalog: unreadable "
-			    "record metadata in '%s'", archive);
-			break;
-		}
-		rc = cb(arg, meta);
-		json_decref(meta);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE && r != SQLITE_ROW)
-		rc = cat_dberr(c, err, "listing records");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing records", "SELECT metadata FROM records "
+	    "WHERE archive = ? ORDER BY dir", records_row, &f, err, "s",
+	    archive);
+}
+
+struct events_fwd {
+	int (*cb)(void *arg, const char *at, const struct arh_event *ev);
+	void *arg;
+};
+
+static int
+events_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct events_fwd *f = arg;
+	struct arh_event ev;
+
+	(void)err;
+	ev.actor = (const char *)sqlite3_column_text(st, 1);
+	ev.kind = (const char *)sqlite3_column_text(st, 2);
+	ev.archive = (const char *)sqlite3_column_text(st, 3);
+	ev.target = (const char *)sqlite3_column_text(st, 4);
+	ev.result = (const char *)sqlite3_column_text(st, 5);
+	ev.detail = (const char *)sqlite3_column_text(st, 6);
+	return f->cb(f->arg, (const char *)sqlite3_column_text(st, 0), &ev);
 }
 
 int
@@ -1395,53 +1480,35 @@ arh_catalog_events(struct arh_catalog *c, const char *archive,
     int (*cb)(void *arg, const char *at, const struct arh_event *ev),
     void *arg, struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	struct arh_event ev;
-	int r, rc = 0;
+	struct events_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT at, actor, kind, archive, "
-	    "target, result, detail FROM events WHERE ?1 IS NULL OR "
-	    "archive = ?1 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing events");
-	cat_bind_text(st, 1, archive);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		ev.actor = (const char *)sqlite3_column_text(st, 1);
-		ev.kind = (const char *)sqlite3_column_text(st, 2);
-		ev.archive = (const char *)sqlite3_column_text(st, 3);
-		ev.target = (const char *)sqlite3_column_text(st, 4);
-		ev.result = (const char *)sqlite3_column_text(st, 5);
-		ev.detail = (const char *)sqlite3_column_text(st, 6);
-		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
-		    &ev)) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing events");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing events", "SELECT at, actor, kind, "
+	    "archive, target, result, detail FROM events WHERE ?1 IS NULL OR "
+	    "archive = ?1 ORDER BY id", events_row, &f, err, "s", archive);
 }
 
-/* Append every row of a query, columns separated by '|', to f. */
+/* One row of a dump: its columns separated by '|', to the FILE arg. */
+static int
+dump_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	FILE *f = arg;
+	int i, n = sqlite3_column_count(st);
+
+	(void)err;
+	for (i = 0; i < n; i++) {
+		const unsigned char *t = sqlite3_column_text(st, i);
+		fprintf(f, "%s%s", i ? "|" : "", t ? (const char *)t : "NULL");
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+/* Append every row of a query to f. */
 static int
 dump_query(struct arh_catalog *c, FILE *f, const char *sql,
     struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	int r, i, n;
-
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "dumping");
-	n = sqlite3_column_count(st);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < n; i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-			fprintf(f, "%s%s", i ? "|" : "", t ? (const char *)t :
-			    "NULL");
-		}
-		fputc('\n', f);
-	}
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "dumping");
+	return cat_each(c, "dumping", sql, dump_row, f, err, "");
 }
 
 int
@@ -1578,28 +1645,32 @@ arh_catalog_fileplan_get(struct arh_catalog *c, const char *version,
 	return rc;
 }
 
+struct fileplans_fwd {
+	int (*cb)(void *arg, const struct arh_fileplan_info *fp);
+	void *arg;
+};
+
+static int
+fileplans_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct fileplans_fwd *f = arg;
+	struct arh_fileplan_info fp;
+
+	(void)err;
+	fileplan_row(st, &fp, 0);
+	return f->cb(f->arg, &fp);
+}
+
 int
 arh_catalog_fileplan_history(struct arh_catalog *c,
     int (*cb)(void *arg, const struct arh_fileplan_info *fp), void *arg,
     struct arh_err *err)
 {
-	struct arh_fileplan_info fp;
-	sqlite3_stmt *st;
-	int r, rc = 0;
+	struct fileplans_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT version, seq, imported_at, "
-	    "actor, source FROM fileplans ORDER BY seq", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return cat_dberr(c, err, "reading file plans");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		fileplan_row(st, &fp, 0);
-		if ((rc = cb(arg, &fp)) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "reading file plans");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "reading file plans", "SELECT version, seq, "
+	    "imported_at, actor, source FROM fileplans ORDER BY seq",
+	    fileplans_row, &f, err, "");
 }
 
 void
@@ -1712,30 +1783,52 @@ arh_catalog_hold_release(struct arh_catalog *c, long id, const char *reason,
 	    err);
 }
 
+struct holds_fwd {
+	int (*cb)(void *arg, const struct arh_hold *h);
+	void *arg;
+};
+
+static int
+holds_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct holds_fwd *f = arg;
+	struct arh_hold h;
+
+	(void)err;
+	hold_row(st, &h);
+	return f->cb(f->arg, &h);
+}
+
 int
 arh_catalog_holds(struct arh_catalog *c, int all,
     int (*cb)(void *arg, const struct arh_hold *h), void *arg,
     struct arh_err *err)
 {
-	struct arh_hold h;
-	sqlite3_stmt *st;
-	int r, rc = 0;
+	struct holds_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id, kind, target, reason, "
+	return cat_each(c, "listing holds", "SELECT id, kind, target, reason, "
 	    "authority, placed_at, placed_by, released_at, released_by, "
 	    "release_reason FROM holds WHERE ?1 OR released_at IS NULL "
-	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing holds");
-	sqlite3_bind_int(st, 1, all);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		hold_row(st, &h);
-		if ((rc = cb(arg, &h)) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing holds");
-	sqlite3_finalize(st);
-	return rc;
+	    "ORDER BY id", holds_row, &f, err, "d", all);
+}
+
+struct due_fwd {
+	int (*cb)(void *arg, const struct arh_archive_row *row,
+	    const char *action, const char *due, const char *holds);
+	void *arg;
+};
+
+static int
+due_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct due_fwd *f = arg;
+	struct arh_archive_row row;
+
+	(void)err;
+	cat_archive_row(st, &row);
+	return f->cb(f->arg, &row, (const char *)sqlite3_column_text(st, 12),
+	    (const char *)sqlite3_column_text(st, 13),
+	    (const char *)sqlite3_column_text(st, 14));
 }
 
 int
@@ -1749,24 +1842,28 @@ arh_catalog_due(struct arh_catalog *c, const char *as_of,
 	    HOLDS_ON_A " "
 	    "FROM archives a WHERE a.due IS NOT NULL AND a.due <= ?1 "
 	    "ORDER BY a.due, a.name";
-	struct arh_archive_row row;
-	sqlite3_stmt *st;
-	int r, rc = 0;
+	struct due_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing due archives");
-	cat_bind_text(st, 1, as_of);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		cat_archive_row(st, &row);
-		if ((rc = cb(arg, &row, (const char *)sqlite3_column_text(st,
-		    12), (const char *)sqlite3_column_text(st, 13),
-		    (const char *)sqlite3_column_text(st, 14))) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing due archives");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing due archives", sql, due_row, &f, err, "s",
+	    as_of);
+}
+
+struct restrictions_fwd {
+	int (*cb)(void *arg, const char *archive, const char *reference,
+	    const char *basis, const char *end);
+	void *arg;
+};
+
+static int
+restrictions_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct restrictions_fwd *f = arg;
+
+	(void)err;
+	return f->cb(f->arg, (const char *)sqlite3_column_text(st, 0),
+	    (const char *)sqlite3_column_text(st, 1),
+	    (const char *)sqlite3_column_text(st, 2),
+	    (const char *)sqlite3_column_text(st, 3));
 }
 
 int
@@ -1774,24 +1871,10 @@ arh_catalog_restrictions(struct arh_catalog *c, const char *until,
     int (*cb)(void *arg, const char *archive, const char *reference,
     const char *basis, const char *end), void *arg, struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	int r, rc = 0;
+	struct restrictions_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT archive, reference, "
-	    "access_basis, access_end FROM records WHERE access = 'internal' "
-	    "AND access_end <= ?1 ORDER BY access_end, archive, reference",
-	    -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing restrictions");
-	cat_bind_text(st, 1, until);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
-		    (const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2),
-		    (const char *)sqlite3_column_text(st, 3))) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing restrictions");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing restrictions", "SELECT archive, "
+	    "reference, access_basis, access_end FROM records WHERE access = "
+	    "'internal' AND access_end <= ?1 ORDER BY access_end, archive, "
+	    "reference", restrictions_row, &f, err, "s", until);
 }

@@ -107,47 +107,49 @@ arh_catalog_disposal_add(struct arh_catalog *c, struct arh_disposal *d,
 	return cat_finish_txn(c, rc, &ev, err);
 }
 
+struct rows_json {
+	json_t *arr;
+	const char *const *cols;
+	size_t ncols;
+};
+
+static int
+rows_json_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct rows_json *rj = arg;
+	json_t *o, *v;
+	const char *t;
+	size_t i;
+
+	if ((o = json_object()) == NULL || json_array_append_new(rj->arr, o)
+	    != 0)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	for (i = 0; i < rj->ncols; i++) {
+		t = (const char *)sqlite3_column_text(st, (int)i);
+		/* "tombstone" is stored as JSON text. */
+		v = strcmp(rj->cols[i], "tombstone") == 0 ? json_loads(t ? t :
+		    "null", JSON_DECODE_ANY, NULL) : json_string(t ? t : "");
+		if (v == NULL || json_object_set_new(o, rj->cols[i], v))
+			return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 /* Rows of `sql` (one ?1 = id) as a JSON array of objects named by cols. */
 static int
 rows_json(struct arh_catalog *c, const char *sql, long id,
     const char *const *cols, size_t ncols, json_t **out, struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	json_t *arr, *o, *v;
-	const char *t;
-	size_t i;
-	int r, rc = 0;
+	struct rows_json rj = { NULL, cols, ncols };
+	int rc;
 
-	if ((arr = json_array()) == NULL)
+	if ((rj.arr = json_array()) == NULL)
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		json_decref(arr);
-		return cat_dberr(c, err, "reading a list");
-	}
-	sqlite3_bind_int64(st, 1, id);
-	while (rc == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((o = json_object()) == NULL || json_array_append_new(arr,
-		    o) != 0) {
-			rc = arh_errf(err, ARH_ENOMEM, "out of memory");
-			break;
-		}
-		for (i = 0; rc == 0 && i < ncols; i++) {
-			t = (const char *)sqlite3_column_text(st, (int)i);
-			/* "tombstone" is stored as JSON text. */
-			v = strcmp(cols[i], "tombstone") == 0 ? json_loads(t ?
-			    t : "null", JSON_DECODE_ANY, NULL) :
-			    json_string(t ? t : "");
-			if (v == NULL || json_object_set_new(o, cols[i], v))
-				rc = arh_errf(err, ARH_ENOMEM, "out of memory");
-		}
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "reading a list");
-	sqlite3_finalize(st);
-	if (rc != 0)
-		json_decref(arr);
+	if ((rc = cat_each(c, "reading a list", sql, rows_json_row, &rj, err,
+	    "l", id)) != 0)
+		json_decref(rj.arr);
 	else
-		*out = arr;
+		*out = rj.arr;
 	return rc;
 }
 
@@ -194,27 +196,47 @@ arh_catalog_disposal_get(struct arh_catalog *c, long id,
 	return 0;
 }
 
+struct disposals_fwd {
+	int (*cb)(void *arg, const struct arh_disposal *d);
+	void *arg;
+};
+
+static int
+disposals_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct disposals_fwd *f = arg;
+	struct arh_disposal d;
+
+	(void)err;
+	disposal_row(st, &d);
+	return f->cb(f->arg, &d);
+}
+
 int
 arh_catalog_disposals(struct arh_catalog *c,
     int (*cb)(void *arg, const struct arh_disposal *d), void *arg,
     struct arh_err *err)
 {
-	struct arh_disposal d;
-	sqlite3_stmt *st;
-	int r, rc = 0;
+	struct disposals_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT " DISPOSAL_COLS " FROM "
-	    "disposals ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing destruction lists");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		disposal_row(st, &d);
-		if ((rc = cb(arg, &d)) != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing destruction lists");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing destruction lists", "SELECT "
+	    DISPOSAL_COLS " FROM disposals ORDER BY id", disposals_row, &f,
+	    err, "");
+}
+
+struct pending_fwd {
+	int (*cb)(void *arg, const char *archive, long id);
+	void *arg;
+};
+
+static int
+pending_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct pending_fwd *f = arg;
+
+	(void)err;
+	return f->cb(f->arg, (const char *)sqlite3_column_text(st, 0),
+	    (long)sqlite3_column_int64(st, 1));
 }
 
 int
@@ -222,22 +244,31 @@ arh_catalog_disposal_pending(struct arh_catalog *c,
     int (*cb)(void *arg, const char *archive, long id), void *arg,
     struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	int r, rc = 0;
+	struct pending_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT i.archive, i.disposal FROM "
-	    "disposal_items i JOIN disposals d ON d.id = i.disposal WHERE "
-	    "d.status = 'proposed' ORDER BY i.archive", -1, &st, NULL)
-	    != SQLITE_OK)
-		return cat_dberr(c, err, "listing pending lists");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = cb(arg, (const char *)sqlite3_column_text(st, 0),
-		    (long)sqlite3_column_int64(st, 1))) != 0)
-			break;
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing pending lists");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing pending lists", "SELECT i.archive, "
+	    "i.disposal FROM disposal_items i JOIN disposals d ON d.id = "
+	    "i.disposal WHERE d.status = 'proposed' ORDER BY i.archive",
+	    pending_row, &f, err, "");
+}
+
+struct approval {
+	const char *person, *role;
+	char *by, *when;
+	size_t nby, nwhen;
+};
+
+static int
+approval_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct approval *a = arg;
+
+	(void)err;
+	if (strcmp((const char *)sqlite3_column_text(st, 0), a->person) == 0)
+		cat_col_copy(a->when, a->nwhen, st, 2);
+	if (strcmp((const char *)sqlite3_column_text(st, 1), a->role) == 0)
+		cat_col_copy(a->by, a->nby, st, 0);
+	return 0;
 }
 
 /* Who approved list id in `role` (into by), or "" — and whether `person`
@@ -247,27 +278,12 @@ approval_of(struct arh_catalog *c, long id, const char *person,
     const char *role, char *by, size_t nby, char *when, size_t nwhen,
     struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	int r;
+	struct approval a = { person, role, by, when, nby, nwhen };
 
 	*by = *when = '\0';
-	if (sqlite3_prepare_v2(c->db, "SELECT person, role, at FROM "
+	return cat_each(c, "reading approvals", "SELECT person, role, at FROM "
 	    "disposal_approvals WHERE disposal = ? AND (person = ? OR "
-	    "role = ?)", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "reading approvals");
-	sqlite3_bind_int64(st, 1, id);
-	cat_bind_text(st, 2, person);
-	cat_bind_text(st, 3, role);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (strcmp((const char *)sqlite3_column_text(st, 0), person)
-		    == 0)
-			cat_col_copy(when, nwhen, st, 2);
-		if (strcmp((const char *)sqlite3_column_text(st, 1), role)
-		    == 0)
-			cat_col_copy(by, nby, st, 0);
-	}
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "reading approvals");
+	    "role = ?)", approval_row, &a, err, "lss", id, person, role);
 }
 
 static int
@@ -622,32 +638,34 @@ arh_catalog_tombstone_case(struct arh_catalog *c, const char *case_ref,
 	return rc;
 }
 
+struct tombstones_fwd {
+	int (*cb)(void *arg, const json_t *tombstone);
+	void *arg;
+};
+
+static int
+tombstones_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	struct tombstones_fwd *f = arg;
+	json_t *t;
+	int rc;
+
+	if ((t = tombstone_json(st)) == NULL)
+		return arh_errf(err, ARH_ECATALOG, "catalog: a tombstone is "
+		    "not JSON");
+	rc = f->cb(f->arg, t);
+	json_decref(t);
+	return rc;
+}
+
 int
 arh_catalog_tombstones(struct arh_catalog *c,
     int (*cb)(void *arg, const json_t *tombstone), void *arg,
     struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	json_t *t;
-	int r, rc = 0;
+	struct tombstones_fwd f = { cb, arg };
 
-	if (sqlite3_prepare_v2(c->db, "SELECT " TOMBSTONE_COLS " FROM "
-	    "tombstones t JOIN disposals d ON d.id = t.disposal ORDER BY "
-	    "t.archive", -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "listing tombstones");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((t = tombstone_json(st)) == NULL) {
-			rc = arh_errf(err, ARH_ECATALOG, "catalog: a tombstone "
-			    "is not JSON");
-			break;
-		}
-		rc = cb(arg, t);
-		json_decref(t);
-		if (rc != 0)
-			break;
-	}
-	if (rc == 0 && r != SQLITE_DONE)
-		rc = cat_dberr(c, err, "listing tombstones");
-	sqlite3_finalize(st);
-	return rc;
+	return cat_each(c, "listing tombstones", "SELECT " TOMBSTONE_COLS
+	    " FROM tombstones t JOIN disposals d ON d.id = t.disposal ORDER BY "
+	    "t.archive", tombstones_row, &f, err, "");
 }

@@ -34,6 +34,14 @@ struct arh_catalog {
 int cat_dberr(struct arh_catalog *c, struct arh_err *err, const char *what);
 /* Run SQL without results; ARH_ECATALOG with SQLite's message. */
 int cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err);
+/* Prepare sql, bind the arguments after `bind` as it spells them ('s' a
+ * string or NULL, 'd' an int, 'l' a long, "" for none), and hand each
+ * result row to row() until it returns nonzero.  Returns that code as it
+ * is, 0 when the rows run out, or "catalog: WHAT: sqlite message" as
+ * ARH_ECATALOG.  The one prepare-step-finalize loop of the catalog. */
+int cat_each(struct arh_catalog *c, const char *what, const char *sql,
+    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
+    struct arh_err *err, const char *bind, ...);
 /* Bind s, or NULL as SQL NULL. */
 void cat_bind_text(sqlite3_stmt *st, int i, const char *s);
 int cat_insert_event(struct arh_catalog *c, const struct arh_event *ev,
