@@ -87,10 +87,10 @@ due_home() {
 	before=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events')
 	run arh disposition due --as-of 2035-13-01
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"usage: arhiivar disposition due"* ]]
+	[[ "$output" == *"--as-of '2035-13-01' is not a date"* ]]
 	run arh access review --days -5
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"usage: arhiivar access review"* ]]
+	[[ "$output" == *"--days '-5' is not a number of days"* ]]
 	run arh hold release abc --reason x
 	[ "$status" -eq 2 ]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events')" = "$before" ]
