@@ -173,6 +173,14 @@ readonly_hint(struct arh_catalog *c)
 int
 cat_dberr(struct arh_catalog *c, struct arh_err *err, const char *what)
 {
+	int e = sqlite3_system_errno(c->db);
+
+	/* SQLite calls a write that found the disk full "disk I/O error";
+	 * say what the operator must fix. */
+	if (e == ENOSPC || e == EDQUOT || sqlite3_errcode(c->db) == SQLITE_FULL)
+		return arh_errf(err, ARH_ENOSPC, "catalog: %s: No space left on "
+		    "device (the home's catalog cannot grow); free space and "
+		    "run the command again", what);
 	return arh_errf(err, ARH_ECATALOG, "catalog: %s: %s%s", what,
 	    sqlite3_errmsg(c->db), readonly_hint(c));
 }
