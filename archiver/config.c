@@ -830,6 +830,7 @@ apply_defaults(struct parse *st)
 	int p12 = key_line(st, "seal", "pkcs12") != 0;
 	size_t i;
 
+	st->c->access_terms_set = key_line(st, "access", "terms") != 0;
 	for (i = 0; i < NKEYS; i++) {
 		if (st->key_line[i] != 0 || keytab[i].def[0] == '\0')
 			continue;

@@ -345,6 +345,16 @@ arh_home_terms(const struct arh_home *h, struct arh_terms **out,
 	arh_problems_init(&probs);
 	rc = path ? arh_read_file(AT_FDCWD, path, ARH_TERMS_MAX_BYTES, &buf,
 	    &len, err) : ARH_ENOTFOUND;
+	/* The shipped table stands in only for the default file name: a
+	 * table the configuration names must be there. */
+	if (rc == ARH_ENOTFOUND && h->cfg->access_terms_set) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		rc = arh_errf(err, ARH_ECONFIG, "%s; [access] terms in "
+		    "arhiivar.conf names a table that is not there: restore the "
+		    "file, or delete the line to use the shipped table", why);
+	}
 	if (rc == ARH_ENOTFOUND) {
 		arh_err_clear(err);
 		rc = arh_terms_parse("(built-in access-terms.csv)",

@@ -54,6 +54,9 @@ struct arh_config {
 	char	**internal_roles;	/* roles entitled to internal-use records */
 	size_t	  ninternal_roles;
 	char	 *access_terms;		/* the term table (absolute path) */
+	int	  access_terms_set;	/* 1 if arhiivar.conf names it: then
+					   it must exist (no silent fallback
+					   to the shipped table) */
 	/* [disposition] */
 	char	 *act_series;		/* series code of destruction acts */
 

@@ -172,3 +172,18 @@ staff_home_ending() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"'access.person_born' is not a date"* ]]
 }
+
+@test "a term table the configuration names must exist: no silent fallback to the shipped table" {
+	arh init >/dev/null
+	arh register import -C "$CASE" "$ARH_TOP/sample/register-entry-12-1-8909-1.txt" >/dev/null
+	printf '[access]\nterms = /nonexistent.csv\n' >>"$ARHIIVAR_HOME/arhiivar.conf"
+	run arh ingest "$CASE"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"/nonexistent.csv"*"[access] terms in arhiivar.conf names a table that is not there"* ]]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives')" = 0 ]
+	# The default name, absent, still means the shipped table.
+	sed -i '/^terms = \/nonexistent.csv$/d' "$ARHIIVAR_HOME/arhiivar.conf"
+	rm "$ARHIIVAR_HOME/access-terms.csv"
+	run arh ingest "$CASE"
+	[ "$status" -eq 0 ]
+}
