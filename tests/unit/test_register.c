@@ -23,7 +23,7 @@
 
 #define TODAY	"2026-11-28"
 #define FIXTURE	"tests/fuzz/corpus/register/register-entry-12-1-8909-1.txt"
-#define FIXTURE_SHARED	"/work/shared/fixtures/register-entry-12-1-8909-1.txt"
+#define FIXTURE_SAMPLE	"sample/register-entry-12-1-8909-1.txt"
 
 /* The smallest complete entry but for the access lines (line 7 on). */
 static const char head[] =
@@ -46,7 +46,7 @@ fixture(size_t *len)
 
 	if (arh_read_file(AT_FDCWD, FIXTURE, ARH_MAX_ENTRY_BYTES, &buf, len,
 	    &err) != 0)
-		assert_int_equal(arh_read_file(AT_FDCWD, FIXTURE_SHARED,
+		assert_int_equal(arh_read_file(AT_FDCWD, FIXTURE_SAMPLE,
 		    ARH_MAX_ENTRY_BYTES, &buf, len, &err), 0);
 	return buf;
 }
