@@ -29,12 +29,22 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) $(F
 	   -Iinclude -Icommon -Iarchiver -DARH_VERSION='"$(VERSION)"' \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpthread
+# The daemon's own libraries: HTTP, systemd notification, seccomp.
+DPKGS	:= libmicrohttpd libsystemd libseccomp
+DAEMON_CFLAGS := $(shell pkg-config --cflags $(DPKGS) 2>/dev/null)
+DAEMON_LIBS := $(shell pkg-config --libs $(DPKGS) 2>/dev/null)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC	:= $(wildcard common/*.c) $(wildcard archiver/*.c) $(wildcard policy/*.c)
 CLI_SRC	:= $(wildcard tools/arhiivar/*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ	:= $(CLI_SRC:%.c=$(BUILD)/%.o)
+# arhiivard: main.c plus its parts; the parts (no main) also go into the
+# fuzz targets of the API and the control socket.
+DAEMON_SRC := $(wildcard tools/arhiivard/*.c)
+DAEMON_PARTS := $(filter-out tools/arhiivard/main.c,$(DAEMON_SRC))
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+DAEMON	:= $(BUILD)/arhiivard
 LIB	:= $(BUILD)/libarhiivar.a
 BIN	:= $(BUILD)/arhiivar
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -44,9 +54,10 @@ PREFIX	?= /usr/local
 
 .PHONY: all deps demo check unit e2e bench fuzz torture clean install \
 	policy-alone
-all: $(BIN)
+all: $(BIN) $(DAEMON)
 
-HDRS	:= $(wildcard include/arhiivar/*.h common/*.h archiver/*.h policy/*.h)
+HDRS	:= $(wildcard include/arhiivar/*.h common/*.h archiver/*.h policy/*.h \
+	tools/arhiivard/*.h)
 
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -58,6 +69,13 @@ $(LIB): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tools/arhiivard/%.o: tools/arhiivard/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DAEMON_CFLAGS) -Itools/arhiivard -c -o $@ $<
+
+$(DAEMON): $(DAEMON_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIB) $(LDLIBS) $(DAEMON_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -116,15 +134,17 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icommon -Iarchiver \
 	-DARH_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(DAEMON_PARTS)
 	@mkdir -p build-fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) -Itools/arhiivard -o $@ $< \
+	    $(LIB_SRC) $(DAEMON_PARTS) $(LDLIBS) $(DAEMON_LIBS)
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 install: all
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/arhiivar
+	install -D -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/arhiivard
 	install -D -m 0644 docs/arhiivar.1 $(DESTDIR)$(PREFIX)/share/man/man1/arhiivar.1
 	install -D -m 0644 docs/arhiivar.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/arhiivar.conf.5
 

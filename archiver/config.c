@@ -91,6 +91,55 @@ enum ktype {
 	KEY("disposition", "act_series", T_STRING, "akt", 0, act_series,	\
 	    "series code under which destruction acts are archived "		\
 	    "(kept permanently)")						\
+	SECTION("daemon", "arhiivard: its inbox, control socket and "		\
+	    "scheduled transfers.")						\
+	KEY("daemon", "inbox", T_PATH, "inbox", 0, inbox,			\
+	    "where case files wait to be archived (arhiivar submit)")		\
+	KEY("daemon", "done", T_PATH, "done", 0, done,				\
+	    "where archived inbox items are kept for done_days")		\
+	KEY("daemon", "quarantine", T_PATH, "quarantine", 0, quarantine,	\
+	    "where refused inbox items wait, each with REASON.txt")		\
+	NUM("daemon", "done_days", 0, 3650, 30, done_days,			\
+	    "days an archived inbox item is kept under done; 0: removed "	\
+	    "at once")								\
+	NUM("daemon", "rescan_seconds", 1, 86400, 60, rescan_seconds,		\
+	    "seconds between rescans of the inbox (besides inotify)")		\
+	KEY("daemon", "socket", T_PATH, "run/arhiivard.sock", 0, socket,	\
+	    "the control socket of the CLI")					\
+	OPT("daemon", "socket_group", T_STRING, socket_group,			\
+	    "group that may connect to the control socket (mode 0660)")	\
+	KEY("daemon", "reports", T_PATH, "reports", 0, reports,		\
+	    "where transfer reports (JSON and HTML) are written")		\
+	LIST("daemon", "sources", T_PATHS, "", 0, sources,			\
+	    "directories scheduled transfers may read; empty: any the "	\
+	    "daemon can read")							\
+	NUM("daemon", "retry_seconds", 1, 86400, 60, retry_seconds,		\
+	    "first delay before a failed transfer is retried (doubles)")	\
+	NUM("daemon", "retries", 0, 100, 5, retries,				\
+	    "retries of a transfer that failed for a transient reason")	\
+	SECTION("audit", "Fixity audits: every archive re-verified in "	\
+	    "rotation.")							\
+	NUM("audit", "days", 0, 3650, 30, audit_days,				\
+	    "each archive is fully verified at least every this many days; " \
+	    "0: no audits")							\
+	NUM("audit", "rate_mib", 1, 1048576, 50, audit_rate_mib,		\
+	    "bandwidth cap of audits in MiB/s, so that they never starve "	\
+	    "ingest")								\
+	SECTION("api", "The verification API (HTTP, JSON); no TLS: put a "	\
+	    "reverse proxy in front\n# for remote auditors.")			\
+	KEY("api", "listen", T_STRING, "127.0.0.1:8470", 0, api_listen,	\
+	    "ADDRESS:PORT to listen on (IPv6 as [ADDRESS]:PORT); off: no "	\
+	    "API")								\
+	NUM("api", "connections", 1, 65536, 512, api_connections,		\
+	    "connections served at once; more are refused")			\
+	NUM("api", "timeout_seconds", 1, 3600, 10, api_timeout,		\
+	    "an idle connection is closed after this many seconds")		\
+	NUM("api", "threads", 1, 64, 2, api_threads,				\
+	    "threads serving requests")					\
+	NUM("api", "verifications", 1, 64, 1, api_verifications,		\
+	    "verifications run at once for POST .../verify; more get 429")	\
+	NUM("api", "max_request_bytes", 1024, 1048576, 16384,		\
+	    api_max_request, "largest request (line, headers, body) served") \
 	SECTION("roles", "Who holds each role: ROLE = MEMBER ...; a member is "	\
 	    "user:NAME,\n# group:NAME or uid:N.  Nobody holds a role by "	\
 	    "default.")								\

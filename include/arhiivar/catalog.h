@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	7
+#define ARH_CATALOG_SCHEMA	8
 
 struct arh_catalog;
 

@@ -60,6 +60,32 @@ struct arh_config {
 	/* [disposition] */
 	char	 *act_series;		/* series code of destruction acts */
 
+	/* [daemon] */
+	char	 *inbox;
+	char	 *done;
+	char	 *quarantine;
+	long	  done_days;
+	long	  rescan_seconds;
+	char	 *socket;
+	char	 *socket_group;		/* or NULL */
+	char	 *reports;
+	char	**sources;
+	size_t	  nsources;
+	long	  retry_seconds;
+	long	  retries;
+
+	/* [audit] */
+	long	  audit_days;
+	long	  audit_rate_mib;
+
+	/* [api] */
+	char	 *api_listen;		/* "127.0.0.1:8470", or "off" */
+	long	  api_connections;
+	long	  api_timeout;
+	long	  api_threads;
+	long	  api_verifications;
+	long	  api_max_request;
+
 	/* [roles]: always all five roles, in the order above, maybe with no
 	 * members. */
 	struct arh_role *roles;

@@ -1,0 +1,176 @@
+/*
+ * main.c — arhiivard: options, the home, and the one poll loop.
+ *
+ * The loop waits on a signalfd (signals are never handled asynchronously:
+ * SIGTERM, SIGINT, SIGHUP and SIGCHLD only become readable), an inotify
+ * watch on the inbox, the control socket and its clients, and a timeout
+ * for the next rescan, scheduled transfer or audit.  One piece of long
+ * work runs at a time, in a child (worker.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "arhiivar/config.h"
+#include "daemon.h"
+#include "loop.h"
+
+/* Exit status (docs/arhiivard.8). */
+#define EXIT_CONFIG	1	/* -t found problems; the home cannot be used */
+#define EXIT_FAILURE_	2	/* an operational error */
+
+static void
+usage(void)
+{
+	fputs("usage: arhiivard [-H HOME] [-c CONFIG] [-t | -T]\n", stderr);
+}
+
+/* libarchive 3.6 crashes on non-ASCII names in the C locale. */
+static void
+set_locale(void)
+{
+	if (setlocale(LC_CTYPE, "") == NULL ||
+	    strcmp(setlocale(LC_CTYPE, NULL), "C") == 0 ||
+	    strcmp(setlocale(LC_CTYPE, NULL), "POSIX") == 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int
+daemon_open_home(struct daemon *d, const char *actor, struct arh_home **h,
+    struct arh_err *err)
+{
+	struct arh_problems notes, cfgprobs;
+	struct arh_config *cfg = NULL;
+	size_t i;
+	int rc;
+
+	arh_problems_init(&notes);
+	arh_problems_init(&cfgprobs);
+	rc = arh_home_open(d->home_path, actor, 0, h, &notes, &cfgprobs, err);
+	for (i = 0; i < notes.n; i++)
+		dlog(LOG_NOTICE, "%s", notes.items[i]);
+	for (i = 0; i < cfgprobs.n; i++)
+		dlog(LOG_ERR, "%s", cfgprobs.items[i]);
+	arh_problems_release(&cfgprobs);
+	if (rc == 0 && d->config_path != NULL) {
+		rc = arh_config_load(d->config_path, d->home_path, &cfg,
+		    &cfgprobs, err);
+		for (i = 0; i < cfgprobs.n; i++)
+			dlog(LOG_ERR, "%s", cfgprobs.items[i]);
+		if (rc == 0) {
+			arh_config_free((*h)->cfg);
+			(*h)->cfg = cfg;
+		} else {
+			arh_home_free(*h);
+			*h = NULL;
+		}
+	}
+	arh_problems_release(&notes);
+	arh_problems_release(&cfgprobs);
+	return rc;
+}
+
+/* -t and -T: the configuration (and file plan) checked or printed. */
+static int
+check_config(struct daemon *d, int print)
+{
+	struct arh_problems probs;
+	struct arh_config *cfg = NULL;
+	struct arh_err err;
+	char path[4096];
+	size_t i;
+	int rc;
+
+	arh_problems_init(&probs);
+	if (d->config_path != NULL)
+		snprintf(path, sizeof(path), "%s", d->config_path);
+	else
+		snprintf(path, sizeof(path), "%s/arhiivar.conf", d->home_path);
+	rc = arh_config_load(path, d->home_path, &cfg, &probs, &err);
+	if (rc != 0) {
+		for (i = 0; i < probs.n; i++)
+			printf("%s\n", probs.items[i]);
+		if (probs.n == 0)
+			printf("%s\n", err.msg);
+		arh_problems_release(&probs);
+		return EXIT_CONFIG;
+	}
+	rc = loop_check_setup(d, cfg, &probs);
+	for (i = 0; i < probs.n; i++)
+		printf("%s\n", probs.items[i]);
+	if (rc == 0 && print) {
+		char *txt = arh_config_format(cfg);
+
+		if (txt == NULL) {
+			arh_config_free(cfg);
+			return EXIT_FAILURE_;
+		}
+		fputs(txt, stdout);
+		free(txt);
+	} else if (rc == 0)
+		printf("configuration OK\n");
+	arh_problems_release(&probs);
+	arh_config_free(cfg);
+	return rc == 0 ? 0 : EXIT_CONFIG;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d;
+	int c, test = 0, print = 0, rc;
+
+	set_locale();
+	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.lock, NULL);
+	snprintf(d.doing, sizeof(d.doing), "starting");
+	d.home_path = getenv("ARHIIVAR_HOME");
+	while ((c = getopt(argc, argv, "H:c:tTh")) != -1) {
+		switch (c) {
+		case 'H':
+			d.home_path = optarg;
+			break;
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'T':
+			test = print = 1;
+			break;
+		case 'h':
+			usage();
+			return 0;
+		default:
+			usage();
+			return EXIT_FAILURE_;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return EXIT_FAILURE_;
+	}
+	if (d.home_path == NULL || *d.home_path == '\0')
+		d.home_path = ARH_DEFAULT_HOME;
+	if (test)
+		return check_config(&d, print);
+	/* Output goes to journald or a pipe: one line at a time. */
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	rc = loop_run(&d);
+	pthread_mutex_destroy(&d.lock);
+	return rc == 0 ? 0 : EXIT_FAILURE_;
+}
