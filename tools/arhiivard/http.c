@@ -14,3 +14,11 @@ http_stop(struct daemon *d)
 {
 	(void)d;
 }
+
+int
+http_check_config(const struct arh_config *cfg, struct arh_problems *probs)
+{
+	(void)cfg;
+	(void)probs;
+	return 0;
+}
