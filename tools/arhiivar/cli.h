@@ -74,7 +74,23 @@ int cli_list_add(json_t *arr, json_t *o);
  */
 int cli_list_end(json_t *j, int rc, const struct arh_err *err);
 
+/*
+ * client.c: one request to the daemon's control socket ([daemon] socket of
+ * the home's configuration), with descriptor passfd (or -1) passed along;
+ * the answer object in *answer.  An answer {"ok": false} is its code and
+ * message in err.  ARH_ENOTFOUND when no daemon answers.
+ */
+int cli_ctl(const struct cli *cli, json_t *req, int passfd, json_t **answer,
+    struct arh_err *err);
+/* The control socket's path, from the home's configuration. */
+int cli_ctl_path(const struct cli *cli, char *out, size_t n,
+    struct arh_err *err);
+
 int cmd_init(struct cli *, int, char **);
+int cmd_submit(struct cli *, int, char **);
+int cmd_status(struct cli *, int, char **);
+int cmd_quarantine(struct cli *, int, char **);
+int cmd_audit(struct cli *, int, char **);
 int cmd_ingest(struct cli *, int, char **);
 int cmd_list(struct cli *, int, char **);
 int cmd_show(struct cli *, int, char **);

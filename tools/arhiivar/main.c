@@ -27,6 +27,10 @@ static const struct {
 	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
 	{ "disposition", cmd_disposition, "disposition due, propose, approve, execute: destruction" },
 	{ "access", cmd_access, "access review: restrictions ending or ended" },
+	{ "submit", cmd_submit, "put a case file into the daemon's inbox" },
+	{ "status", cmd_status, "the daemon: queue, schedules, audits, attention" },
+	{ "quarantine", cmd_quarantine, "quarantine list, retry: refused inbox items" },
+	{ "audit", cmd_audit, "ask the daemon to audit an archive now" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */

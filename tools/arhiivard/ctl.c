@@ -128,8 +128,11 @@ ctl_open(struct daemon *d, struct ctl **out, struct arh_err *err)
 		    cfg->socket);
 	}
 	if (cfg->socket_group != NULL) {
+		/* The group reaches the socket through its directory. */
 		if ((gr = getgrnam(cfg->socket_group)) == NULL ||
-		    chown(c->path, (uid_t)-1, gr->gr_gid) == -1)
+		    chown(c->path, (uid_t)-1, gr->gr_gid) == -1 ||
+		    (slash != NULL && slash != dir &&
+		    chown(dir, (uid_t)-1, gr->gr_gid) == -1))
 			dlog(LOG_WARNING, "cannot give the control socket to "
 			    "group '%s': %s", cfg->socket_group,
 			    gr == NULL ? "no such group" : strerror(errno));

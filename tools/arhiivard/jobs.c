@@ -34,3 +34,11 @@ jobs_run_now(struct daemon *d, const struct arh_identity *who, long id)
 	(void)id;
 	return json_pack("{s:b, s:s}", "ok", 0, "error", "not built");
 }
+
+void
+jobs_status(struct arh_home *h, json_t *runs, json_t *attention)
+{
+	(void)h;
+	(void)runs;
+	(void)attention;
+}

@@ -48,5 +48,7 @@ json_t *worker_job(struct arh_home *h, const char *id);
 void jobs_done(struct daemon *d, json_t *result);
 json_t *jobs_run_now(struct daemon *d, const struct arh_identity *who,
     long id);
+/* For status: the next runs (strings) and failed jobs (into attention). */
+void jobs_status(struct arh_home *h, json_t *runs, json_t *attention);
 
 #endif
