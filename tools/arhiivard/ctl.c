@@ -109,7 +109,7 @@ ctl_open(struct daemon *d, struct ctl **out, struct arh_err *err)
 			free(c);
 			return arh_errf(err, ARH_EEXIST, "another arhiivard is "
 			    "serving this home (its socket '%s' answers)",
-			    c->path);
+			    cfg->socket);
 		}
 		if (probe != -1)
 			close(probe);

@@ -1,0 +1,62 @@
+# The daemon under test: started in the foreground in the background of
+# the test, readiness and every later state by polling (never a fixed
+# sleep), stopped with SIGTERM in teardown.
+
+: "${ARH_DAEMON:=$ARH_TOP/build/arhiivard}"
+
+# poll SECONDS CMD...: run CMD every 50 ms until it succeeds.
+poll() {
+	local limit=$(( $1 * 20 )) i=0
+	shift
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && { echo "# timed out: $*" >&3; return 1; }
+		sleep 0.05
+	done
+}
+
+# A home for the daemon: the API off unless the test turns it on.
+daemon_home() {
+	arh init --organisation Justiitsministeerium >/dev/null
+	arh fileplan import "$ARH_TOP/sample/fileplan.csv" >/dev/null
+	sed -i 's/^#listen = 127.0.0.1:8470/listen = off/' "$ARHIIVAR_HOME/arhiivar.conf"
+}
+
+sock_answers() {
+	echo '{"op":"status"}' | socat - "UNIX-CONNECT:$ARHIIVAR_HOME/run/arhiivard.sock" | grep -q '"up":true'
+}
+
+start_daemon() {
+	${ARH_WRAP:-} "$ARH_DAEMON" -H "$ARHIIVAR_HOME" "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	poll 20 sock_answers
+}
+
+stop_daemon() {
+	if [ -n "${DPID:-}" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -TERM "$DPID"
+		wait "$DPID" || true
+	fi
+	DPID=
+}
+
+teardown() {
+	stop_daemon
+	if [ -n "${BATS_TEST_COMPLETED:-}" ]; then
+		chmod -R u+rwX "$T" 2>/dev/null
+		rm -rf "$T"
+	else
+		echo "# kept $T" >&3
+		sed 's/^/# daemon: /' "$T/daemon.log" >&3 2>/dev/null || true
+	fi
+}
+
+# The archives in the catalog.
+narchives() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives'
+}
+
+# No worker process of this home's daemon is left.
+no_worker() {
+	! pgrep -f -- "-H $ARHIIVAR_HOME -W" >/dev/null
+}
