@@ -28,6 +28,7 @@ CFLAGS	?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) $(FAULTFLAGS) \
 	   -Iinclude -Icommon -Iarchiver -DARH_VERSION='"$(VERSION)"' \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS += $(if $(wildcard archiver/inbox.c),-DARH_HAVE_INBOX=1)
 LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpthread
 # The daemon's own libraries: HTTP, systemd notification, seccomp.
 DPKGS	:= libmicrohttpd libsystemd libseccomp
