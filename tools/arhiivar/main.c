@@ -27,6 +27,7 @@ static const struct {
 	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
 	{ "disposition", cmd_disposition, "disposition due, propose, approve, execute: destruction" },
 	{ "access", cmd_access, "access review: restrictions ending or ended" },
+	{ "schedule", cmd_schedule, "schedule add, list, show, cancel, run-now: transfers" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */
