@@ -55,23 +55,13 @@ html_text(FILE *f, const char *s)
 {
 	size_t n = strlen(s);
 	char *vis;
-	const char *p;
 
 	if ((vis = malloc(4 * n + 4)) == NULL) {
 		fputs("(out of memory)", f);
 		return;
 	}
 	arh_escape_into(s, n, vis);
-	for (p = vis; *p != '\0'; p++) {
-		switch (*p) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*p, f);
-		}
-	}
+	arh_html_text(f, vis);
 	free(vis);
 }
 
