@@ -18,6 +18,7 @@
 #include "arhiivar/ops.h"
 #include "arhiivar/retention.h"
 #include "fault.h"
+#include "text.h"
 #include "ops_int.h"
 #include "util.h"
 
@@ -130,26 +131,12 @@ out:
 
 /* --- the printable page ---------------------------------------------- */
 
-static void
-esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static void
 cell(FILE *f, const char *s)
 {
 	fputs("<td>", f);
-	esc(f, s);
+	arh_html_text(f, s);
 	fputs("</td>", f);
 }
 
@@ -163,9 +150,9 @@ row_html(FILE *f, const json_t *t)
 	cell(f, arh_json_str(t, "case_file"));
 	cell(f, arh_json_str(t, "series"));
 	fputs("<td>", f);
-	esc(f, arh_json_str(t, "opened"));
+	arh_html_text(f, arh_json_str(t, "opened"));
 	fputs(" – ", f);
-	esc(f, arh_json_str(t, "closed"));
+	arh_html_text(f, arh_json_str(t, "closed"));
 	fputs("</td>", f);
 	snprintf(n, sizeof(n), "%zu", json_array_size(json_object_get(t,
 	    "records")));
@@ -177,9 +164,9 @@ row_html(FILE *f, const json_t *t)
 	cell(f, arh_json_str(ret, "due"));
 	cell(f, arh_json_str(ret, "rule"));
 	fputs("<td><code>", f);
-	esc(f, arh_json_str(t, "archive"));
+	arh_html_text(f, arh_json_str(t, "archive"));
 	fputs("<br>sha256 ", f);
-	esc(f, arh_json_str(t, "sha256"));
+	arh_html_text(f, arh_json_str(t, "sha256"));
 	fputs("</code></td></tr>\n", f);
 }
 
@@ -187,7 +174,7 @@ static void
 person(FILE *f, const char *what, const char *by, const char *at)
 {
 	fputs("<tr><th>", f);
-	esc(f, what);
+	arh_html_text(f, what);
 	fputs("</th>", f);
 	cell(f, by);
 	cell(f, at);
@@ -207,35 +194,35 @@ arh_act_html(const json_t *act)
 		return NULL;
 	fputs("<!DOCTYPE html>\n<html lang=\"et\"><head><meta charset=\"utf-8\">"
 	    "<title>", f);
-	esc(f, arh_json_str(act, "title"));
+	arh_html_text(f, arh_json_str(act, "title"));
 	fputs(" ", f);
-	esc(f, arh_json_str(act, "reference"));
+	arh_html_text(f, arh_json_str(act, "reference"));
 	fputs("</title>\n<style>body{font-family:serif;margin:2em}"
 	    "table{border-collapse:collapse;width:100%}td,th{border:1px solid"
 	    " #000;padding:.3em;vertical-align:top;text-align:left}"
 	    "code{font-size:.8em;word-break:break-all}</style></head><body>\n"
 	    "<h1>Hävitamisakt / Destruction act ", f);
-	esc(f, arh_json_str(act, "reference"));
+	arh_html_text(f, arh_json_str(act, "reference"));
 	fputs("</h1>\n<p>", f);
-	esc(f, arh_json_str(act, "organisation"));
+	arh_html_text(f, arh_json_str(act, "organisation"));
 	fprintf(f, "</p>\n<p>Destruction list %" JSON_INTEGER_FORMAT
 	    ", drawn up for ", json_integer_value(json_object_get(act,
 	    "destruction_list")));
-	esc(f, arh_json_str(act, "drawn_up_for"));
+	arh_html_text(f, arh_json_str(act, "drawn_up_for"));
 	fputs(". Method: ", f);
-	esc(f, arh_json_str(act, "method"));
+	arh_html_text(f, arh_json_str(act, "method"));
 	fputs(".</p>\n<h2>Series</h2>\n<ul>\n", f);
 	json_object_foreach((json_t *)json_object_get(act, "series"), k, v) {
 		fputs("<li>", f);
-		esc(f, k);
+		arh_html_text(f, k);
 		fputs(" ", f);
-		esc(f, json_string_value(v) ? json_string_value(v) : "");
+		arh_html_text(f, json_string_value(v) ? json_string_value(v) : "");
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n<p>Covering dates: ", f);
-	esc(f, arh_json_str(json_object_get(act, "covering_dates"), "from"));
+	arh_html_text(f, arh_json_str(json_object_get(act, "covering_dates"), "from"));
 	fputs(" – ", f);
-	esc(f, arh_json_str(json_object_get(act, "covering_dates"), "to"));
+	arh_html_text(f, arh_json_str(json_object_get(act, "covering_dates"), "to"));
 	fputs("</p>\n<h2>Case files destroyed</h2>\n<table>\n<tr><th>Case "
 	    "file</th><th>Series</th><th>Dates</th><th>Records</th><th>Files"
 	    "</th><th>Retention</th><th>Due</th><th>Basis</th><th>Archive"

@@ -7,6 +7,7 @@
 #define ARHIIVAR_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <unitypes.h>
 
 #define ARH_SHOW_BYTES	60	/* of a value quoted in a message */
@@ -38,6 +39,10 @@ struct arh_shown {
 	char	s[4 * ARH_SHOW_BYTES + 4];
 };
 struct arh_shown arh_show(const char *s);
+
+/* s to f as HTML text: & < > " ' as entities, everything else as it is
+ * (escape controls first with arh_escape_into() where they may occur). */
+void arh_html_text(FILE *f, const char *s);
 
 /* Append s to a string vector unless present; takes s in all cases.
  * 0 or ARH_ENOMEM. */

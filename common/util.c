@@ -176,16 +176,24 @@ last_sunday_0100(int year, int month)
  * March to 01:00 UTC on the last Sunday of October, the EU rule Estonia
  * keeps.
  */
-void
-arh_tallinn_date(time_t t, char out[11])
+long
+arh_tallinn_offset(time_t t)
 {
 	struct tm tm;
 	int year;
 
 	gmtime_r(&t, &tm);
 	year = tm.tm_year + 1900;
-	t += t >= last_sunday_0100(year, 2) && t < last_sunday_0100(year, 9) ?
+	return t >= last_sunday_0100(year, 2) && t < last_sunday_0100(year, 9) ?
 	    3 * 3600 : 2 * 3600;
+}
+
+void
+arh_tallinn_date(time_t t, char out[11])
+{
+	struct tm tm;
+
+	t += arh_tallinn_offset(t);
 	gmtime_r(&t, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }

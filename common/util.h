@@ -54,6 +54,9 @@ int arh_rename_noreplace(int olddirfd, const char *oldname, int newdirfd,
 void arh_today(char out[11]);
 /* The Europe/Tallinn calendar date of instant t. */
 void arh_tallinn_date(time_t t, char out[11]);
+/* Europe/Tallinn's offset from UTC at instant t, in seconds: 7200 in
+ * winter, 10800 in summer (the EU rule, see util.c). */
+long arh_tallinn_offset(time_t t);
 
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ". out must hold 21 bytes. */
 void arh_now_utc(char out[21]);

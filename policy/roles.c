@@ -34,6 +34,8 @@ static const struct arh_op_rule rules[] = {
 	  "approving a destruction list", "records-manager" },
 	{ ARH_OP_DISPOSAL_EXECUTE, "disposal-execute", "executing a "
 	  "destruction list", "records-manager" },
+	{ ARH_OP_SCHEDULE, "schedule", "scheduling a transfer (adding, "
+	  "cancelling or running a job)", "records-manager" },
 	{ ARH_OP_FILEPLAN_IMPORT, "fileplan-import", "importing a file plan",
 	  ARH_ANY_CALLER },
 	{ ARH_OP_QUARANTINE, "quarantine", "handling quarantined inbox "

@@ -371,5 +371,99 @@ int arh_catalog_audit_counts(struct arh_catalog *c, long *pending, long *ok,
 /* Mark every archive (or one) as due now: `arhiivar audit`. */
 int arh_catalog_audit_request(struct arh_catalog *c, const char *archive,
     struct arh_err *err);
+/*
+ * Scheduled transfers (schedule.h says what they do).  Times are UTC text
+ * "YYYY-MM-DDTHH:MM:SSZ", so that text order is time order.  A job is
+ * scheduled -> running -> done (once), scheduled again (yearly), retrying
+ * (a transient failure, next_run the retry) or failed; cancelled by hand.
+ */
+struct arh_job {
+	long	 id;
+	char	 kind[8];		/* once, yearly */
+	char	 series[128];		/* "" for a yearly job of every series */
+	int	 year;			/* once; 0 for yearly */
+	char	 source[1024];		/* once: the case file directory */
+	char	 pattern[1024];		/* yearly: "/srv/export/{series}/{year}" */
+	char	 at[20];		/* as --at gave it (Tallinn wall clock) */
+	char	 next_run[32];		/* "" when it will not run again */
+	char	 status[16];
+	int	 attempts;		/* tries of the current run */
+	char	 last_error[1024];
+	char	 last_run[32];
+	char	 last_report[1024];	/* the JSON report's path */
+	char	 created_at[32];
+	char	 created_by[300];
+};
+
+/* One run of a job. */
+struct arh_job_run {
+	long	 id;
+	long	 job;
+	char	 started_at[32];
+	char	 finished_at[32];	/* "" while running */
+	char	 status[16];		/* running, done, retrying, failed,
+					   interrupted */
+	int	 year;			/* the year transferred */
+	char	 error[1024];
+	char	 report_path[1024];	/* the JSON report, "" if none */
+};
+
+/* Add j (every field but id, attempts, last_*, created_at set by the
+ * caller; id and created_at filled in) with its event, at once. */
+int arh_catalog_job_add(struct arh_catalog *c, struct arh_job *j,
+    struct arh_err *err);
+/* One job; ARH_ENOTFOUND. */
+int arh_catalog_job_get(struct arh_catalog *c, long id, struct arh_job *j,
+    struct arh_err *err);
+/* Every job, by id. */
+int arh_catalog_jobs(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_job *j), void *arg,
+    struct arh_err *err);
+/* The runs of job id, oldest first. */
+int arh_catalog_job_runs(struct arh_catalog *c, long id,
+    int (*cb)(void *arg, const struct arh_job_run *r), void *arg,
+    struct arh_err *err);
+/* Cancel job id with its event: ARH_ENOTFOUND, ARH_EUSAGE when it is
+ * running, done or cancelled already. */
+int arh_catalog_job_cancel(struct arh_catalog *c, long id, const char *actor,
+    struct arh_err *err);
+/* Jobs scheduled or retrying whose next_run is on or before now, oldest
+ * next_run first. */
+int arh_catalog_jobs_due(struct arh_catalog *c, const char *now,
+    int (*cb)(void *arg, const struct arh_job *j), void *arg,
+    struct arh_err *err);
+/*
+ * Claim job id for a run at now transferring `year`, atomically: only a
+ * job scheduled or retrying becomes running (attempts + 1, last_run now),
+ * and a run row is added (its id in *run).  ARH_EEXIST when the job is
+ * not waiting (running elsewhere, done, failed, cancelled: err says
+ * which), ARH_ENOTFOUND.
+ */
+int arh_catalog_job_claim(struct arh_catalog *c, long id, const char *now,
+    int year, long *run, struct arh_err *err);
+/*
+ * The end of run `run` of job id, with its event, at once: the run gets
+ * `status` (done, retrying, failed), error (may be NULL), the report JSON
+ * text and its path (may be NULL); the job gets job_status (scheduled,
+ * retrying, done, failed), next_run (NULL: none), last_error, last_report;
+ * attempts go back to 0 unless job_status is retrying.
+ */
+int arh_catalog_job_finish(struct arh_catalog *c, long id, long run,
+    const char *status, const char *job_status, const char *next_run,
+    const char *error, const char *report, const char *report_path,
+    const char *actor, struct arh_err *err);
+/* `schedule run-now`: job id due at now (next_run = now, status
+ * scheduled, attempts 0 if it had failed), with its event.  ARH_EUSAGE
+ * when it is running, done or cancelled. */
+int arh_catalog_job_rearm(struct arh_catalog *c, long id, const char *now,
+    const char *actor, struct arh_err *err);
+/* After a crash (a daemon start, a worker that died): every running job
+ * becomes retrying at now, its open run "interrupted"; *n how many. */
+int arh_catalog_jobs_recover(struct arh_catalog *c, const char *now,
+    size_t *n, struct arh_err *err);
+/* The sealed disposition of an archive: action (16 bytes) and due date
+ * (11 bytes), "" when it has none. */
+int arh_catalog_disposition(struct arh_catalog *c, const char *name,
+    char *action, char *due, struct arh_err *err);
 
 #endif

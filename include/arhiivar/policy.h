@@ -90,6 +90,7 @@ enum arh_op {
 	ARH_OP_AUDIT_REQUEST,	/* audit now, through the daemon */
 	ARH_OP_READ_RESTRICTED,	/* content of a record in force: the
 				   entitled roles, see arh_policy_view() */
+	ARH_OP_SCHEDULE,	/* schedule add, cancel, run-now */
 };
 
 #define ARH_ANY_CALLER	"*"	/* a rule's role: no role needed */

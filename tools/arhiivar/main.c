@@ -31,6 +31,7 @@ static const struct {
 	{ "status", cmd_status, "the daemon: queue, schedules, audits, attention" },
 	{ "quarantine", cmd_quarantine, "quarantine list, retry: refused inbox items" },
 	{ "audit", cmd_audit, "ask the daemon to audit an archive now" },
+	{ "schedule", cmd_schedule, "schedule add, list, show, cancel, run-now: transfers" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */

@@ -23,6 +23,7 @@
 
 #include "arhiivar/inbox.h"
 #include "arhiivar/ops.h"
+#include "arhiivar/schedule.h"
 #include "ctl.h"
 #include "loop.h"
 #include "util.h"
@@ -276,6 +277,21 @@ audit_done(struct loop *l, json_t *r, time_t now)
 		l->next_audit = now + 60;
 }
 
+/* Runs left "running" by a worker that died (or a daemon that was
+ * killed) are interrupted: their jobs retry now. */
+static void
+recover_jobs(struct daemon *d)
+{
+	struct arh_err err;
+	size_t n = 0;
+
+	if (arh_job_recover(d->h, time(NULL), &n, &err) != 0)
+		dlog(LOG_ERR, "%s", err.msg);
+	else if (n > 0)
+		dlog(LOG_WARNING, "%zu scheduled transfer%s interrupted: "
+		    "retrying", n, n == 1 ? " was" : "s were");
+}
+
 static void
 reap(struct loop *l, struct worker *w, time_t now)
 {
@@ -293,6 +309,8 @@ reap(struct loop *l, struct worker *w, time_t now)
 			add_backoff(l, what);
 		else if (kind == WORK_AUDIT)
 			l->next_audit = now + 60;
+		else
+			recover_jobs(l->d);
 	} else if (kind == WORK_INGEST)
 		ingest_done(l, r);
 	else if (kind == WORK_AUDIT)
@@ -453,6 +471,7 @@ setup(struct loop *l, struct arh_err *err)
 		return rc;
 	if ((rc = make_dirs(d, err)) != 0)
 		return rc;
+	recover_jobs(d);
 	if ((l->infd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
 	    inotify_add_watch(l->infd, d->h->cfg->inbox, IN_MOVED_TO |
 	    IN_CREATE | IN_ONLYDIR) == -1) {
