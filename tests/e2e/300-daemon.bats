@@ -232,3 +232,33 @@ load daemon
 	[ "$status" -eq 0 ]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from events where kind = 'ingest' and result = 'ok'")" = 1 ]
 }
+
+@test "daemon: a scheduled transfer due in the past runs at start; its report is written" {
+	daemon_home
+	entitle_caller
+	arh schedule add --series 12-1 --year 2024 --source "$CASE" --at 2025-01-15T02:00 >/dev/null
+	start_daemon
+	poll 30 sh -c "[ \"\$(sqlite3 '$ARHIIVAR_HOME/catalog.db' \"select status from jobs where id = 1\")\" = done ]"
+	[ "$(narchives)" = 1 ]
+	ls "$ARHIIVAR_HOME"/reports/transfer-1-*.json
+	ls "$ARHIIVAR_HOME"/reports/transfer-1-*.html
+	grep -q 'scheduled transfer 1 done' "$T/daemon.log"
+}
+
+@test "daemon: a missed yearly transfer runs once at start, for the year before the run, and is scheduled for next year" {
+	daemon_home
+	entitle_caller
+	mkdir -p "$T/export/12-1/2024" "$T/export/12-1/2023" "$T/export/1-2"
+	cp -r "$CASE/." "$T/export/12-1/2024/"
+	cp -r "$CASE/." "$T/export/12-1/2023/"
+	arh schedule add --yearly --at 01-15T02:00 --series 12-1 --source-pattern "$T/export/{series}/{year}" >/dev/null
+	# make it due now, as the January run would be, then start
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "update jobs set next_run = '2025-01-15T00:00:00Z' where id = 1"
+	start_daemon
+	poll 30 sh -c "[ \"\$(sqlite3 '$ARHIIVAR_HOME/catalog.db' \"select count(*) from job_runs where finished_at is not null\")\" -ge 1 ]"
+	# the run is in the current year: the year before it is transferred
+	want=$(( $(date +%Y) - 1 ))
+	run sqlite3 "$ARHIIVAR_HOME/catalog.db" "select year from job_runs where job = 1"
+	[ "$output" = "$want" ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select next_run > '2026' from jobs where id = 1")" = 1 ]
+}
