@@ -30,10 +30,38 @@ run "$BIN" register import -C "$CASE" "$TOP/sample/register-entry-12-1-8909-1.tx
 printf '   The case file now holds:\n'
 (cd "$CASE" && find . -type f | sort | sed 's/^\.\//     /')
 
-say "Archive it: the series is checked against the file plan, every file is checked,
-   fingerprinted twice (SHA-512 and SHA-256), packed with its register metadata and the
-   retention decision into one archive file and sealed with the organisation's seal."
-run "$BIN" ingest "$CASE"
+say "Start the appliance: the daemon arhiivard watches the inbox, runs scheduled transfers
+   and fixity audits, and answers the control socket and the verification API."
+DAEMON=$(dirname "$BIN")/arhiivard
+PORT=$((20000 + $$ % 20000))
+sed -i "s/^#listen = 127.0.0.1:8470/listen = 127.0.0.1:$PORT/" "$ARHIIVAR_HOME/arhiivar.conf"
+# Staff reach the control socket through its group.
+[ "$(id -u)" = 0 ] && sed -i 's/^#socket_group =/socket_group = nogroup/' "$ARHIIVAR_HOME/arhiivar.conf"
+run "$DAEMON" -H "$ARHIIVAR_HOME" -t
+"$DAEMON" -H "$ARHIIVAR_HOME" 2>"$W/arhiivard.log" &
+DPID=$!
+trap 'kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null' EXIT
+i=0
+until "$BIN" status >/dev/null 2>&1 || [ $? -eq 1 ]; do
+	i=$((i + 1)); [ "$i" -gt 200 ] && { echo "the daemon did not start" >&2; cat "$W/arhiivard.log" >&2; exit 1; }
+	sleep 0.05
+done
+printf '   arhiivard is running (pid %s), API on 127.0.0.1:%s\n' "$DPID" "$PORT"
+
+say "Hand the closed case file to the appliance: it is copied into the inbox whole, then the
+   daemon checks the series against the file plan, checks every file, fingerprints it twice
+   (SHA-512 and SHA-256), packs it with its register metadata and retention decision into
+   one archive file and seals it with the organisation's seal."
+run "$BIN" submit "$CASE"
+i=0
+until [ -d "$ARHIIVAR_HOME/done/case-12-1-2024" ]; do
+	i=$((i + 1)); [ "$i" -gt 400 ] && { echo "not archived" >&2; cat "$W/arhiivard.log" >&2; exit 1; }
+	sleep 0.05
+done
+sed 's/^/     log: /' "$W/arhiivard.log"
+set +e
+run "$BIN" status
+set -e
 
 say "Which rule decides how long it is kept: the decision sealed into the archive."
 run "$BIN" policy explain 12-1/2024
@@ -59,6 +87,14 @@ tar -xf "$ARHIIVAR_HOME/store/12-1_2024.v1.tar" -C "$W/auditor"
 	    sed 's/^/     /'
 )
 
+say "Ask the verification API, as an auditor's script would (anonymous callers get the
+   public view only)."
+SHA=$(sha256sum "$CASE/12-1_8911-1/vastus.txt" | cut -d' ' -f1)
+run curl -s "http://127.0.0.1:$PORT/v1/status"
+printf '\n'
+run curl -s "http://127.0.0.1:$PORT/v1/lookup?sha256=$SHA"
+printf '\n'
+
 say "What a member of the public may see: the internal-use record shows only its
    registration data and restriction — no title, correspondent or files."
 run "$BIN" show --public 12-1/2024
@@ -67,6 +103,17 @@ say "Restore the public reply 12-1/8911-1 on request: read straight from its pla
    archive and checked against the sealed fingerprint before it is handed over."
 run "$BIN" restore -o "$W/vastus.txt" 12-1/2024 12-1_8911-1/vastus.txt
 cmp "$W/vastus.txt" "$CASE/12-1_8911-1/vastus.txt" && printf '     identical to the original\n'
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	say "A member of staff who may not read the store restores through the daemon: it
+   learns who asks from the kernel, checks the access policy and streams the file."
+	chmod 711 "$W" "$ARHIIVAR_HOME"
+	chmod 777 "$W"
+	printf '   $ (as nobody) arhiivar restore -o %s 12-1/2024 12-1_8911-1/vastus.txt\n' "$W/staff.txt"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$BIN" restore -o "$W/staff.txt" 12-1/2024 12-1_8911-1/vastus.txt 2>&1 | sed 's/^/     /'
+	chmod 755 "$W"
+fi
 
 say "Ask for the internal-use record's file (õiend.pdf) without the right role: refused."
 set +e
@@ -140,6 +187,13 @@ fi
 
 say "Every ingest, verification, restore, refusal, hold and disposition is in the audit trail."
 run "$BIN" events
+
+say "Stop the appliance (SIGTERM: a transfer in progress would be abandoned cleanly and
+   retried at the next start)."
+kill -TERM "$DPID"
+wait "$DPID" || true
+trap - EXIT
+tail -n 2 "$W/arhiivard.log" | sed 's/^/     log: /'
 
 printf '\nDone. The archive is %s\n' "$ARHIIVAR_HOME/store/12-1_2024.v1.tar"
 printf 'Everything is kept in %s for you to look at; remove it when done.\n' "$W"
