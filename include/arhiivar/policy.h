@@ -83,6 +83,7 @@ enum arh_op {
 	ARH_OP_FILEPLAN_IMPORT,
 	ARH_OP_READ_RESTRICTED,	/* content of a record in force: the
 				   entitled roles, see arh_policy_view() */
+	ARH_OP_TOKEN_ADMIN,	/* issue, list, revoke API tokens */
 };
 
 #define ARH_ANY_CALLER	"*"	/* a rule's role: no role needed */
