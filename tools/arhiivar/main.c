@@ -27,6 +27,7 @@ static const struct {
 	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
 	{ "disposition", cmd_disposition, "disposition due, propose, approve, execute: destruction" },
 	{ "access", cmd_access, "access review: restrictions ending or ended" },
+	{ "token", cmd_token, "token add, list, revoke: bearer tokens of the API" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */
