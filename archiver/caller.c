@@ -143,13 +143,19 @@ out:
 int
 arh_identity_current(struct arh_identity *id, struct arh_err *err)
 {
+	return arh_identity_of(getuid(), getgid(), id, err);
+}
+
+int
+arh_identity_of(uid_t uid, gid_t gid, struct arh_identity *id,
+    struct arh_err *err)
+{
 	struct passwd pw, *res = NULL;
 	char *buf = NULL;
-	gid_t gid;
 	int r;
 
 	memset(id, 0, sizeof(*id));
-	id->uid = getuid();
+	id->uid = uid;
 	if ((r = lookup_user(id->uid, &pw, &res, &buf, err)) != 0)
 		goto out;
 	if (res != NULL) {
@@ -166,7 +172,6 @@ arh_identity_current(struct arh_identity *id, struct arh_err *err)
 		r = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;
 	}
-	gid = getgid();
 	r = add_groups(id, &gid, 1, err);
 out:
 	free(buf);
@@ -213,4 +218,11 @@ arh_authorize(struct arh_home *h, const struct arh_identity *who,
 	arh_errf(err, ARH_EDENIED, "%s", d->why);
 	return arh_refusal(h, rule != NULL ? rule->kind : "denial", target,
 	    ARH_EDENIED, err);
+}
+
+int
+arh_permit(struct arh_home *h, const struct arh_identity *who, enum arh_op op,
+    const char *target, struct arh_err *err)
+{
+	return arh_authorize(h, who, &op, 1, target, NULL, err);
 }

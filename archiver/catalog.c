@@ -196,7 +196,8 @@ static const char *const migrations[] = {
 	"  verified_at TEXT NOT NULL,"
 	"  result TEXT NOT NULL,"
 	"  detail TEXT);"
-	"CREATE INDEX audits_at ON audits(verified_at);",
+	"CREATE INDEX audits_at ON audits(verified_at);"
+	"INSERT INTO audits SELECT name, '', 'pending', NULL FROM archives;",
 };
 
 /* What a read-only caller is told when a command tries to write. */
@@ -994,7 +995,12 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 	if (r == SQLITE_CONSTRAINT)
 		return arh_errf(err, ARH_EEXIST, "archive '%s' is already in "
 		    "the catalog", s->name);
-	return r == SQLITE_DONE ? 0 : cat_dberr(c, err, "adding an archive");
+	if (r != SQLITE_DONE)
+		return cat_dberr(c, err, "adding an archive");
+	/* Not audited yet: first in the audit rotation (catalog_audits.c). */
+	return cat_each(c, "adding an archive", "INSERT INTO audits (archive, "
+	    "verified_at, result) VALUES (?, '', 'pending')", NULL, NULL, err,
+	    "s", s->name);
 }
 
 static int

@@ -36,6 +36,10 @@ static const struct arh_op_rule rules[] = {
 	  "destruction list", "records-manager" },
 	{ ARH_OP_FILEPLAN_IMPORT, "fileplan-import", "importing a file plan",
 	  ARH_ANY_CALLER },
+	{ ARH_OP_QUARANTINE, "quarantine", "handling quarantined inbox "
+	  "items", "records-manager" },
+	{ ARH_OP_AUDIT_REQUEST, "audit-request", "requesting an audit",
+	  "auditor" },
 	{ ARH_OP_READ_RESTRICTED, "denial", "reading an internal-use record "
 	  "in force (its content, files and full metadata)", NULL },
 	{ ARH_OP_TOKEN_ADMIN, "token", "administering API tokens",

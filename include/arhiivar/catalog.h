@@ -382,4 +382,37 @@ int arh_catalog_dump(struct arh_catalog *c, char **out, struct arh_err *err);
 int arh_catalog_copy_events(struct arh_catalog *c, const char *from,
     struct arh_err *err);
 
+
+/*
+ * Fixity audits (catalog_audits.c): the last audit of each archive.  An
+ * archive is catalogued "pending" (verified_at ""), so the rotation is one
+ * indexed query whatever the store's size.
+ */
+struct arh_audit {
+	char	 archive[256];
+	char	 verified_at[32];	/* "" while pending */
+	char	 result[16];		/* pending, ok, failed */
+	char	 detail[512];		/* failed layers, never a member name */
+};
+/* Record an audit's result and its event (kind "audit") at once. */
+int arh_catalog_audit_record(struct arh_catalog *c, const char *archive,
+    const char *result, const char *detail, const char *actor,
+    struct arh_err *err);
+/* The archive audited longest ago (pending first) if that was before
+ * `before` ("YYYY-MM-DDTHH:MM:SSZ"); ARH_ENOTFOUND when none is due. */
+int arh_catalog_audit_next(struct arh_catalog *c, const char *before,
+    struct arh_audit *a, struct arh_err *err);
+int arh_catalog_audit_get(struct arh_catalog *c, const char *archive,
+    struct arh_audit *a, struct arh_err *err);
+/* Archives whose last audit failed, oldest first. */
+int arh_catalog_audits_failed(struct arh_catalog *c,
+    int (*cb)(void *arg, const struct arh_audit *a), void *arg,
+    struct arh_err *err);
+/* How many archives are pending, ok and failed. */
+int arh_catalog_audit_counts(struct arh_catalog *c, long *pending, long *ok,
+    long *failed, struct arh_err *err);
+/* Mark every archive (or one) as due now: `arhiivar audit`. */
+int arh_catalog_audit_request(struct arh_catalog *c, const char *archive,
+    struct arh_err *err);
+
 #endif

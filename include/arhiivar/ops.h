@@ -185,6 +185,14 @@ int arh_events_for(struct arh_home *h, const struct arh_redact_caller *who,
     const char *archive, arh_event_cb cb, void *arg, struct arh_err *err);
 
 /*
+ * The role table's answer for an operation that lives in a front end
+ * (the daemon's quarantine and audit requests): 0, or ARH_EDENIED with
+ * the refusal recorded as an event, as every library operation does.
+ */
+int arh_permit(struct arh_home *h, const struct arh_identity *who,
+    enum arh_op op, const char *target, struct arh_err *err);
+
+/*
  * The JSON views both front ends show (archiver/views.c), so that the
  * CLI's --json and the API answer the same caller the same way.
  */

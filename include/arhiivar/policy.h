@@ -44,6 +44,10 @@ struct arh_identity {
  * left empty.  Release with arh_identity_release() (NULL-safe, idempotent).
  */
 int arh_identity_current(struct arh_identity *id, struct arh_err *err);
+/* The same for another process's uid and gid (the daemon's peer, from
+ * SO_PEERCRED): never from what a client says. */
+int arh_identity_of(uid_t uid, gid_t gid, struct arh_identity *id,
+    struct arh_err *err);
 void arh_identity_release(struct arh_identity *id);
 
 /*
@@ -81,6 +85,9 @@ enum arh_op {
 	ARH_OP_DISPOSAL_APPROVE_AS_RECORDS_MANAGER,
 	ARH_OP_DISPOSAL_EXECUTE,
 	ARH_OP_FILEPLAN_IMPORT,
+	ARH_OP_QUARANTINE,	/* quarantine list and retry (the reasons
+				   name record folders) */
+	ARH_OP_AUDIT_REQUEST,	/* audit now, through the daemon */
 	ARH_OP_READ_RESTRICTED,	/* content of a record in force: the
 				   entitled roles, see arh_policy_view() */
 	ARH_OP_TOKEN_ADMIN,	/* issue, list, revoke API tokens */

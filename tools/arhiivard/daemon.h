@@ -83,5 +83,16 @@ json_t *daemon_status_json(struct daemon *d, struct arh_home *h);
  * listen, "off": nothing); stop it.  0 or an ARH_E* code with err. */
 int http_start(struct daemon *d, struct arh_err *err);
 void http_stop(struct daemon *d);
+/* What -t checks of [api]: the listen address parses. */
+int http_check_config(const struct arh_config *cfg,
+    struct arh_problems *probs);
+
+/*
+ * sandbox.c: after setup, drop what the daemon does not need (seccomp
+ * allow-list, Landlock filesystem rules); each degrades gracefully with
+ * a log line where the kernel lacks it.  0, or -1 when a sandbox that is
+ * available could not be applied (the daemon then refuses to run).
+ */
+int sandbox_enter(struct daemon *d);
 
 #endif

@@ -363,3 +363,18 @@ http_stop(struct daemon *d)
 	free_state(s);
 	d->http = NULL;
 }
+
+int
+http_check_config(const struct arh_config *cfg, struct arh_problems *probs)
+{
+	struct sockaddr_storage ss;
+	struct arh_err err;
+	int v6;
+
+	if (cfg->api_listen == NULL || strcmp(cfg->api_listen, "off") == 0)
+		return 0;
+	if (parse_listen(cfg->api_listen, &ss, &v6, &err) == 0)
+		return 0;
+	(void)arh_problems_add(probs, "%s", err.msg);
+	return -1;
+}

@@ -13,4 +13,7 @@ int loop_check_setup(struct daemon *d, const struct arh_config *cfg,
 /* Open everything, say READY=1, serve until SIGTERM; 0 on a clean stop. */
 int loop_run(struct daemon *d);
 
+/* Recount the quarantine for status. */
+void loop_refresh_counts(struct daemon *d);
+
 #endif

@@ -27,6 +27,7 @@
 #include "arhiivar/config.h"
 #include "daemon.h"
 #include "loop.h"
+#include "worker.h"
 
 /* Exit status (docs/arhiivard.8). */
 #define EXIT_CONFIG	1	/* -t found problems; the home cannot be used */
@@ -131,14 +132,14 @@ int
 main(int argc, char **argv)
 {
 	struct daemon d;
-	int c, test = 0, print = 0, rc;
+	int c, test = 0, print = 0, work = 0, rc;
 
 	set_locale();
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_init(&d.lock, NULL);
 	snprintf(d.doing, sizeof(d.doing), "starting");
 	d.home_path = getenv("ARHIIVAR_HOME");
-	while ((c = getopt(argc, argv, "H:c:tTh")) != -1) {
+	while ((c = getopt(argc, argv, "+H:c:tTWh")) != -1) {
 		switch (c) {
 		case 'H':
 			d.home_path = optarg;
@@ -152,6 +153,9 @@ main(int argc, char **argv)
 		case 'T':
 			test = print = 1;
 			break;
+		case 'W':	/* the daemon's own workers (worker.c) */
+			work = 1;
+			break;
 		case 'h':
 			usage();
 			return 0;
@@ -159,6 +163,12 @@ main(int argc, char **argv)
 			usage();
 			return EXIT_FAILURE_;
 		}
+	}
+	if (work) {
+		if (d.home_path == NULL || *d.home_path == '\0')
+			d.home_path = ARH_DEFAULT_HOME;
+		setvbuf(stderr, NULL, _IOLBF, 0);
+		return worker_main(&d, argc - optind, argv + optind);
 	}
 	if (optind != argc) {
 		usage();
