@@ -1,7 +1,7 @@
 /*
  * catalog_api.c — the catalog queries of the verification API: a page of
  * archives (keyset paging by name), an archive's disposition and holds,
- * its last fixity audit, and counts for /metrics.
+ * and counts for /metrics.
  */
 #include <stdio.h>
 #include <string.h>
@@ -73,34 +73,6 @@ arh_catalog_disposition(struct arh_catalog *c, const char *name,
 }
 
 static int
-audit_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
-{
-	struct arh_audit *a = arg;
-
-	(void)err;
-	cat_col_copy(a->verified_at, sizeof(a->verified_at), st, 0);
-	cat_col_copy(a->result, sizeof(a->result), st, 1);
-	cat_col_copy(a->detail, sizeof(a->detail), st, 2);
-	return 1;
-}
-
-int
-arh_catalog_audit(struct arh_catalog *c, const char *name,
-    struct arh_audit *a, struct arh_err *err)
-{
-	int rc;
-
-	memset(a, 0, sizeof(*a));
-	rc = cat_each(c, "reading an audit", "SELECT verified_at, result, "
-	    "detail FROM audits WHERE archive = ?", audit_row, a, err, "s",
-	    name);
-	if (rc == 1)
-		return 0;
-	return rc != 0 ? rc : arh_errf(err, ARH_ENOTFOUND, "archive '%s' has "
-	    "not been audited", name);
-}
-
-static int
 count_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
 {
 	struct arh_catalog_counts *n = arg;
@@ -126,6 +98,6 @@ arh_catalog_counts(struct arh_catalog *c, struct arh_catalog_counts *n,
 	    "archives), (SELECT coalesce(sum(nrecords), 0) FROM archives), "
 	    "(SELECT coalesce(sum(nfiles), 0) FROM archives), (SELECT "
 	    "coalesce(sum(size), 0) FROM archives), (SELECT count(*) FROM "
-	    "audits WHERE result <> 'ok'), (SELECT count(*) FROM holds WHERE "
+	    "audits WHERE result = 'failed'), (SELECT count(*) FROM holds WHERE "
 	    "released_at IS NULL)", count_row, n, err, "");
 }

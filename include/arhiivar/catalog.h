@@ -343,16 +343,6 @@ struct arh_disposition {
 int arh_catalog_disposition(struct arh_catalog *c, const char *name,
     struct arh_disposition *d, struct arh_err *err);
 
-/* The last fixity audit of an archive (table audits); ARH_ENOTFOUND if it
- * was never audited. */
-struct arh_audit {
-	char	 verified_at[32];
-	char	 result[32];		/* "ok", "failed", ... */
-	char	 detail[1024];
-};
-int arh_catalog_audit(struct arh_catalog *c, const char *name,
-    struct arh_audit *a, struct arh_err *err);
-
 /* Totals for /metrics: public facts only. */
 struct arh_catalog_counts {
 	int64_t	 archives;

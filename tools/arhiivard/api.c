@@ -365,7 +365,7 @@ audit_json(struct api_ctx *ctx, const struct caller *c, const char *name,
 	int rc;
 
 	*out = NULL;
-	if ((rc = arh_catalog_audit(ctx->h->cat, name, &a, err)) ==
+	if ((rc = arh_catalog_audit_get(ctx->h->cat, name, &a, err)) ==
 	    ARH_ENOTFOUND) {
 		*out = json_null();
 		return 0;
@@ -379,8 +379,9 @@ audit_json(struct api_ctx *ctx, const struct caller *c, const char *name,
 	memset(&shown, 0, sizeof(shown));
 	if ((rc = arh_redact_from_catalog(&r, &c->who, ctx->h->cat, name,
 	    err)) == 0 && (rc = arh_redact_event(&r, &ev, &shown)) == 0)
-		*out = json_pack("{s:s, s:s, s:s?}", "verified_at",
-		    a.verified_at, "result", a.result, "detail", shown.detail);
+		*out = json_pack("{s:s?, s:s, s:s?}", "verified_at",
+		    a.verified_at[0] ? a.verified_at : NULL, "result",
+		    a.result, "detail", shown.detail);
 	arh_redact_event_release(&shown);
 	arh_redact_release(&r);
 	if (rc == 0 && *out == NULL)
@@ -515,9 +516,11 @@ lookup_add(void *arg, const char *archive, const struct arh_file_row *f,
 	arh_err_clear(&err);
 	if ((rc = arh_catalog_get(l->ctx->h->cat, archive, &row, &err)) == 0)
 		json_object_set_new(o, "sealed", json_string(row.created));
-	if ((rc = arh_catalog_audit(l->ctx->h->cat, archive, &a, &err)) == 0)
-		json_object_set_new(o, "audit", json_pack("{s:s, s:s}",
-		    "verified_at", a.verified_at, "result", a.result));
+	if ((rc = arh_catalog_audit_get(l->ctx->h->cat, archive, &a,
+	    &err)) == 0)
+		json_object_set_new(o, "audit", json_pack("{s:s?, s:s}",
+		    "verified_at", a.verified_at[0] ? a.verified_at : NULL,
+		    "result", a.result));
 	else if (rc == ARH_ENOTFOUND)
 		json_object_set_new(o, "audit", json_null());
 	else {
