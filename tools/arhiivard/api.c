@@ -590,7 +590,7 @@ get_metrics(struct api_ctx *ctx, struct api_response *resp)
 	GAUGE("files", "Payload files in catalogued archives.", n.files);
 	GAUGE("archive_bytes", "Size of the catalogued archive files.",
 	    n.bytes);
-	GAUGE("audits_failed", "Archives whose last audit failed.",
+	GAUGE("archives_audit_failed", "Archives whose last audit failed.",
 	    n.audits_failed);
 	GAUGE("holds", "Holds in force.", n.holds);
 	if (ctx->d != NULL) {

@@ -330,13 +330,13 @@ http_start(struct daemon *d, struct arh_err *err)
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, answer, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->api_threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->api_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->api_timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->api_max_request,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 	    MHD_OPTION_END);
 	if (s->mhd == NULL) {
