@@ -150,3 +150,10 @@ install: all
 
 clean:
 	rm -rf build build-* bench-work tests/fuzz/artifacts
+
+# The verification API's handler test links the daemon's parts (no main).
+DAEMON_PART_OBJ := $(DAEMON_PARTS:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/test_api: tests/unit/test_api.c $(DAEMON_PART_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DAEMON_CFLAGS) -Itools/arhiivard $(ALL_LDFLAGS) \
+	    -o $@ $< $(DAEMON_PART_OBJ) $(LIB) $(LDLIBS) $(DAEMON_LIBS) -lcmocka

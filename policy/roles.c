@@ -44,6 +44,8 @@ static const struct arh_op_rule rules[] = {
 	  "auditor" },
 	{ ARH_OP_READ_RESTRICTED, "denial", "reading an internal-use record "
 	  "in force (its content, files and full metadata)", NULL },
+	{ ARH_OP_TOKEN_ADMIN, "token", "administering API tokens",
+	  "records-manager" },
 };
 
 const struct arh_op_rule *

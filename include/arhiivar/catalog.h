@@ -322,6 +322,39 @@ int arh_catalog_extended(struct arh_catalog *c, const char *reference,
 int arh_catalog_record_latest(struct arh_catalog *c, const char *reference,
     char archive[256], json_t **meta, struct arh_err *err);
 
+/*
+ * The verification API's queries (archiver/catalog_api.c).
+ */
+
+/* Up to `limit` archives after name `after` ("" or NULL: from the first)
+ * in name order, of `series` (NULL: any) and `year` (0: any; the year
+ * that ends the case file reference).  Keyset paging: no OFFSET. */
+int arh_catalog_page(struct arh_catalog *c, const char *series, int year,
+    const char *after, int limit,
+    int (*cb)(void *arg, const struct arh_archive_row *row), void *arg,
+    struct arh_err *err);
+
+/* An archive's sealed disposition and the holds in force on it. */
+struct arh_disposition {
+	char	 action[32];		/* "destroy", "transfer", "" none */
+	char	 due[16];		/* YYYY-MM-DD, "" none */
+	char	 holds[256];		/* hold ids, comma-separated, "" */
+};
+int arh_catalog_disposition(struct arh_catalog *c, const char *name,
+    struct arh_disposition *d, struct arh_err *err);
+
+/* Totals for /metrics: public facts only. */
+struct arh_catalog_counts {
+	int64_t	 archives;
+	int64_t	 records;
+	int64_t	 files;
+	int64_t	 bytes;			/* of the archive files */
+	int64_t	 audits_failed;		/* archives whose last audit failed */
+	int64_t	 holds;			/* in force */
+};
+int arh_catalog_counts(struct arh_catalog *c, struct arh_catalog_counts *n,
+    struct arh_err *err);
+
 int arh_catalog_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);
 /* Events of one archive (or all when archive is NULL), oldest first. */

@@ -192,4 +192,32 @@ int arh_events_for(struct arh_home *h, const struct arh_redact_caller *who,
 int arh_permit(struct arh_home *h, const struct arh_identity *who,
     enum arh_op op, const char *target, struct arh_err *err);
 
+/*
+ * The JSON views both front ends show (archiver/views.c), so that the
+ * CLI's --json and the API answer the same caller the same way.
+ */
+
+/* The records of `archive` as `who` sees them: each record's metadata as
+ * arh_policy_view() and arh_view_apply() give it, with "decision"
+ * {allowed, rule, view} and, only when allowed, "files" (path, size,
+ * digests, mime, charset).  A new array into *out, in reference order. */
+int arh_records_view(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, json_t **out, struct arh_err *err);
+/* An archive row's identifiers, digests, signer and seal time (public
+ * facts); NULL on ENOMEM. */
+json_t *arh_archive_row_json(const struct arh_archive_row *r);
+/* A file found by digest or record (arh_catalog_find()) under view v:
+ * archive, record, allowed, and only when allowed path, size, digests. */
+json_t *arh_found_view(const char *archive, const struct arh_file_row *f,
+    const struct arh_view_decision *v);
+/* A verify report as `who` may see it (redact.h): from the archive's own
+ * records, else the catalog's (h may be NULL), else every payload file
+ * hidden from a caller not entitled to restricted records.  0 or
+ * ARH_ENOMEM (then the report must not be shown). */
+int arh_verify_redact(struct arh_home *h, const struct arh_redact_caller *who,
+    struct arh_verify_report *rep, struct arh_err *err);
+/* A (redacted) verify report of `what` with outcome rc as JSON. */
+json_t *arh_verify_report_json(const char *what, int rc,
+    const struct arh_verify_report *r);
+
 #endif

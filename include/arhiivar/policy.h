@@ -91,6 +91,7 @@ enum arh_op {
 	ARH_OP_READ_RESTRICTED,	/* content of a record in force: the
 				   entitled roles, see arh_policy_view() */
 	ARH_OP_SCHEDULE,	/* schedule add, cancel, run-now */
+	ARH_OP_TOKEN_ADMIN,	/* issue, list, revoke API tokens */
 };
 
 #define ARH_ANY_CALLER	"*"	/* a rule's role: no role needed */

@@ -4,7 +4,8 @@
 # usage: tests/bench/run.sh [BUILD_DIR]	(make bench)
 # env:   BENCH_FILES (20000), BENCH_BYTES (2000000000), BENCH_SEED (1),
 #        BENCH_KEEP=1 keeps bench-work/, BENCH=scale runs only the scale
-#        section (tests/bench/scale.sh: no corpus needed).
+#        section (tests/bench/scale.sh: no corpus needed), BENCH=api only
+#        the API benchmark (tests/bench/api.sh: wrk, no corpus either).
 # Warm runs: nothing is dropped from the page cache.  Exits 0 even when a
 # target is missed: it is a benchmark, not a test.
 set -u
@@ -17,6 +18,9 @@ esac
 ARH=$build/arhiivar
 if [ "${BENCH:-}" = scale ]; then
 	exec sh "$top/tests/bench/scale.sh" "$build"
+fi
+if [ "${BENCH:-}" = api ]; then
+	exec sh "$top/tests/bench/api.sh" "$build"
 fi
 files=${BENCH_FILES:-20000}
 bytes=${BENCH_BYTES:-2000000000}

@@ -39,6 +39,7 @@ static const struct {
 	{ ARH_OP_FILEPLAN_IMPORT, "fileplan-import", { 1, 1, 1, 1, 1 } },
 	{ ARH_OP_READ_RESTRICTED, "denial", { 0, 0, 1, 0, 0 } },
 	{ ARH_OP_SCHEDULE, "schedule", { 0, 0, 1, 0, 0 } },
+	{ ARH_OP_TOKEN_ADMIN, "token", { 0, 0, 1, 0, 0 } },
 };
 
 static void
@@ -72,7 +73,7 @@ test_table_is_complete(void **state)
 {
 	(void)state;
 	assert_null(arh_op_rule((enum arh_op)0));
-	assert_null(arh_op_rule((enum arh_op)(ARH_OP_SCHEDULE + 1)));
+	assert_null(arh_op_rule((enum arh_op)(ARH_OP_TOKEN_ADMIN + 1)));
 	assert_int_equal(arh_role_permits((enum arh_op)99, NULL, 0, NULL, 0),
 	    0);
 }

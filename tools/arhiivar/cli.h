@@ -107,5 +107,6 @@ int cmd_disposition(struct cli *, int, char **);
 int cmd_destruction(struct cli *, int, char **);
 int cmd_access(struct cli *, int, char **);
 int cmd_schedule(struct cli *, int, char **);
+int cmd_token(struct cli *, int, char **);
 
 #endif

@@ -34,15 +34,8 @@ found(void *arg, const char *archive, const struct arh_file_row *f,
 	    s->h->cfg->internal_roles, s->h->cfg->ninternal_roles, s->today,
 	    &v);
 	s->n++;
-	if (s->arr != NULL) {
-		json_t *o = json_pack("{s:s, s:s, s:b}", "archive", archive,
-		    "record", f->record, "allowed", d->allow);
-		if (o != NULL && d->allow)
-			json_object_update_new(o, json_pack("{s:s, s:I, s:s, "
-			    "s:s}", "path", f->path, "size", (json_int_t)f->size,
-			    "sha256", f->sha256, "sha512", f->sha512));
-		return cli_list_add(s->arr, o);
-	}
+	if (s->arr != NULL)
+		return cli_list_add(s->arr, arh_found_view(archive, f, &v));
 	if (d->allow)
 		printf("%s  %s  %s  %llu bytes\n", cli_vis(archive),
 		    cli_vis(f->record), cli_vis(f->path),

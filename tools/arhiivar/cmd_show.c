@@ -17,50 +17,8 @@
 
 struct show {
 	struct arh_home	*h;
-	char *const	*roles;
-	size_t		 nroles;
-	char		 today[11];
-	json_t		*records;	/* reference → view */
-	json_t		*order;
+	json_t		*order;		/* the records as the caller sees them */
 };
-
-static int
-add_record(void *arg, const json_t *meta)
-{
-	struct show *s = arg;
-	struct arh_view_decision d;
-	json_t *view;
-
-	arh_policy_view(meta, s->roles, s->nroles, s->h->cfg->internal_roles,
-	    s->h->cfg->ninternal_roles, s->today, &d);
-	if ((view = arh_view_apply(meta, d.view)) == NULL)
-		return ARH_ENOMEM;
-	json_object_set_new(view, "decision", json_pack("{s:b, s:s, s:s}",
-	    "allowed", d.access.allow, "rule", d.access.rule, "view", d.name));
-	if (d.access.allow)
-		json_object_set_new(view, "files", json_array());
-	json_object_set(s->records, json_string_value(json_object_get(meta,
-	    "reference")), view);
-	json_array_append_new(s->order, view);
-	return 0;
-}
-
-static int
-add_file(void *arg, const struct arh_file_row *f)
-{
-	struct show *s = arg;
-	json_t *view, *files;
-
-	if (f->record == NULL)
-		return 0;
-	view = json_object_get(s->records, f->record);
-	if ((files = json_object_get(view, "files")) == NULL)
-		return 0;	/* withheld */
-	return json_array_append_new(files, json_pack("{s:s, s:I, s:s, s:s, "
-	    "s:s?, s:s?}", "path", f->path, "size", (json_int_t)f->size,
-	    "sha512", f->sha512, "sha256", f->sha256, "mime", f->mime,
-	    "charset", f->charset)) ? ARH_ENOMEM : 0;
-}
 
 static void
 print_record(const json_t *v)
@@ -109,12 +67,8 @@ output(const struct arh_archive_row *r, struct show *s, int json)
 	json_t *v;
 
 	if (json)
-		return cli_json(json_pack("{s:{s:s, s:s, s:s, s:i, s:s?, s:I, "
-		    "s:s, s:s, s:s}, s:O}", "archive", "name", r->name,
-		    "case_file", r->case_ref, "series", r->series, "version",
-		    r->version, "previous", r->previous[0] ? r->previous : NULL,
-		    "size", (json_int_t)r->size, "sha256", r->sha256, "signer",
-		    r->signer, "created", r->created, "records", s->order));
+		return cli_json(json_pack("{s:o, s:O}", "archive",
+		    arh_archive_row_json(r), "records", s->order));
 	printf("archive    %s (version %d%s%s)\n", cli_vis(r->name),
 	    r->version, r->previous[0] ? ", follows " : "",
 	    cli_vis(r->previous));
@@ -188,8 +142,10 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static char *const public_only[] = { (char *)"public" };
+	struct arh_redact_caller who;
 	struct arh_archive_row row;
 	struct show s;
+	char today[11];
 	struct arh_err err;
 	int c, rc, json = 0, pub = 0;
 
@@ -205,36 +161,28 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		return cli_usage(USAGE);
 	memset(&s, 0, sizeof(s));
 	arh_err_clear(&err);
-	arh_today(s.today);
-	s.records = json_object();
-	s.order = json_array();
 	if ((rc = cli_open_home(cli, &s.h, &err)) != 0)
 		goto out;
 	if ((rc = arh_resolve(s.h, argv[optind], &row, &err)) ==
 	    ARH_ENOTFOUND && (c = show_tombstone(s.h, argv[optind], json))
 	    >= 0) {
-		rc = c;
-		json_decref(s.records);
-		json_decref(s.order);
 		arh_home_free(s.h);
-		return rc;
+		return c;
 	}
 	if (rc != 0)
 		goto out;
-	s.roles = pub ? public_only : cli->id.roles;
-	s.nroles = pub ? 1 : cli->id.nroles;
-	if ((rc = arh_catalog_records(s.h->cat, row.name, add_record, &s,
-	    &err)) != 0 ||
-	    (rc = arh_catalog_files(s.h->cat, row.name, add_file, &s,
-	    &err)) != 0)
+	cli_caller(cli, s.h, today, &who);
+	if (pub) {
+		who.roles = public_only;
+		who.nroles = 1;
+	}
+	if ((rc = arh_records_view(s.h, row.name, &who, &s.order, &err)) != 0)
 		goto out;
 	rc = output(&row, &s, json);
-	json_decref(s.records);
 	json_decref(s.order);
 	arh_home_free(s.h);
 	return rc;
 out:
-	json_decref(s.records);
 	json_decref(s.order);
 	arh_home_free(s.h);
 	return cli_fail(rc, &err);

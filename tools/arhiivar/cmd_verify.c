@@ -21,61 +21,16 @@
 	"ARCHIVE|FILE.tar | --all"
 #define MAX_TRUST 16
 
-/*
- * The report as the caller may see it (redact.h): from the archive's own
- * records, else the catalog's, else (nothing readable) every payload file
- * hidden from a caller who is not entitled to restricted records.
- */
+/* The report as the caller may see it (redact.h). */
 static int
 redact(struct cli *cli, struct arh_home *h, struct arh_verify_report *rep,
     struct arh_err *err)
 {
 	struct arh_redact_caller who;
-	struct arh_redact r;
-	struct arh_archive_row row;
 	char today[11];
-	int rc = 0, all = 0;
 
 	cli_caller(cli, h, today, &who);
-	arh_redact_init(&r);
-	if (rep->sum.manifest != NULL)
-		rc = arh_redact_from_manifest(&r, &who, rep->sum.manifest);
-	else if (h != NULL && rep->sum.name != NULL &&
-	    arh_catalog_get(h->cat, rep->sum.name, &row, err) == 0)
-		rc = arh_redact_from_catalog(&r, &who, h->cat, rep->sum.name,
-		    err);
-	else
-		all = !arh_policy_reads_restricted(who.roles, who.nroles,
-		    who.entitled, who.nentitled);
-	arh_err_clear(err);
-	if (rc == 0)
-		rc = arh_redact_report(&r, all, rep);
-	arh_redact_release(&r);
-	if (rc != 0)
-		arh_errf(err, rc, "out of memory");
-	return rc;
-}
-
-static json_t *
-report_json(const char *what, int rc, const struct arh_verify_report *r)
-{
-	json_t *f = json_array(), *more = json_object();
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		json_array_append_new(f, json_pack("{s:s, s:s, s:s}", "layer",
-		    r->items[i].layer, "member", r->items[i].member, "message",
-		    r->items[i].message));
-	for (i = 0; i < r->nlayers; i++)
-		if (r->layers[i].unlisted > 0)
-			json_object_set_new(more, r->layers[i].layer,
-			    json_integer((json_int_t)r->layers[i].unlisted));
-	return json_pack("{s:s, s:b, s:s?, s:s, s:I, s:s?, s:s?, s:o, s:o}",
-	    "archive", what, "ok", rc == 0, "name", r->sum.name,
-	    "sha256", r->sum.tar_sha256, "size", (json_int_t)r->sum.tar_size,
-	    "signer", r->sum.seal.subject[0] ? r->sum.seal.subject : NULL,
-	    "sealed", r->sum.seal.signing_time[0] ? r->sum.seal.signing_time :
-	    NULL, "findings", f, "unlisted", more);
+	return arh_verify_redact(h, &who, rep, err);
 }
 
 static void
@@ -173,7 +128,7 @@ verify_one(struct all *a, const char *name)
 	if (rc != 0)
 		a->failed++;
 	if (a->arr != NULL)
-		json_array_append_new(a->arr, report_json(name, rc, &rep));
+		json_array_append_new(a->arr, arh_verify_report_json(name, rc, &rep));
 	else
 		report_text(name, rc, &rep);
 	arh_verify_report_release(&rep);
@@ -293,7 +248,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		rc = ARH_ENOMEM;
 	if (rc == 0 || rc == ARH_EVERIFY) {
 		if (json)
-			cli_json(report_json(argv[optind], rc, &rep));
+			cli_json(arh_verify_report_json(argv[optind], rc, &rep));
 		else
 			report_text(argv[optind], rc, &rep);
 	}

@@ -32,6 +32,7 @@ static const struct {
 	{ "quarantine", cmd_quarantine, "quarantine list, retry: refused inbox items" },
 	{ "audit", cmd_audit, "ask the daemon to audit an archive now" },
 	{ "schedule", cmd_schedule, "schedule add, list, show, cancel, run-now: transfers" },
+	{ "token", cmd_token, "token add, list, revoke: bearer tokens of the API" },
 };
 
 /* Usage to stderr with status 2, or with -h to stdout with status 0. */
