@@ -366,33 +366,3 @@ arh_catalog_jobs_recover(struct arh_catalog *c, const char *now, size_t *n,
 	return cat_finish_txn(c, recover(c, now, n, err), NULL, err);
 }
 
-struct disp {
-	char	*action, *due;
-};
-
-static int
-disp_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
-{
-	struct disp *d = arg;
-
-	(void)err;
-	cat_col_copy(d->action, 16, st, 0);
-	cat_col_copy(d->due, 11, st, 1);
-	return 1;
-}
-
-int
-arh_catalog_disposition(struct arh_catalog *c, const char *name,
-    char *action, char *due, struct arh_err *err)
-{
-	struct disp d = { action, due };
-	int rc;
-
-	action[0] = due[0] = '\0';
-	rc = cat_each(c, "reading a disposition", "SELECT action, due FROM "
-	    "archives WHERE name = ?1", disp_row, &d, err, "s", name);
-	if (rc == 1)
-		return 0;
-	return rc != 0 ? rc : arh_errf(err, ARH_ENOTFOUND, "no archive %s",
-	    name);
-}

@@ -339,13 +339,13 @@ static int
 archived(struct run *r, const char *src, const char *name,
     const char *outcome, uint64_t payload_bytes, struct arh_err *err)
 {
+	struct arh_disposition disp;
 	struct arh_archive_row a;
-	char action[16], due[11];
+	const char *action = disp.action, *due = disp.due;
 	int rc;
 
 	if ((rc = arh_catalog_get(r->h->cat, name, &a, err)) != 0 ||
-	    (rc = arh_catalog_disposition(r->h->cat, name, action, due, err))
-	    != 0)
+	    (rc = arh_catalog_disposition(r->h->cat, name, &disp, err)) != 0)
 		return rc;
 	return json_array_append_new(r->archived, json_pack("{s:s, s:s, "
 	    "s:s, s:s, s:i, s:i, s:I, s:I, s:s, s:s?, s:s?}", "source", src,

@@ -494,9 +494,5 @@ int arh_catalog_job_rearm(struct arh_catalog *c, long id, const char *now,
  * becomes retrying at now, its open run "interrupted"; *n how many. */
 int arh_catalog_jobs_recover(struct arh_catalog *c, const char *now,
     size_t *n, struct arh_err *err);
-/* The sealed disposition of an archive: action (16 bytes) and due date
- * (11 bytes), "" when it has none. */
-int arh_catalog_disposition(struct arh_catalog *c, const char *name,
-    char *action, char *due, struct arh_err *err);
 
 #endif
