@@ -1002,10 +1002,13 @@ insert_archive(struct arh_catalog *c, const struct arh_bag_summary *s,
 		    "the catalog", s->name);
 	if (r != SQLITE_DONE)
 		return cat_dberr(c, err, "adding an archive");
-	/* Not audited yet: first in the audit rotation (catalog_audits.c). */
+	/* Not audited yet: first in the audit rotation (catalog_audits.c).
+	 * A row left by an archive removed behind the catalog's back (no
+	 * cascade without foreign keys) starts over. */
 	return cat_each(c, "adding an archive", "INSERT INTO audits (archive, "
-	    "verified_at, result) VALUES (?, '', 'pending')", NULL, NULL, err,
-	    "s", s->name);
+	    "verified_at, result) VALUES (?, '', 'pending') ON CONFLICT "
+	    "(archive) DO UPDATE SET verified_at = '', result = 'pending', "
+	    "detail = NULL", NULL, NULL, err, "s", s->name);
 }
 
 static int
