@@ -134,7 +134,12 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icommon -Iarchiver \
 	-DARH_VERSION='"$(VERSION)"' -fsanitize=fuzzer,address,undefined \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(DAEMON_PARTS)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+# The daemon's request handling: with the daemon's parts (the target
+# brings its own daemon_open_home, which lives in main.c).
+build-fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(LIB_SRC) $(DAEMON_PARTS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) -Itools/arhiivard -o $@ $< \
 	    $(LIB_SRC) $(DAEMON_PARTS) $(LDLIBS) $(DAEMON_LIBS)
