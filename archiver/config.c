@@ -111,8 +111,8 @@ enum ktype {
 	KEY("daemon", "reports", T_PATH, "reports", 0, reports,		\
 	    "where transfer reports (JSON and HTML) are written")		\
 	LIST("daemon", "sources", T_PATHS, "", 0, sources,			\
-	    "directories scheduled transfers may read; empty: any the "	\
-	    "daemon can read")							\
+	    "directories scheduled transfers may read; the daemon's "	\
+	    "sandbox\n# lets it read no other (empty: none outside the home)") \
 	NUM("daemon", "retry_seconds", 1, 86400, 60, retry_seconds,		\
 	    "first delay before a failed transfer is retried (doubles)")	\
 	NUM("daemon", "retries", 0, 100, 5, retries,				\

@@ -236,6 +236,8 @@ load daemon
 @test "daemon: a scheduled transfer due in the past runs at start; its report is written" {
 	daemon_home
 	entitle_caller
+	# the daemon's sandbox reads no source outside [daemon] sources
+	printf '[daemon]\nsources = %s\n' "$T" >>"$ARHIIVAR_HOME/arhiivar.conf"
 	arh schedule add --series 12-1 --year 2024 --source "$CASE" --at 2025-01-15T02:00 >/dev/null
 	start_daemon
 	poll 30 sh -c "[ \"\$(sqlite3 '$ARHIIVAR_HOME/catalog.db' \"select status from jobs where id = 1\")\" = done ]"
@@ -251,6 +253,7 @@ load daemon
 	mkdir -p "$T/export/12-1/2024" "$T/export/12-1/2023" "$T/export/1-2"
 	cp -r "$CASE/." "$T/export/12-1/2024/"
 	cp -r "$CASE/." "$T/export/12-1/2023/"
+	printf '[daemon]\nsources = %s\n' "$T/export" >>"$ARHIIVAR_HOME/arhiivar.conf"
 	arh schedule add --yearly --at 01-15T02:00 --series 12-1 --source-pattern "$T/export/{series}/{year}" >/dev/null
 	# make it due now, as the January run would be, then start
 	sqlite3 "$ARHIIVAR_HOME/catalog.db" "update jobs set next_run = '2025-01-15T00:00:00Z' where id = 1"

@@ -484,9 +484,12 @@ setup(struct loop *l, struct arh_err *err)
 	}
 	if ((rc = ctl_open(d, &l->ctl, err)) != 0)
 		return rc;
-	if ((rc = http_start(d, err)) != 0)
-		return rc;
-	return sandbox_enter(d);
+	/* The sandbox first: Landlock confines the calling thread and the
+	 * threads it starts after, so the API's threads start inside it. */
+	if (sandbox_enter(d) != 0)
+		return arh_errf(err, ARH_EIO, "the sandbox could not be applied "
+		    "(see the log above)");
+	return http_start(d, err);
 }
 
 int
