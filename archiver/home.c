@@ -154,6 +154,7 @@ seal_usable(struct arh_config *cfg, struct arh_err *err)
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.cfg = cfg;
+	tmp.seal_fd = -1;
 	if ((rc = arh_home_signer(&tmp, &s, err)) == 0) {
 		arh_signer_free(s);
 		return 0;
@@ -236,12 +237,24 @@ arh_home_open(const char *path, const char *actor, int flags,
     struct arh_home **out, struct arh_problems *notes,
     struct arh_problems *cfgprobs, struct arh_err *err)
 {
+	return arh_home_open_with(path, actor, flags, NULL, NULL, 0, out,
+	    notes, cfgprobs, err);
+}
+
+int
+arh_home_open_with(const char *path, const char *actor, int flags,
+    const char *cfgname, const char *cfgtext, size_t cfglen,
+    struct arh_home **out, struct arh_problems *notes,
+    struct arh_problems *cfgprobs, struct arh_err *err)
+{
 	struct arh_home *h;
 	char p[4096], spool[4096];
 	int rc;
 
 	*out = NULL;
-	if ((h = calloc(1, sizeof(*h))) == NULL ||
+	if ((h = calloc(1, sizeof(*h))) != NULL)
+		h->seal_fd = -1;
+	if (h == NULL ||
 	    (h->path = strdup(path)) == NULL ||
 	    (h->actor = strdup(actor ? actor : "unknown")) == NULL) {
 		arh_home_free(h);
@@ -249,13 +262,15 @@ arh_home_open(const char *path, const char *actor, int flags,
 	}
 	if ((rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
 		goto fail;
-	if (access(p, F_OK) == -1) {
+	if (cfgtext == NULL && access(p, F_OK) == -1) {
 		rc = arh_errf(err, ARH_EUSAGE, "no Arhiivar home at '%s': "
 		    "create one with 'arhiivar -H %s init', or give -H HOME",
 		    path, path);
 		goto fail;
 	}
-	if ((rc = arh_config_load(p, path, &h->cfg, cfgprobs, err)) != 0 ||
+	if ((rc = cfgtext != NULL ? arh_config_parse(cfgname, cfgtext, cfglen,
+	    path, &h->cfg, cfgprobs, err) : arh_config_load(p, path, &h->cfg,
+	    cfgprobs, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "catalog.db", err)) != 0 ||
 	    (rc = join(spool, sizeof(spool), path, ARH_HOME_SPOOL, err)) != 0)
 		goto fail;
@@ -313,6 +328,9 @@ arh_home_signer(const struct arh_home *h, struct arh_signer **out,
 	size_t len;
 	int rc;
 
+	/* In the daemon's workers the key is another process's. */
+	if (h->seal_fd >= 0)
+		return arh_signer_remote(h->seal_fd, out, err);
 	if (c->seal_pkcs12 == NULL)
 		return arh_signer_load_pem(c->seal_key, c->seal_certificate,
 		    c->seal_chain, out, err);

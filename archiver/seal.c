@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,10 +43,11 @@
 #define MAX_DAYS	36500
 
 struct arh_signer {
-	EVP_PKEY	*key;
+	EVP_PKEY	*key;		/* NULL for a remote signer */
 	X509		*cert;
 	STACK_OF(X509)	*chain;		/* never NULL; may be empty */
 	char		*subject;	/* RFC 2253 */
+	int		 fd;		/* a remote signer's socket, or -1 */
 };
 
 struct arh_trust {
@@ -594,6 +596,7 @@ signer_new(void)
 		free(s);
 		return NULL;
 	}
+	s->fd = -1;
 	return s;
 }
 
@@ -714,6 +717,7 @@ arh_signer_free(struct arh_signer *s)
 {
 	if (s == NULL)
 		return;
+	/* A remote signer's socket is borrowed: its owner closes it. */
 	EVP_PKEY_free(s->key);	/* clears the key material */
 	X509_free(s->cert);
 	sk_X509_pop_free(s->chain, X509_free);
@@ -752,6 +756,129 @@ cms_to_der(CMS_ContentInfo *cms, unsigned char **der, size_t *derlen,
 	return 0;
 }
 
+/*
+ * The seal process (a privilege-separated signer): the key stays in one
+ * small process, and what parses untrusted input asks it over a
+ * SOCK_SEQPACKET socket.  A request is one message: 'N' (the signer's
+ * subject) or 'S' followed by the bytes to seal.  The answer is one
+ * message: '0' and the subject or the DER, or 'E' and an error message.
+ */
+#define SEAL_MAX_MSG	ARH_SEAL_MAX_MSG
+
+static int
+seal_roundtrip(int fd, char op, const void *data, size_t len,
+    unsigned char **ans, size_t *anslen, struct arh_err *err)
+{
+	unsigned char *req, *buf;
+	ssize_t r;
+
+	*ans = NULL;
+	*anslen = 0;
+	if (len + 1 > SEAL_MAX_MSG)
+		return arh_errf(err, ARH_EUSAGE, "cannot seal %zu bytes through "
+		    "the seal process", len);
+	if ((req = malloc(len + 1)) == NULL ||
+	    (buf = malloc(SEAL_MAX_MSG)) == NULL) {
+		free(req);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	req[0] = (unsigned char)op;
+	if (len > 0)
+		memcpy(req + 1, data, len);
+	while ((r = send(fd, req, len + 1, MSG_NOSIGNAL)) == -1 &&
+	    errno == EINTR)
+		;
+	free(req);
+	if (r != (ssize_t)(len + 1)) {
+		free(buf);
+		return arh_errno(err, ARH_EIO, errno, "cannot reach the seal "
+		    "process");
+	}
+	while ((r = recv(fd, buf, SEAL_MAX_MSG, 0)) == -1 && errno == EINTR)
+		;
+	if (r <= 0) {
+		free(buf);
+		return arh_errno(err, ARH_EIO, r == 0 ? EPIPE : errno, "no "
+		    "answer from the seal process");
+	}
+	if (buf[0] != '0') {
+		arh_errf(err, ARH_ECRYPTO, "the seal process: %.*s",
+		    (int)(r - 1 > 1024 ? 1024 : r - 1), (const char *)buf + 1);
+		free(buf);
+		return ARH_ECRYPTO;
+	}
+	memmove(buf, buf + 1, (size_t)r - 1);
+	*ans = buf;
+	*anslen = (size_t)r - 1;
+	return 0;
+}
+
+static int
+remote_sign(const struct arh_signer *s, const void *data, size_t len,
+    unsigned char **der, size_t *derlen, struct arh_err *err)
+{
+	return seal_roundtrip(s->fd, 'S', data, len, der, derlen, err);
+}
+
+int
+arh_signer_remote(int fd, struct arh_signer **out, struct arh_err *err)
+{
+	struct arh_signer *s;
+	unsigned char *ans;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if ((rc = seal_roundtrip(fd, 'N', NULL, 0, &ans, &len, err)) != 0)
+		return rc;
+	if ((s = signer_new()) == NULL ||
+	    (s->subject = strndup((const char *)ans, len)) == NULL) {
+		free(ans);
+		arh_signer_free(s);
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	}
+	free(ans);
+	s->fd = fd;
+	*out = s;
+	return 0;
+}
+
+int
+arh_seal_answer(const struct arh_signer *s, const unsigned char *req,
+    size_t len, unsigned char **ans, size_t *anslen)
+{
+	unsigned char *der = NULL, *a;
+	const char *text = NULL;
+	struct arh_err err;
+	size_t derlen = 0, n;
+	char kind = '0';
+
+	arh_err_clear(&err);
+	if (len == 1 && req[0] == 'N') {
+		text = s->subject;
+		n = strlen(text);
+	} else if (len >= 1 && req[0] == 'S' && arh_seal_sign(s, req + 1,
+	    len - 1, &der, &derlen, &err) == 0) {
+		n = derlen;
+	} else {
+		if (len == 0 || req[0] != 'S')
+			arh_errf(&err, ARH_EUSAGE, "unknown request");
+		kind = 'E';
+		text = err.msg;
+		n = strlen(text);
+	}
+	if ((a = malloc(n + 1)) == NULL) {
+		free(der);
+		return ARH_ENOMEM;
+	}
+	a[0] = (unsigned char)kind;
+	memcpy(a + 1, der != NULL ? (const void *)der : (const void *)text, n);
+	free(der);
+	*ans = a;
+	*anslen = n + 1;
+	return 0;
+}
+
 int
 arh_seal_sign(const struct arh_signer *s, const void *data, size_t len,
     unsigned char **der, size_t *derlen, struct arh_err *err)
@@ -767,6 +894,8 @@ arh_seal_sign(const struct arh_signer *s, const void *data, size_t len,
 
 	*der = NULL;
 	*derlen = 0;
+	if (s->key == NULL)
+		return remote_sign(s, data, len, der, derlen, err);
 	ERR_clear_error();
 	if (len > INT_MAX) {
 		r = arh_errf(err, ARH_EUSAGE, "cannot seal %zu bytes", len);

@@ -31,6 +31,9 @@ struct arh_home {
 	struct arh_catalog *cat;
 	struct arh_store   *store;
 	char		   *actor;	/* "user (uid N)" for events */
+	int		    seal_fd;	/* the seal process's socket (the
+					   daemon's workers), or -1: the key
+					   is read by arh_home_signer() */
 };
 
 /* Create a home (idempotent for the parts that exist): directories, the
@@ -48,6 +51,16 @@ int arh_home_init(const char *path, const char *organisation,
  * events are written to the drop box.
  */
 int arh_home_open(const char *path, const char *actor, int flags,
+    struct arh_home **out, struct arh_problems *notes,
+    struct arh_problems *cfgprobs, struct arh_err *err);
+/*
+ * The same with the configuration given as text (named cfgname in
+ * messages) instead of read from HOME/arhiivar.conf: the daemon's
+ * workers get the daemon's configuration this way, never from a file
+ * that may have changed since the daemon checked it.
+ */
+int arh_home_open_with(const char *path, const char *actor, int flags,
+    const char *cfgname, const char *cfgtext, size_t cfglen,
     struct arh_home **out, struct arh_problems *notes,
     struct arh_problems *cfgprobs, struct arh_err *err);
 /* 0 if this process cannot write the home's catalog (open it read-only),

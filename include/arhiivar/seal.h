@@ -54,6 +54,20 @@ void arh_signer_free(struct arh_signer *s);
 /* Subject of the signer certificate (RFC 2253), owned by s. */
 const char *arh_signer_subject(const struct arh_signer *s);
 
+/*
+ * A signer whose key is in another process (privilege separation: the
+ * daemon's seal process, arh_seal_serve() on the other end of fd, a
+ * SOCK_SEQPACKET socket).  fd is borrowed.  Signing through it is
+ * arh_seal_sign() as for a local key.
+ */
+int arh_signer_remote(int fd, struct arh_signer **out, struct arh_err *err);
+/* The largest request or answer of the seal process. */
+#define ARH_SEAL_MAX_MSG	(256 * 1024)
+/* The seal process's answer to one request (see seal.c): *ans malloc'd,
+ * '0' or 'E' first.  0, or ARH_ENOMEM. */
+int arh_seal_answer(const struct arh_signer *s, const unsigned char *req,
+    size_t len, unsigned char **ans, size_t *anslen);
+
 /* Sign data; *der is malloc'd (free with free()). */
 int arh_seal_sign(const struct arh_signer *s, const void *data, size_t len,
     unsigned char **der, size_t *derlen, struct arh_err *err);

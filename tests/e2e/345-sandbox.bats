@@ -12,6 +12,11 @@ eval "helpers_$(declare -f teardown)"
 ARHD="$(dirname "$ARH_BIN")/arhiivard"
 
 # until TRIES COMMAND...: poll every 0.05 s, at most TRIES times.
+# An audit has come out ok (asked anew at every poll).
+audit_ok() {
+	[ -n "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select 1 from audits where result = 'ok'")" ]
+}
+
 until_true() {
 	local n=$1 i
 	shift
@@ -81,7 +86,7 @@ landlock_or_skip() {
 	[[ "$output" == *'"up":true'* ]]
 	run sock '{"op":"audit"}'
 	[[ "$output" == *'"ok":true'* ]]
-	until_true 600 test -n "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select 1 from audits where result = 'ok'")"
+	until_true 600 audit_ok
 	kill -HUP "$DPID"
 	until_true 400 grep -q 'configuration reloaded' "$T/log"
 	run sock '{"op":"status"}'
@@ -113,4 +118,26 @@ landlock_or_skip() {
 	[ ! -e "$ARHIIVAR_HOME/done/c2" ]
 	run sock '{"op":"status"}'
 	[[ "$output" == *'"up":true'* ]]
+}
+
+@test "privilege separation: the seal key is held by the seal process alone; without it the daemon stops" {
+	start_daemon
+	until_true 400 grep -q 'seal process [0-9]* holds the seal key' "$T/log"
+	spid=$(sed -n 's/.*seal process \([0-9]*\) holds.*/\1/p' "$T/log" | head -1)
+	# a child of the daemon, confined to no filesystem but the
+	# configuration's directory, under the same seccomp filter
+	[ "$(ps -o ppid= -p "$spid" | tr -d ' ')" = "$DPID" ]
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$spid/status"
+	# ingests seal through it
+	cp -r "$CASE" "$ARHIIVAR_HOME/inbox/.c3" && mv "$ARHIIVAR_HOME/inbox/.c3" "$ARHIIVAR_HOME/inbox/c3"
+	until_true 400 test -d "$ARHIIVAR_HOME/done/c3"
+	run "$ARH_BIN" verify 12-1/2024
+	[ "$status" -eq 0 ]
+	# the daemon cannot read the key again: it stops with an error
+	kill -9 "$spid"
+	until_true 400 grep -q 'the seal process ended' "$T/log"
+	run wait "$DPID"
+	[ "$status" -ne 0 ]
+	DPID=
+	grep -q '^<2>' "$T/log"
 }

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1416,6 +1417,62 @@ test_cms_verify_copy_leak(void **state)
 	free(der);
 }
 
+/*
+ * A remote signer (the daemon's seal process): the key in one process,
+ * the sealing asked for over a SOCK_SEQPACKET socket; the seal verifies
+ * like a local one, names the same subject, and a bad request is an
+ * error answer, not a crash.
+ */
+static void
+test_remote_signer(void **state)
+{
+	static const char line[] = "tag manifest line\n";
+	struct arh_signer *s, *r = NULL;
+	struct arh_trust *t;
+	struct arh_seal_info info;
+	struct arh_err err;
+	unsigned char *der = NULL, *ans = NULL, buf[ARH_SEAL_MAX_MSG];
+	size_t derlen = 0, n;
+	ssize_t got;
+	int sv[2], status;
+	pid_t pid;
+
+	(void)state;
+	s = load("a");
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		while ((got = recv(sv[1], buf, sizeof(buf), 0)) > 0) {
+			if (arh_seal_answer(s, buf, (size_t)got, &ans, &n) != 0)
+				_exit(2);
+			(void)send(sv[1], ans, n, 0);
+			free(ans);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(sv[1]);
+	arh_err_clear(&err);
+	assert_int_equal(arh_signer_remote(sv[0], &r, &err), 0);
+	assert_string_equal(arh_signer_subject(r), arh_signer_subject(s));
+	sign(r, line, strlen(line), &der, &derlen);
+	t = trust("a.pem");
+	assert_int_equal(verify(t, line, strlen(line), der, derlen, &info,
+	    &err), 0);
+	/* An unknown request gets an error answer. */
+	assert_int_equal(send(sv[0], "X", 1, 0), 1);
+	got = recv(sv[0], buf, sizeof(buf), 0);
+	assert_true(got > 1);
+	assert_int_equal(buf[0], 'E');
+	free(der);
+	arh_trust_free(t);
+	arh_signer_free(r);
+	close(sv[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	arh_signer_free(s);
+}
+
 int
 main(void)
 {
@@ -1440,6 +1497,7 @@ main(void)
 		cmocka_unit_test(test_digest_algorithms),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_cms_verify_copy_leak),
+		cmocka_unit_test(test_remote_signer),
 	};
 
 	return cmocka_run_group_tests_name("seal", tests, group_setup,

@@ -53,6 +53,7 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 	memset(&h, 0, sizeof(h));
 	h.path = (char *)cli->home;
 	h.cfg = cfg;
+	h.seal_fd = -1;
 	rc = arh_inbox_submit(&h, argv[optind], name, used, sizeof(used), &err);
 	arh_config_free(cfg);
 	if (rc != 0)

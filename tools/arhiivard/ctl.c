@@ -316,9 +316,9 @@ q_add(void *arg, const struct arh_quarantined *q)
 }
 
 /*
- * -W restore ARCHIVE PATH: the restore worker, after exec.  Descriptor 3
+ * -W restore ARCHIVE PATH: the restore worker, after exec.  Descriptor 4
  * is the client's socket (who asks is read from it again, never passed
- * on the command line), 4 the output the client passed.
+ * on the command line), 5 the output the client passed.
  */
 int
 ctl_restore_main(struct daemon *d, const char *archive, const char *path)
@@ -336,18 +336,18 @@ ctl_restore_main(struct daemon *d, const char *archive, const char *path)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	arh_err_clear(&err);
 	memset(&id, 0, sizeof(id));
-	if (getsockopt(3, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
-		dlog(LOG_ERR, "restore worker: descriptor 3 is not the client");
+	if (getsockopt(4, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1) {
+		dlog(LOG_ERR, "restore worker: descriptor 4 is not the client");
 		return 2;
 	}
 	if ((rc = arh_identity_of(cr.uid, cr.gid, &id, &err)) != 0 ||
 	    (rc = daemon_open_home(d, "arhiivard", &h, &err)) != 0) {
-		answer(3, ctl_error(rc, err.msg));
+		answer(4, ctl_error(rc, err.msg));
 		arh_identity_release(&id);
 		return 1;
 	}
 	if (arh_identity_resolve_roles(&id, h->cfg) != 0) {
-		answer(3, ctl_error(ARH_ENOMEM, "out of memory"));
+		answer(4, ctl_error(ARH_ENOMEM, "out of memory"));
 		rc = ARH_ENOMEM;
 		goto out;
 	}
@@ -357,13 +357,13 @@ ctl_restore_main(struct daemon *d, const char *archive, const char *path)
 		rc = ARH_ENOMEM;
 		goto out;
 	}
-	if (dup2(4, STDOUT_FILENO) == -1) {
-		answer(3, ctl_error(ARH_EIO, "cannot use the output descriptor "
+	if (dup2(5, STDOUT_FILENO) == -1) {
+		answer(4, ctl_error(ARH_EIO, "cannot use the output descriptor "
 		    "passed"));
 		rc = ARH_EIO;
 		goto out;
 	}
-	close(4);
+	close(5);
 	memset(&req, 0, sizeof(req));
 	req.path = path;
 	req.who = &id;
@@ -372,10 +372,10 @@ ctl_restore_main(struct daemon *d, const char *archive, const char *path)
 		rc = arh_restore(h, &req, &err);
 	}
 	if (rc == 0)
-		answer(3, json_pack("{s:b, s:s, s:s}", "ok", 1, "archive",
+		answer(4, json_pack("{s:b, s:s, s:s}", "ok", 1, "archive",
 		    row.name, "path", path));
 	else
-		answer(3, ctl_error(rc, err.msg));
+		answer(4, ctl_error(rc, err.msg));
 out:
 	arh_identity_release(&id);
 	arh_home_free(h);

@@ -53,6 +53,14 @@ struct daemon {
 	char		    last_audit[256];	/* "12-1_2024.v1 ok at ..." */
 
 	void		   *http;	/* http.c's state, or NULL */
+	int		    seal_fd;	/* the seal process's socket, or -1 */
+	/* The configuration in force, as text: read before the sandbox,
+	 * again through the seal process on SIGHUP, and handed to every
+	 * worker (descriptor 3), which never reads it from disk. */
+	char		   *cfg_text;
+	size_t		    cfg_len;
+	char		    cfg_name[4096];	/* its file, for messages */
+	pid_t		    seal_pid;
 };
 
 /* Log to stderr with a syslog priority prefix ("<3>"), one line. */
@@ -94,5 +102,23 @@ int http_check_config(const struct arh_config *cfg,
  * available could not be applied (the daemon then refuses to run).
  */
 int sandbox_enter(struct daemon *d);
+/* The seal process's own sandbox: no filesystem at all, the same system
+ * calls.  0 or -1. */
+int sandbox_seal(const char *confdir);
+
+/*
+ * seal_proc.c: fork the seal process, which alone holds the seal key,
+ * before the sandbox hides the key from the daemon; d->seal_fd is the
+ * socket the ingesting workers seal through.
+ */
+int seal_start(struct daemon *d, struct arh_err *err);
+/* The configuration file's text as it is now, read by the seal process
+ * (the daemon's sandbox has no right to a file replaced since it
+ * started); *text malloc'd. */
+int seal_read_config(struct daemon *d, char **text, size_t *len,
+    struct arh_err *err);
+/* main.c: the configuration file's name, and its text read now. */
+void daemon_config_name(const struct daemon *d, char *out, size_t n);
+int daemon_read_config(struct daemon *d, struct arh_err *err);
 
 #endif

@@ -45,6 +45,7 @@ struct loop {
 	int		 sigfd;
 	int		 infd;		/* inotify, or -1 */
 	int		 stopping;
+	int		 failed;	/* stop with an error status */
 	int		 reload;
 	int		 inbox_dirty;	/* look at the inbox now */
 	time_t		 next_rescan;
@@ -325,31 +326,38 @@ reap(struct loop *l, struct worker *w, time_t now)
 static int
 reload(struct loop *l)
 {
+	struct daemon *d = l->d;
 	struct arh_problems probs;
 	struct arh_config *cfg = NULL;
 	struct arh_err err;
-	char path[4096];
-	size_t i;
+	char *text = NULL;
+	size_t len = 0, i;
 	int rc;
 
 	sd_notify(0, "RELOADING=1");
 	arh_problems_init(&probs);
-	if (l->d->config_path != NULL)
-		snprintf(path, sizeof(path), "%s", l->d->config_path);
-	else
-		snprintf(path, sizeof(path), "%s/arhiivar.conf", l->d->home_path);
-	rc = arh_config_load(path, l->d->home_path, &cfg, &probs, &err);
+	arh_err_clear(&err);
+	/* Read by the seal process: an edited file is a new file, which the
+	 * daemon's own sandbox does not reach. */
+	if ((rc = seal_read_config(d, &text, &len, &err)) == 0)
+		rc = arh_config_parse(d->cfg_name, text, len, d->home_path,
+		    &cfg, &probs, &err);
 	for (i = 0; i < probs.n; i++)
 		dlog(LOG_ERR, "%s", probs.items[i]);
 	arh_problems_release(&probs);
 	if (rc != 0) {
 		dlog(LOG_ERR, "reload refused, the old configuration stays: %s",
 		    err.msg);
+		free(text);
 	} else {
-		arh_config_free(l->d->h->cfg);
-		l->d->h->cfg = cfg;
+		arh_config_free(d->h->cfg);
+		d->h->cfg = cfg;
+		free(d->cfg_text);
+		d->cfg_text = text;
+		d->cfg_len = len;
 		dlog(LOG_NOTICE, "configuration reloaded from %s (the [api] "
-		    "section takes effect at the next start)", path);
+		    "section, the socket and the sandbox's paths take effect "
+		    "at the next start)", d->cfg_name);
 		l->inbox_dirty = 1;
 		l->next_jobs = 0;
 		l->next_audit = 0;
@@ -395,20 +403,30 @@ reap_others(struct loop *l)
 	pid_t pid;
 	int status;
 
-	(void)l;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == l->d->seal_pid) {
+			/* The key cannot be read again inside the sandbox:
+			 * stop, and let the service manager start afresh. */
+			dlog(LOG_CRIT, "the seal process ended (status %d): "
+			    "stopping, nothing can be sealed", status);
+			l->d->seal_pid = 0;
+			l->stopping = l->failed = 1;
+			continue;
+		}
 		ctl_child_exited(pid, status);
+	}
 }
 
 static int
 make_dirs(struct daemon *d, struct arh_err *err)
 {
-	const char *dirs[3] = { d->h->cfg->inbox, d->h->cfg->done,
-	    d->h->cfg->quarantine };
-	mode_t modes[3] = { 0770, 0750, 0750 };
+	/* All made before the sandbox: its rules name what exists. */
+	const char *dirs[4] = { d->h->cfg->inbox, d->h->cfg->done,
+	    d->h->cfg->quarantine, d->h->cfg->reports };
+	mode_t modes[4] = { 0770, 0750, 0750, 0750 };
 	size_t i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (mkdir(dirs[i], modes[i]) == -1 && errno != EEXIST)
 			return arh_errno(err, ARH_EIO, errno, "cannot create "
 			    "'%s'", dirs[i]);
@@ -483,6 +501,8 @@ setup(struct loop *l, struct arh_err *err)
 		l->infd = -1;
 	}
 	if ((rc = ctl_open(d, &l->ctl, err)) != 0)
+		return rc;
+	if ((rc = seal_start(d, err)) != 0)
 		return rc;
 	/* The sandbox first: Landlock confines the calling thread and the
 	 * threads it starts after, so the API's threads start inside it. */
@@ -592,6 +612,8 @@ loop_run(struct daemon *d)
 	 * archive, and the item stays in the inbox for the next start. */
 	worker_stop(&l.work, STOP_GRACE_S / 2);
 	worker_stop(&l.audit, STOP_GRACE_S / 2);
+	if (l.failed)
+		rc = -1;
 out:
 	http_stop(d);
 	ctl_close(l.ctl);
@@ -599,6 +621,8 @@ out:
 		close(l.infd);
 	if (l.sigfd != -1)
 		close(l.sigfd);
+	if (d->seal_fd != -1)
+		close(d->seal_fd);	/* the seal process sees EOF and ends */
 	arh_home_free(d->h);
 	d->h = NULL;
 	return rc;

@@ -8,6 +8,7 @@
  * work runs at a time, in a child (worker.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <poll.h>
@@ -25,6 +26,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "arhiivar/config.h"
+#include "util.h"
 #include "daemon.h"
 #include "loop.h"
 #include "worker.h"
@@ -49,36 +51,50 @@ set_locale(void)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
+void
+daemon_config_name(const struct daemon *d, char *out, size_t n)
+{
+	if (d->config_path != NULL)
+		snprintf(out, n, "%s", d->config_path);
+	else
+		snprintf(out, n, "%s/arhiivar.conf", d->home_path);
+}
+
+int
+daemon_read_config(struct daemon *d, struct arh_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	daemon_config_name(d, d->cfg_name, sizeof(d->cfg_name));
+	if ((rc = arh_read_file(AT_FDCWD, d->cfg_name, ARH_MAX_CONFIG_BYTES,
+	    &text, &len, err)) != 0)
+		return rc;
+	free(d->cfg_text);
+	d->cfg_text = text;
+	d->cfg_len = len;
+	return 0;
+}
+
 int
 daemon_open_home(struct daemon *d, const char *actor, struct arh_home **h,
     struct arh_err *err)
 {
 	struct arh_problems notes, cfgprobs;
-	struct arh_config *cfg = NULL;
 	size_t i;
 	int rc;
 
+	if (d->cfg_text == NULL && (rc = daemon_read_config(d, err)) != 0)
+		return rc;
 	arh_problems_init(&notes);
 	arh_problems_init(&cfgprobs);
-	rc = arh_home_open(d->home_path, actor, 0, h, &notes, &cfgprobs, err);
+	rc = arh_home_open_with(d->home_path, actor, 0, d->cfg_name,
+	    d->cfg_text, d->cfg_len, h, &notes, &cfgprobs, err);
 	for (i = 0; i < notes.n; i++)
 		dlog(LOG_NOTICE, "%s", notes.items[i]);
 	for (i = 0; i < cfgprobs.n; i++)
 		dlog(LOG_ERR, "%s", cfgprobs.items[i]);
-	arh_problems_release(&cfgprobs);
-	if (rc == 0 && d->config_path != NULL) {
-		rc = arh_config_load(d->config_path, d->home_path, &cfg,
-		    &cfgprobs, err);
-		for (i = 0; i < cfgprobs.n; i++)
-			dlog(LOG_ERR, "%s", cfgprobs.items[i]);
-		if (rc == 0) {
-			arh_config_free((*h)->cfg);
-			(*h)->cfg = cfg;
-		} else {
-			arh_home_free(*h);
-			*h = NULL;
-		}
-	}
 	arh_problems_release(&notes);
 	arh_problems_release(&cfgprobs);
 	return rc;
@@ -138,6 +154,7 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_init(&d.lock, NULL);
 	snprintf(d.doing, sizeof(d.doing), "starting");
+	d.seal_fd = -1;
 	d.home_path = getenv("ARHIIVAR_HOME");
 	while ((c = getopt(argc, argv, "+H:c:tTWh")) != -1) {
 		switch (c) {

@@ -66,6 +66,15 @@
 			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
 			 LANDLOCK_ACCESS_FS_TRUNCATE | \
 			 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+/* The home's own directory: entries made and removed (SQLite's files
+ * beside the catalog), listed; no file in it read or written but those
+ * with a rule of their own. */
+#define LL_HOMEDIR	(LANDLOCK_ACCESS_FS_READ_DIR | \
+			 LANDLOCK_ACCESS_FS_MAKE_REG | \
+			 LANDLOCK_ACCESS_FS_REMOVE_FILE)
+#define LL_RWFILE	(LANDLOCK_ACCESS_FS_READ_FILE | \
+			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
+			 LANDLOCK_ACCESS_FS_TRUNCATE)
 /* What a rule on a file (not a directory) may carry. */
 #define LL_FILE_ONLY	(LANDLOCK_ACCESS_FS_EXECUTE | \
 			 LANDLOCK_ACCESS_FS_WRITE_FILE | \
@@ -200,6 +209,8 @@ landlock_enter(struct daemon *d)
 	struct landlock_ruleset_attr attr;
 	struct ruleset rs = { -1, 0, 0 };
 	char exe[PATH_MAX], conf[PATH_MAX], sockdir[PATH_MAX], *slash;
+	char catalog[PATH_MAX], wal[PATH_MAX], shm[PATH_MAX];
+	char homeconf[PATH_MAX], store[PATH_MAX], spool[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
 	ssize_t n;
 	unsigned nthreads;
@@ -250,6 +261,12 @@ landlock_enter(struct daemon *d)
 		return -1;
 	}
 	exe[n] = '\0';
+	snprintf(catalog, sizeof(catalog), "%s/catalog.db", cfg->home);
+	snprintf(wal, sizeof(wal), "%s/catalog.db-wal", cfg->home);
+	snprintf(shm, sizeof(shm), "%s/catalog.db-shm", cfg->home);
+	snprintf(homeconf, sizeof(homeconf), "%s/arhiivar.conf", cfg->home);
+	snprintf(store, sizeof(store), "%s/store", cfg->home);
+	snprintf(spool, sizeof(spool), "%s/spool", cfg->home);
 	if (d->config_path != NULL && realpath(d->config_path, conf) == NULL)
 		snprintf(conf, sizeof(conf), "%s", d->config_path);
 	/* The control socket's directory (its unlink at the stop). */
@@ -267,19 +284,26 @@ landlock_enter(struct daemon *d)
 		} own[] = {
 			{ exe, LANDLOCK_ACCESS_FS_EXECUTE |
 			    LANDLOCK_ACCESS_FS_READ_FILE },
-			{ d->home_path, LL_RW },
-			{ cfg->home, LL_RW },
+			/* The home itself: its catalog files, its
+			 * configuration and its directories, but not keys/:
+			 * the seal key is the seal process's alone
+			 * (seal_proc.c), and only the certificates and trust
+			 * anchors below are readable. */
+			{ cfg->home, LL_HOMEDIR },
+			{ catalog, LL_RWFILE },
+			{ wal, LL_RWFILE },
+			{ shm, LL_RWFILE },
+			{ homeconf, LL_READ },
+			{ store, LL_RW },
+			{ spool, LL_RW },
 			{ cfg->inbox, LL_RW },
 			{ cfg->done, LL_RW },
 			{ cfg->quarantine, LL_RW },
 			{ cfg->reports, LL_RW },
 			{ sockdir, LL_RW },
 			{ d->config_path != NULL ? conf : NULL, LL_READ },
-			{ cfg->seal_key, LL_READ },
 			{ cfg->seal_certificate, LL_READ },
 			{ cfg->seal_chain, LL_READ },
-			{ cfg->seal_pkcs12, LL_READ },
-			{ cfg->seal_pkcs12_password_file, LL_READ },
 			{ cfg->access_terms, LL_READ },
 			{ tmp != NULL && *tmp != '\0' ? tmp : "/tmp", LL_TMP },
 		};
@@ -328,6 +352,7 @@ static const char *const syscalls[] = {
 	"read", "write", "readv", "writev", "pread64", "pwrite64",
 	"preadv", "pwritev", "preadv2", "pwritev2", "open", "openat",
 	"openat2", "creat", "close", "close_range", "lseek", "stat",
+	"memfd_create",
 	"fstat", "lstat", "newfstatat", "statx", "statfs", "fstatfs",
 	"access", "faccessat", "faccessat2", "readlink", "readlinkat",
 	"getdents64", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat",
@@ -448,6 +473,44 @@ seccomp_enter(void)
 	dlog(LOG_INFO, "seccomp filter loaded: %u system calls allowed, any "
 	    "other fails with EPERM", n);
 	return 1;
+}
+
+int
+sandbox_seal(const char *confdir)
+{
+	struct landlock_ruleset_attr attr;
+	struct ruleset rs = { -1, 0, 0 };
+	long abi;
+	int fd;
+
+	/* Every right handled, one rule: the configuration's directory may
+	 * be read (the key is already in memory). */
+	abi = ll_create(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	if (abi >= 1) {
+		memset(&attr, 0, sizeof(attr));
+		attr.handled_access_fs = LL_RW | LANDLOCK_ACCESS_FS_EXECUTE |
+		    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
+		if (abi < 3)
+			attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_TRUNCATE;
+		if (abi < 2)
+			attr.handled_access_fs &= ~LANDLOCK_ACCESS_FS_REFER;
+		rs.handled = attr.handled_access_fs;
+		if ((fd = (int)ll_create(&attr, sizeof(attr), 0)) == -1)
+			goto fail;
+		rs.fd = fd;
+		if (ll_allow(&rs, confdir, LL_READ) == -1 ||
+		    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+			goto fail;
+		}
+		close(fd);
+	}
+	return seccomp_enter() == -1 ? -1 : 0;
+fail:
+	dlog(LOG_ERR, "seal process: cannot drop filesystem access: %s",
+	    strerror(errno));
+	return -1;
 }
 
 int

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <pwd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -155,11 +156,17 @@ work_main(struct daemon *d, enum work_kind kind, const char *what, int out)
 		snprintf(actor, sizeof(actor), "arhiivard (uid %ld)",
 		    (long)getuid());
 	arh_err_clear(&err);
-	if (daemon_open_home(d, actor, &h, &err) != 0)
+	if (daemon_open_home(d, actor, &h, &err) != 0) {
 		res = json_pack("{s:s, s:s, s:s, s:s}", "kind", kind ==
 		    WORK_INGEST ? "ingest" : kind == WORK_AUDIT ? "audit" :
 		    "job", "item", what, "outcome", "retry", "error", err.msg);
-	else if (kind == WORK_INGEST) {
+		goto report;
+	}
+	/* Descriptor 5, when the daemon passed it, is the seal process:
+	 * this process cannot read the key, only ask for a seal. */
+	if (kind != WORK_AUDIT && fcntl(5, F_GETFD) != -1)
+		h->seal_fd = 5;
+	if (kind == WORK_INGEST) {
 		item_actor(h, what, actor, sizeof(actor));
 		free(h->actor);
 		h->actor = strdup(actor);
@@ -168,6 +175,7 @@ work_main(struct daemon *d, enum work_kind kind, const char *what, int out)
 		res = do_audit(h, what);
 	else
 		res = worker_job(h, what);
+report:
 	if (res != NULL && (line = json_dumps(res, JSON_COMPACT)) != NULL) {
 		(void)arh_write_all(out, line, strlen(line));
 		(void)arh_write_all(out, "\n", 1);
@@ -178,15 +186,45 @@ work_main(struct daemon *d, enum work_kind kind, const char *what, int out)
 	return 0;
 }
 
+/* Descriptor 3: the configuration the daemon is running with. */
+static int
+take_config(struct daemon *d)
+{
+	char *text;
+	size_t len = 0;
+	ssize_t r;
+
+	daemon_config_name(d, d->cfg_name, sizeof(d->cfg_name));
+	if ((text = malloc(ARH_MAX_CONFIG_BYTES + 1)) == NULL)
+		return -1;
+	while (len < ARH_MAX_CONFIG_BYTES && ((r = read(3, text + len,
+	    ARH_MAX_CONFIG_BYTES - len)) > 0 || (r == -1 && errno == EINTR)))
+		if (r > 0)
+			len += (size_t)r;
+	if (r == -1 || fcntl(3, F_GETFD) == -1) {
+		free(text);
+		return -1;
+	}
+	text[len] = '\0';
+	close(3);
+	d->cfg_text = text;
+	d->cfg_len = len;
+	return 0;
+}
+
 int
 worker_main(struct daemon *d, int argc, char **argv)
 {
+	if (take_config(d) != 0) {
+		dlog(LOG_ERR, "-W is the daemon's own: it runs its workers");
+		return 2;
+	}
 	if (argc == 2 && strcmp(argv[0], "ingest") == 0)
-		return work_main(d, WORK_INGEST, argv[1], 3);
+		return work_main(d, WORK_INGEST, argv[1], 4);
 	if (argc == 2 && strcmp(argv[0], "audit") == 0)
-		return work_main(d, WORK_AUDIT, argv[1], 3);
+		return work_main(d, WORK_AUDIT, argv[1], 4);
 	if (argc == 2 && strcmp(argv[0], "job") == 0)
-		return work_main(d, WORK_JOB, argv[1], 3);
+		return work_main(d, WORK_JOB, argv[1], 4);
 	if (argc == 3 && strcmp(argv[0], "restore") == 0)
 		return ctl_restore_main(d, argv[1], argv[2]);
 	dlog(LOG_ERR, "-W is the daemon's own: it runs its workers");
@@ -214,17 +252,26 @@ worker_exec(struct daemon *d, const int *fds, size_t nfds,
 	/* fds[i] becomes 3 + i; nothing else survives (no listening
 	 * socket, no client, no catalog: SQLite state never crosses a
 	 * fork, so the worker is a fresh process). */
-	int high[4];
+	int high[4], cfd;
 
-	/* Moved out of the way first, so that dup2 onto 3 cannot clobber
+	/* Descriptor 3: the daemon's configuration in force, which the
+	 * worker uses instead of reading a file that may have changed. */
+	if ((cfd = memfd_create("arhiivar.conf", MFD_CLOEXEC)) == -1 ||
+	    arh_write_all(cfd, d->cfg_text, d->cfg_len) == -1 ||
+	    lseek(cfd, 0, SEEK_SET) == -1 ||
+	    (cfd = fcntl(cfd, F_DUPFD, 64)) == -1)
+		_exit(3);
+	/* Moved out of the way first, so that dup2 onto 4 cannot clobber
 	 * a descriptor still to be placed. */
 	for (i = 0; i < nfds && i < 4; i++)
 		if ((high[i] = fcntl(fds[i], F_DUPFD, 64)) == -1)
 			_exit(3);
+	if (dup2(cfd, 3) == -1)
+		_exit(3);
 	for (i = 0; i < nfds && i < 4; i++)
-		if (dup2(high[i], (int)(3 + i)) == -1)
+		if (dup2(high[i], (int)(4 + i)) == -1)
 			_exit(3);
-	close_range((unsigned)(3 + nfds), ~0U, 0);
+	close_range((unsigned)(4 + nfds), ~0U, 0);
 	{
 		sigset_t none;
 
@@ -253,8 +300,11 @@ worker_start(struct daemon *d, struct worker *w, enum work_kind kind,
 		static const char *const names[] = { "", "ingest", "audit",
 		    "job" };
 		const char *args[2] = { names[kind], what };
+		int fds[2] = { p[1], d->seal_fd };
 
-		worker_exec(d, &p[1], 1, args, 2);
+		/* Only the workers that ingest may ask for a seal. */
+		worker_exec(d, fds, kind == WORK_AUDIT || d->seal_fd < 0 ? 1 : 2,
+		    args, 2);
 	}
 	close(p[1]);
 	memset(w, 0, sizeof(*w));
