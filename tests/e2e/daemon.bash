@@ -2,7 +2,7 @@
 # the test, readiness and every later state by polling (never a fixed
 # sleep), stopped with SIGTERM in teardown.
 
-: "${ARH_DAEMON:=$ARH_TOP/build/arhiivard}"
+: "${ARH_DAEMON:=$(dirname "$ARH_BIN")/arhiivard}"
 
 # poll SECONDS CMD...: run CMD every 50 ms until it succeeds.
 poll() {
@@ -63,4 +63,31 @@ narchives() {
 # No worker process of this home's daemon is left.
 no_worker() {
 	! pgrep -f -- "-H $ARHIIVAR_HOME -W" >/dev/null
+}
+
+# start_api_daemon: the daemon with the API on a free loopback port (tried
+# until one binds) and audits off; $URL is its base.
+start_api_daemon() {
+	local try i
+	for try in 1 2 3 4 5; do
+		PORT=$((20000 + RANDOM % 20000))
+		printf '[audit]\ndays = 0\n[api]\nlisten = 127.0.0.1:%s\n' "$PORT" \
+		    >"$T/api.conf"
+		cat "$ARHIIVAR_HOME/arhiivar.conf" "$T/api.conf" >"$T/arhiivar.conf"
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		    "$ARH_DAEMON" -H "$ARHIIVAR_HOME" -c "$T/arhiivar.conf" \
+		    2>>"$T/daemon.log" &
+		DPID=$!
+		for i in $(seq 1 200); do
+			if curl -s -o /dev/null "http://127.0.0.1:$PORT/v1/status"; then
+				URL="http://127.0.0.1:$PORT"
+				return 0
+			fi
+			kill -0 "$DPID" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null
+		DPID=
+	done
+	return 1
 }

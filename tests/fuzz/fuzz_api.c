@@ -17,22 +17,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* main.c's, not linked into fuzz targets. */
-__attribute__((weak)) int
-daemon_open_home(struct daemon *d, const char *actor, struct arh_home **h,
-    struct arh_err *err)
-{
-	struct arh_problems notes, cfgprobs;
-	int rc;
-
-	arh_problems_init(&notes);
-	arh_problems_init(&cfgprobs);
-	rc = arh_home_open(d->home_path, actor, 0, h, &notes, &cfgprobs, err);
-	arh_problems_release(&notes);
-	arh_problems_release(&cfgprobs);
-	return rc;
-}
-
 static struct arh_home *home;
 static struct daemon dmn;
 static atomic_long verifying;

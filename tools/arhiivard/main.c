@@ -1,32 +1,14 @@
 /*
- * main.c — arhiivard: options, the home, and the one poll loop.
- *
- * The loop waits on a signalfd (signals are never handled asynchronously:
- * SIGTERM, SIGINT, SIGHUP and SIGCHLD only become readable), an inotify
- * watch on the inbox, the control socket and its clients, and a timeout
- * for the next rescan, scheduled transfer or audit.  One piece of long
- * work runs at a time, in a child (worker.c).
+ * main.c — arhiivard: options, -t and -T, -W for the daemon's own
+ * workers (worker.c), then the poll loop (loop.c).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/inotify.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-
-#include <systemd/sd-daemon.h>
 
 #include "arhiivar/config.h"
-#include "util.h"
 #include "daemon.h"
 #include "loop.h"
 #include "worker.h"
@@ -49,55 +31,6 @@ set_locale(void)
 	    strcmp(setlocale(LC_CTYPE, NULL), "C") == 0 ||
 	    strcmp(setlocale(LC_CTYPE, NULL), "POSIX") == 0)
 		setlocale(LC_CTYPE, "C.UTF-8");
-}
-
-void
-daemon_config_name(const struct daemon *d, char *out, size_t n)
-{
-	if (d->config_path != NULL)
-		snprintf(out, n, "%s", d->config_path);
-	else
-		snprintf(out, n, "%s/arhiivar.conf", d->home_path);
-}
-
-int
-daemon_read_config(struct daemon *d, struct arh_err *err)
-{
-	char *text = NULL;
-	size_t len = 0;
-	int rc;
-
-	daemon_config_name(d, d->cfg_name, sizeof(d->cfg_name));
-	if ((rc = arh_read_file(AT_FDCWD, d->cfg_name, ARH_MAX_CONFIG_BYTES,
-	    &text, &len, err)) != 0)
-		return rc;
-	free(d->cfg_text);
-	d->cfg_text = text;
-	d->cfg_len = len;
-	return 0;
-}
-
-int
-daemon_open_home(struct daemon *d, const char *actor, struct arh_home **h,
-    struct arh_err *err)
-{
-	struct arh_problems notes, cfgprobs;
-	size_t i;
-	int rc;
-
-	if (d->cfg_text == NULL && (rc = daemon_read_config(d, err)) != 0)
-		return rc;
-	arh_problems_init(&notes);
-	arh_problems_init(&cfgprobs);
-	rc = arh_home_open_with(d->home_path, actor, 0, d->cfg_name,
-	    d->cfg_text, d->cfg_len, h, &notes, &cfgprobs, err);
-	for (i = 0; i < notes.n; i++)
-		dlog(LOG_NOTICE, "%s", notes.items[i]);
-	for (i = 0; i < cfgprobs.n; i++)
-		dlog(LOG_ERR, "%s", cfgprobs.items[i]);
-	arh_problems_release(&notes);
-	arh_problems_release(&cfgprobs);
-	return rc;
 }
 
 /* -t and -T: the configuration (and file plan) checked or printed. */
