@@ -137,9 +137,9 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icommon -Iarchiver \
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
-# The daemon's request handling: with the daemon's parts (the target
-# brings its own daemon_open_home, which lives in main.c).
-build-fuzz/fuzz_api: tests/fuzz/fuzz_api.c $(LIB_SRC) $(DAEMON_PARTS)
+# The daemon's request handling (HTTP, control socket): with its parts.
+build-fuzz/fuzz_api build-fuzz/fuzz_ctl: build-fuzz/fuzz_%: \
+    tests/fuzz/fuzz_%.c $(LIB_SRC) $(DAEMON_PARTS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) $(DAEMON_CFLAGS) -Itools/arhiivard -o $@ $< \
 	    $(LIB_SRC) $(DAEMON_PARTS) $(LDLIBS) $(DAEMON_LIBS)

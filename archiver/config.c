@@ -116,7 +116,9 @@ enum ktype {
 	NUM("daemon", "retry_seconds", 1, 86400, 60, retry_seconds,		\
 	    "first delay before a failed transfer is retried (doubles)")	\
 	NUM("daemon", "retries", 0, 100, 5, retries,				\
-	    "retries of a transfer that failed for a transient reason")	\
+	    "retries of a transfer or an inbox item that failed for a "	\
+	    "transient reason;\n# then the transfer fails, the item is "	\
+	    "quarantined")							\
 	SECTION("audit", "Fixity audits: every archive re-verified in "	\
 	    "rotation.")							\
 	NUM("audit", "days", 0, 3650, 30, audit_days,				\

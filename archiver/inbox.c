@@ -428,7 +428,7 @@ move_item(int sdir, const char *name, int ddir, const char *what,
 
 /* REASON.txt: the problems, one a line, then how to go on. */
 static char *
-reason_text(const char *item, const struct arh_problems *probs,
+reason_text(const char *item, const char *q, const struct arh_problems *probs,
     const char *msg)
 {
 	char *buf = NULL;
@@ -443,7 +443,7 @@ reason_text(const char *item, const struct arh_problems *probs,
 		fprintf(f, "%s\n", msg);
 	fprintf(f, "\nThe case file is kept unchanged in %s/.  Correct it "
 	    "there, then run\n'arhiivar quarantine retry %s' to put it back "
-	    "into the inbox.\n", item, item);
+	    "into the inbox.\n", item, q);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -493,7 +493,7 @@ quarantine(struct arh_home *h, int sdir, const char *name, const char *src,
 		    "directory '%s'", q);
 		goto out;
 	}
-	if ((txt = reason_text(name, probs, msg)) == NULL) {
+	if ((txt = reason_text(name, q, probs, msg)) == NULL) {
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -528,6 +528,22 @@ out:
 	if (dfd != -1)
 		close(dfd);
 	close(qfd);
+	return rc;
+}
+
+int
+arh_inbox_quarantine(struct arh_home *h, const char *name, const char *why,
+    struct arh_err *err)
+{
+	int ifd, rc;
+
+	if (!arh_inbox_name_ok(name))
+		return arh_errf(err, ARH_EUSAGE, "'%s' is not an inbox item",
+		    name);
+	if ((rc = open_inbox(h, &ifd, err)) != 0)
+		return rc;
+	rc = quarantine(h, ifd, name, NULL, NULL, why, NULL, 0, err);
+	close(ifd);
 	return rc;
 }
 

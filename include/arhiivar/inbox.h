@@ -60,6 +60,11 @@ int arh_inbox_ingest(struct arh_home *h, const char *name,
     enum arh_inbox_outcome *outcome, struct arh_ingest_result *res,
     struct arh_problems *probs, struct arh_err *err);
 
+/* Quarantine inbox item `name` with one reason (a transient failure that
+ * did not pass after [daemon] retries attempts). */
+int arh_inbox_quarantine(struct arh_home *h, const char *name,
+    const char *why, struct arh_err *err);
+
 /*
  * Put a copy of directory src (not in the inbox: a scheduled transfer's
  * source, which is not ours to move) into quarantine as `name` with the

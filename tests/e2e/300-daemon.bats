@@ -185,7 +185,7 @@ load daemon
 @test "daemon: malformed control requests get an error answer, the daemon lives on" {
 	daemon_home
 	start_daemon
-	for req in 'not json' '{"op": 5}' '{"op":"nope"}' '{"op":"status","extra":1}' '{"op":"quarantine.retry"}' '{"op":"restore","archive":"a","path":"b"}'; do
+	for req in 'not json' '{"op": 5}' '{"op":"nope"}' '{"op":"status","extra":1}' '{"op":"quarantine.retry"}' '{"op":"restore","archive":"a","path":"b"}' '{"op":"status","":1}'; do
 		run sh -c "printf '%s\n' '$req' | socat - UNIX-CONNECT:$ARHIIVAR_HOME/run/arhiivard.sock"
 		[[ "$output" == *'"ok":false'* ]]
 	done

@@ -88,7 +88,9 @@ ctl_open(struct daemon *d, struct ctl **out, struct arh_err *err)
 	snprintf(dir, sizeof(dir), "%s", cfg->socket);
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		if (mkdir(dir, 0750) == 0)
+			(void)chmod(dir, 0750);		/* not the umask's */
+		else if (errno != EEXIST) {
 			free(c);
 			return arh_errno(err, ARH_EIO, errno, "cannot create "
 			    "'%s'", dir);

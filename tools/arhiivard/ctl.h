@@ -45,7 +45,6 @@ struct ctl_request {
 	char	 path[4096];
 	char	 name[256];
 	long	 id;
-	int	 force;
 };
 /*
  * Parse one request line (len bytes, need not be NUL-terminated): an

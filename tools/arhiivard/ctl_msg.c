@@ -19,7 +19,7 @@ static const struct {
 	{ "audit", "archive", "" },
 	{ "quarantine.list", "", "" },
 	{ "quarantine.retry", "name", "name" },
-	{ "restore", "archive path force", "archive path" },
+	{ "restore", "archive path", "archive path" },
 	{ "schedule.run", "id", "id" },
 };
 
@@ -28,6 +28,9 @@ has_word(const char *list, const char *w)
 {
 	size_t n = strlen(w);
 	const char *p = list;
+
+	if (n == 0)		/* "" is in every string: no key is empty */
+		return 0;
 
 	while ((p = strstr(p, w)) != NULL) {
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
@@ -118,13 +121,6 @@ ctl_parse(const char *buf, size_t len, struct ctl_request *req, char *why,
 				goto out;
 			}
 			req->id = (long)json_integer_value(v);
-		} else if (strcmp(key, "force") == 0) {
-			if (!json_is_boolean(v)) {
-				snprintf(why, n, "\"force\" must be true or "
-				    "false");
-				goto out;
-			}
-			req->force = json_is_true(v);
 		}
 	}
 	if ((has_word(ops[i].required, "archive") && req->archive[0] == '\0') ||

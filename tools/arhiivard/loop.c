@@ -80,11 +80,18 @@ drop_backoff(struct loop *l, const char *name)
 		*b = l->retry[--l->nretry];
 }
 
+/*
+ * A transient failure of inbox item `name`: tried again after a delay
+ * that doubles, [daemon] retries times; then it is quarantined with the
+ * last failure, for a person to look at (never dropped, never retried
+ * for ever).
+ */
 static void
-add_backoff(struct loop *l, const char *name)
+add_backoff(struct loop *l, const char *name, const char *why)
 {
 	struct backoff *b = find_backoff(l, name);
-	long base = l->d->h->cfg->retry_seconds, delay;
+	const struct arh_config *cfg = l->d->h->cfg;
+	long delay;
 
 	if (b == NULL) {
 		if (l->nretry == MAX_RETRY_ITEMS)
@@ -94,7 +101,24 @@ add_backoff(struct loop *l, const char *name)
 		snprintf(b->name, sizeof(b->name), "%s", name);
 	}
 	b->attempts++;
-	delay = base << (b->attempts > 10 ? 10 : b->attempts - 1);
+	if (b->attempts > cfg->retries) {
+		struct arh_err err;
+		char msg[1536];
+
+		snprintf(msg, sizeof(msg), "not archived after %d attempts; "
+		    "the last failure: %s", b->attempts, why);
+		if (arh_inbox_quarantine(l->d->h, name, msg, &err) != 0)
+			dlog(LOG_ERR, "%s", err.msg);
+		else {
+			dlog(LOG_WARNING, "inbox item '%s' quarantined: %s",
+			    name, msg);
+			atomic_fetch_add(&l->d->stats.quarantined, 1);
+			loop_refresh_counts(l->d);
+		}
+		drop_backoff(l, name);
+		return;
+	}
+	delay = cfg->retry_seconds << (b->attempts > 10 ? 10 : b->attempts - 1);
 	if (delay > 86400)
 		delay = 86400;
 	b->at = time(NULL) + delay;
@@ -243,7 +267,7 @@ ingest_done(struct loop *l, json_t *r)
 		loop_refresh_counts(d);
 	} else {
 		atomic_fetch_add(&d->stats.ingest_errors, 1);
-		add_backoff(l, item);
+		add_backoff(l, item, arh_json_str(r, "error"));
 		dlog(LOG_ERR, "inbox item '%s' not archived, will retry: %s",
 		    item, arh_json_str(r, "error"));
 	}
@@ -307,7 +331,8 @@ reap(struct loop *l, struct worker *w, time_t now)
 		dlog(LOG_ERR, "the worker for %s ended without a result "
 		    "(status %d)", what, status);
 		if (kind == WORK_INGEST)
-			add_backoff(l, what);
+			add_backoff(l, what, "the worker ended without a "
+			    "result");
 		else if (kind == WORK_AUDIT)
 			l->next_audit = now + 60;
 		else
@@ -426,10 +451,17 @@ make_dirs(struct daemon *d, struct arh_err *err)
 	mode_t modes[4] = { 0770, 0750, 0750, 0750 };
 	size_t i;
 
-	for (i = 0; i < 4; i++)
-		if (mkdir(dirs[i], modes[i]) == -1 && errno != EEXIST)
+	for (i = 0; i < 4; i++) {
+		if (mkdir(dirs[i], modes[i]) == 0) {
+			/* The mode, not the umask's (UMask=0077 under
+			 * systemd): the home's group submits to the inbox. */
+			if (chmod(dirs[i], modes[i]) == -1)
+				return arh_errno(err, ARH_EIO, errno, "cannot set "
+				    "the mode of '%s'", dirs[i]);
+		} else if (errno != EEXIST)
 			return arh_errno(err, ARH_EIO, errno, "cannot create "
 			    "'%s'", dirs[i]);
+	}
 	return 0;
 }
 

@@ -18,9 +18,9 @@
 #define EXIT_FAILURE_	2	/* an operational error */
 
 static void
-usage(void)
+usage(FILE *f)
 {
-	fputs("usage: arhiivard [-H HOME] [-c CONFIG] [-t | -T]\n", stderr);
+	fputs("usage: arhiivard [-H HOME] [-c CONFIG] [-t | -T]\n", f);
 }
 
 /* libarchive 3.6 crashes on non-ASCII names in the C locale. */
@@ -107,10 +107,10 @@ main(int argc, char **argv)
 			work = 1;
 			break;
 		case 'h':
-			usage();
+			usage(stdout);
 			return 0;
 		default:
-			usage();
+			usage(stderr);
 			return EXIT_FAILURE_;
 		}
 	}
@@ -121,7 +121,7 @@ main(int argc, char **argv)
 		return worker_main(&d, argc - optind, argv + optind);
 	}
 	if (optind != argc) {
-		usage();
+		usage(stderr);
 		return EXIT_FAILURE_;
 	}
 	if (d.home_path == NULL || *d.home_path == '\0')
