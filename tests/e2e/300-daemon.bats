@@ -265,3 +265,17 @@ load daemon
 	[ "$output" = "$want" ]
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select next_run > '2026' from jobs where id = 1")" = 1 ]
 }
+
+@test "daemon: schedule run-now asks the daemon, whose worker runs the job" {
+	daemon_home
+	entitle_caller
+	printf '[daemon]\nsources = %s\n' "$T" >>"$ARHIIVAR_HOME/arhiivar.conf"
+	arh schedule add --series 12-1 --year 2024 --source "$CASE" --at 2035-01-15T02:00 >/dev/null
+	start_daemon
+	run arh schedule run-now 1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"the daemon runs it"* ]]
+	poll 30 sh -c "[ \"\$(sqlite3 '$ARHIIVAR_HOME/catalog.db' \"select status from jobs where id = 1\")\" = done ]"
+	[ "$(narchives)" = 1 ]
+	grep -q 'scheduled transfer 1 done' "$T/daemon.log"
+}

@@ -105,17 +105,34 @@ show(struct arh_home *h, long id, int json)
 }
 
 /*
- * The one place `schedule run-now` runs a job: in this process, at once.
- * When a daemon runs, this is where the CLI will ask it instead.
+ * The one place `schedule run-now` runs a job: when a daemon serves the
+ * home, it is asked (its worker runs the job, with the daemon's sandbox
+ * and the seal process); without one, the job runs in this process, at
+ * once.
  */
 static int
 schedule_run_now(struct cli *cli, struct arh_home *h, long id)
 {
 	struct arh_err err;
-	json_t *rep = NULL;
+	json_t *rep = NULL, *req;
 	const char *status;
 	int rc;
 
+	arh_err_clear(&err);
+	if ((req = json_pack("{s:s, s:I}", "op", "schedule.run", "id",
+	    (json_int_t)id)) == NULL)
+		return cli_fail(ARH_ENOMEM, &err);
+	rc = cli_ctl(cli, req, -1, &rep, &err);
+	json_decref(req);
+	json_decref(rep);
+	rep = NULL;
+	if (rc == 0) {
+		printf("job %ld is due now: the daemon runs it (see 'arhiivar "
+		    "schedule show %ld' and 'arhiivar status')\n", id, id);
+		return EXIT_OK;
+	}
+	if (rc != ARH_ENOTFOUND)
+		return cli_fail(rc, &err);
 	arh_err_clear(&err);
 	if ((rc = arh_job_run_now(h, &cli->id, id, time(NULL), &rep, &err))
 	    != 0)
