@@ -49,10 +49,13 @@ done
 [ -x "$ARH" ] && [ -x "$D" ] || die "no $ARH or $D: run make first"
 q() { sqlite3 "$H/catalog.db" "$1"; }
 
-# newcase REF DIR: the sample case file as a new one, reference REF.
+# newcase REF DIR: the sample case file as a new one, reference REF, with
+# a line of its own in vastus.txt (so that a lookup of a digest finds one
+# file, not one in every copy).
 newcase() {
 	cp -r "$top/sample/case-12-1-2024" "$2" &&
-	    sed -i "s#\"12-1/2024\"#\"$1\"#" "$2/case.json" "$2"/*/record.json
+	    sed -i "s#\"12-1/2024\"#\"$1\"#" "$2/case.json" "$2"/*/record.json &&
+	    echo "$1" >>"$2/12-1_8911-1/vastus.txt"
 }
 
 # --- the home ---------------------------------------------------------------
