@@ -179,9 +179,11 @@ okcount() { awk -v c="$1" '$1 == c && $2 == 0' "$W/cmds" | wc -l; }
 submits=$(okcount submit)
 items() { ls "$H/$1" 2>/dev/null | wc -l; }
 workers() { pgrep -f -- "-H $H -W" >/dev/null; }
+# metric NAME: a counter of /metrics; -1 when the daemon does not answer.
 metric() {
 	curl -sf "http://127.0.0.1:$port/metrics" |
-	    awk -v m="arhiivar_$1_total" '$1 == m { print $2 }'
+	    awk -v m="arhiivar_$1_total" '$1 == m { v = $2 }
+	    END { print (v == "" ? -1 : v) }'
 }
 audit_events() {
 	q "select count(*) from events where id > $base and kind = 'audit'"
@@ -189,8 +191,10 @@ audit_events() {
 # Drained: every submitted item out of the inbox, no worker running, and
 # the daemon's count of audits caught up with the catalog's events.
 drained() {
-	[ "$(items inbox)" -eq 0 ] && ! workers &&
-	    [ $(( $(metric audits_ok) + $(metric audits_failed) )) -eq "$(audit_events)" ]
+	_ok=$(metric audits_ok)
+	_failed=$(metric audits_failed)
+	[ "$(items inbox)" -eq 0 ] && ! workers && [ "$_ok" -ge 0 ] &&
+	    [ $((_ok + _failed)) -eq "$(audit_events)" ]
 }
 i=0
 until drained; do

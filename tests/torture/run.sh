@@ -1196,8 +1196,7 @@ point_daemon_io() {
 # exits 0 within 10 s; the item stays in the inbox; the next start
 # archives it once.
 daemon_term() {
-	local bytes=$1 key="daemon_term SIGTERM during-ingest" sz
-	row "$key"
+	local bytes=$1 sz
 	reasons=""
 	label="SIGTERM while the ingest's temporary file has $bytes+ bytes, restart"
 	reset_home hd
@@ -1219,17 +1218,7 @@ daemon_term() {
 	no_dangling_rows || why "catalog row without its archive file"
 	[ "$(ingests_ok)" = 0 ] || why "an 'ingest ok' event for an abandoned ingest"
 	restart_archives big
-	tried[$key]=$((tried[$key] + 1))
-	if [ -z "$reasons" ]; then
-		passed=$((passed + 1))
-		echo "ok - daemon_term $label"
-	else
-		failed=$((failed + 1))
-		found[$key]=$((found[$key] + 1))
-		failures+=("daemon_term $label: $reasons")
-		echo "not ok - daemon_term $label: $reasons"
-		cp -a "$ARHIIVAR_HOME" "$W/failed-$failed-home" 2>/dev/null
-	fi
+	finish_point daemon_term SIGTERM during-ingest "$bytes"
 	label=""
 }
 
