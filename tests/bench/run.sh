@@ -5,9 +5,12 @@
 # env:   BENCH_FILES (20000), BENCH_BYTES (2000000000), BENCH_SEED (1),
 #        BENCH_KEEP=1 keeps bench-work/, BENCH=scale runs only the scale
 #        section (tests/bench/scale.sh: no corpus needed), BENCH=api only
-#        the API benchmark (tests/bench/api.sh: wrk, no corpus either).
+#        the API benchmark (tests/bench/api.sh: wrk, no corpus either),
+#        BENCH=load only the load run (tests/bench/load.sh: the daemon
+#        under API and command-line load, LOAD_SECONDS, default 60).
 # Warm runs: nothing is dropped from the page cache.  Exits 0 even when a
-# target is missed: it is a benchmark, not a test.
+# target is missed: it is a benchmark, not a test; but 1 when a check of
+# the load run fails (a failed command, a lost item or event is a bug).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-build}
@@ -21,6 +24,9 @@ if [ "${BENCH:-}" = scale ]; then
 fi
 if [ "${BENCH:-}" = api ]; then
 	exec sh "$top/tests/bench/api.sh" "$build"
+fi
+if [ "${BENCH:-}" = load ]; then
+	exec sh "$top/tests/bench/load.sh" "$build"
 fi
 files=${BENCH_FILES:-20000}
 bytes=${BENCH_BYTES:-2000000000}
@@ -290,5 +296,8 @@ say "restore: arhiivar median of 20 runs, GNU tar (-xf ... -O, scans the archive
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 echo
 sh "$top/tests/bench/scale.sh" "$build"
+echo
+load_rc=0
+sh "$top/tests/bench/load.sh" "$build" || load_rc=1
 [ "${BENCH_KEEP:-0}" = 1 ] && say "kept $W"
-exit 0
+exit $load_rc

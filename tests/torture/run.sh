@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fault-injection torture of ingest, restore, catalog rebuild, file plan
-# import and disposition execute.
+# import and disposition execute, and of the daemon's inbox ingests
+# (arhiivard: its ingest worker killed or failed at every hooked call, the
+# daemon killed with SIGKILL or stopped with SIGTERM, then restarted).
 #
 # usage: tests/torture/run.sh BUILD_DIR	(a FAULT=1 build: `make torture`)
 #
@@ -925,6 +927,339 @@ reproducible() {
 	fi
 }
 
+# --- the daemon --------------------------------------------------------------
+#
+# arhiivard ingests inbox items in a worker process (arhiivard -W ingest
+# ITEM) that it exec's with its own environment: a daemon started with
+# ARH_FAULT set passes the fault to every worker.  The daemon's own process
+# makes no write, fsync, rename or open call of the hook (it only reads the
+# catalog and looks at directories), so a fault of those kinds fires in the
+# ingest worker, at the same call every run.  The item is submitted before
+# the daemon starts (the inbox is the queue) and nothing talks to the
+# control socket during a faulted run; every state is polled for.
+
+DBIN="$top/$build/arhiivard"
+DPID=""
+DREP=""		# the fault report of the daemon's run (inside the home:
+		# the sandbox lets it write nowhere else)
+
+# dpoll SECONDS CMD...: run CMD every 20 ms until it succeeds.
+dpoll() {
+	local limit=$(($1 * 50)) i=0
+	shift
+	until "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && return 1
+		sleep 0.02
+	done
+}
+
+# dstart [SPEC]: the daemon on $ARHIIVAR_HOME in the background, with
+# ARH_FAULT=SPEC; its log goes to $W/dlog.  LeakSanitizer's ptrace is
+# denied by the daemon's sandbox: no leak check in the daemon.
+dstart() {
+	DREP="$ARHIIVAR_HOME/run/fault-report"
+	rm -f "$DREP"
+	ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 ARH_FAULT=${1:-} \
+	    ARH_FAULT_REPORT=${1:+$DREP} "$DBIN" -H "$ARHIIVAR_HOME" \
+	    >/dev/null 2>>"$W/dlog" &
+	DPID=$!
+}
+
+# The daemon has exited (gone, or a zombie not yet reaped).
+dgone() {
+	local s
+	s=$(ps -o stat= -p "$DPID" 2>/dev/null)
+	[ -z "$s" ] || [ "${s#Z}" != "$s" ]
+}
+
+# dreap: reap the daemon; sets drc.
+dreap() {
+	wait "$DPID" 2>/dev/null
+	drc=$?
+	DPID=""
+}
+
+# dstop: SIGTERM, and the daemon must be gone within 10 s with status 0;
+# sets dstop_ms.
+dstop() {
+	local t0=$EPOCHREALTIME
+	[ -n "$DPID" ] || return 0
+	kill -TERM "$DPID" 2>/dev/null
+	if ! dpoll 10 dgone; then
+		why "daemon still running 10 s after SIGTERM"
+		kill -KILL "$DPID" 2>/dev/null
+	fi
+	dreap
+	dstop_ms=$(awk -v a="$t0" -v b="$EPOCHREALTIME" \
+	    'BEGIN { printf "%d", (b - a) * 1000 }')
+	[ "$drc" -eq 0 ] || why "daemon exited $drc after SIGTERM"
+}
+
+dkill() {
+	kill -KILL "$DPID" 2>/dev/null
+	dreap
+}
+
+no_worker() { ! pgrep -f -- "-H $ARHIIVAR_HOME -W" >/dev/null; }
+dfired() { grep -q '^fired ' "$DREP" 2>/dev/null; }
+dlogged() { grep -q -- "$1" "$W/dlog"; }
+narchives() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from archives'
+}
+ingests_ok() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" \
+	    "select count(*) from events where kind = 'ingest' and result = 'ok'"
+}
+# The item's outcome is in the daemon's log (loop.c's ingest_done, reap).
+item_settled() {
+	dlogged "inbox item '$1' archived as" ||
+	    dlogged "inbox item '$1' not archived" ||
+	    dlogged "inbox item '$1' quarantined" ||
+	    dlogged "the worker for $1 ended without a result"
+}
+# The items of inbox/, done/ or quarantine/ (not submit's .incoming).
+in_dir() { ls "$ARHIIVAR_HOME/$1" 2>/dev/null | tr '\n' ' '; }
+# The daemon answers on its control socket (only when no fault is set:
+# the answer would be one more call of the hook).
+dready() {
+	echo '{"op":"status"}' |
+	    socat - "UNIX-CONNECT:$ARHIIVAR_HOME/run/arhiivard.sock" 2>/dev/null |
+	    grep -q '"up":true'
+}
+# The events that record an archive's arrival: its ingest, or, when a
+# crash fell between publishing the archive and cataloguing it, its
+# adoption by the next open of the home (a 'recovery' event, actor
+# arhiivard).
+arrivals() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from events
+	    where kind in ('ingest', 'recovery') and result = 'ok'"
+}
+# No sanitizer report and no crash of the daemon or a worker.
+dlog_clean() {
+	! grep -Eq 'Sanitizer|runtime error:|bad ARH_FAULT' "$W/dlog" ||
+	    why "daemon log: $(grep -E -m1 'Sanitizer|runtime error:|bad ARH_FAULT' "$W/dlog")"
+}
+
+# archived_once ITEM: after a restart without faults the item was archived
+# exactly once and everything agrees.
+archived_once() {
+	local item=$1 t
+	[ "$(in_dir done)" = "$item " ] || why "done/ holds [$(in_dir done)], want $item"
+	[ -z "$(in_dir inbox)" ] || why "inbox not empty: [$(in_dir inbox)]"
+	[ -z "$(in_dir quarantine)" ] || why "quarantine: [$(in_dir quarantine)]"
+	[ "$(narchives)" = 1 ] || why "$(narchives) archives catalogued, want 1"
+	[ "$(store_tars | wc -l)" -eq 1 ] ||
+	    why "store holds [$(store_tars | tr '\n' ' ')], want one archive"
+	t=$(ls -A "$ARHIIVAR_HOME/store/.tmp" 2>/dev/null)
+	[ -z "$t" ] || why "left in store/.tmp: $t"
+	agree || why "store and catalog disagree: store [$(ls -A "$ARHIIVAR_HOME/store" | tr '\n' ' ')] catalog [$(cat_paths | tr '\n' ' ')] intents [$(intents | tr '\n' ' ')]"
+	[ "$(arrivals)" = 1 ] ||
+	    why "$(arrivals) 'ingest'/'recovery' ok events, want 1"
+	if [ "$(ingests_ok)" != 1 ]; then
+		[ "$(ingests_ok)" = 0 ] && [ "$(arrivals)" = 1 ] &&
+		    RECOVERED+=("${label%% in the*}") ||
+		    why "$(ingests_ok) 'ingest ok' events, want 1"
+	fi
+	verify_all_ok
+	plain catalog reconcile
+	[ "$prc" -eq 0 ] && grep -q 'the store and the catalog agree' "$W/pout" ||
+	    why "catalog reconcile exited $prc: $(head -c 300 "$W/pout" "$W/perr")"
+}
+
+# restart_archives ITEM: the daemon without faults archives ITEM, then
+# stops on SIGTERM with status 0.
+restart_archives() {
+	dstart
+	dpoll 20 dready || why "the daemon did not answer within 20 s"
+	dpoll 60 test -d "$ARHIIVAR_HOME/done/$1" ||
+	    why "not archived 60 s after the restart: inbox [$(in_dir inbox)] quarantine [$(in_dir quarantine)]"
+	dstop
+	archived_once "$1"
+	dlog_clean
+}
+
+# hd: the daemon's home: no API, no audits (an audit worker would inherit
+# the fault too), a records manager (quarantine retry).
+setup_daemon() {
+	cp -a "$W/h0" "$W/hd"
+	sed -i 's/^#listen = 127.0.0.1:8470/listen = off/' "$W/hd/arhiivar.conf"
+	printf '[audit]\ndays = 0\n[roles]\nrecords-manager = user:%s\n' \
+	    "$(id -un)" >>"$W/hd/arhiivar.conf"
+}
+
+# dfault_run SPEC ITEM CASEDIR: ITEM submitted, the daemon started with
+# ARH_FAULT=SPEC; returns 1 when the ingest went untouched (the daemon is
+# then stopped).  Leaves the daemon running otherwise.
+dfault_run() {
+	local spec=$1 item=$2 dir=$3
+	reset_home hd
+	: >"$W/dlog"
+	plain submit --name "$item" "$dir"
+	[ "$prc" -eq 0 ] || { why "submit exited $prc: $(cat "$W/perr")"; return 0; }
+	dstart "$spec"
+	if ! dpoll 30 eval "dfired || [ -d '$ARHIIVAR_HOME/done/$item' ]"; then
+		why "neither fired nor archived in 30 s"
+		return 0
+	fi
+	if ! dfired; then
+		dstop
+		return 1
+	fi
+	return 0
+}
+
+# (a) the ingest worker killed at the Nth call of KIND, then the daemon
+# killed with SIGKILL (a crash of the machine at that call, as far as the
+# disk goes); a restart without faults archives the item exactly once.
+# daemon_kill_point ITEM CASEDIR KIND ACTION N
+daemon_kill_point() {
+	local item=$1 dir=$2 kind=$3 n=$5
+	label="ARH_FAULT=$kind:$n:kill in the ingest worker of '$item', kill -9 of the daemon, restart"
+	dfault_run "$kind:$n:kill" "$item" "$dir" || return 1
+	[ -n "$DPID" ] || return 0
+	dpoll 10 eval '! pgrep -f -- "-H $ARHIIVAR_HOME -W ingest" >/dev/null' ||
+	    why "the killed worker is still there"
+	dkill
+	dpoll 10 no_worker || why "a worker outlived the daemon"
+	# Before the restart: never a catalogued row without its archive.
+	no_dangling_rows || why "catalog row without its archive file"
+	restart_archives "$item"
+	return 0
+}
+point_daemon_kill() { daemon_kill_point item "$W/case" "$@"; }
+# The big case: killed in the middle of writing its BIG_MB MiB archive.
+point_daemon_kill_big() { daemon_kill_point big "$W/big" "$@"; }
+
+# (b) an I/O error at the Nth call of KIND in the ingest worker: the item
+# stays in the inbox (transient) or is quarantined, nothing is archived or
+# left half-made; a restart without faults archives it.
+point_daemon_io() {
+	local kind=$1 action=$2 n=$3 where t
+	label="ARH_FAULT=$kind:$n:$action in the ingest worker, restart"
+	dfault_run "$kind:$n:$action" item "$W/case" || return 1
+	[ -n "$DPID" ] || return 0
+	dpoll 30 item_settled item || why "no outcome logged for the item in 30 s"
+	dpoll 10 no_worker || why "the worker did not end"
+	dstop
+	where=""
+	[ -d "$ARHIIVAR_HOME/inbox/item" ] && where="inbox"
+	[ -d "$ARHIIVAR_HOME/quarantine/item" ] && where="$where quarantine"
+	[ -d "$ARHIIVAR_HOME/done/item" ] && where="$where done"
+	where=${where# }
+	# Never half-made: no temporary file left, no row without its
+	# archive, no archive without its row unless an intent names it.
+	[ -z "$(store_other)" ] || why "left in the store: $(store_other | tr '\n' ' ')"
+	no_dangling_rows || why "catalog row without its archive file"
+	for t in $(comm -23 <(store_tars) <(cat_paths)); do
+		intents | grep -qx "$t" ||
+		    why "'$t' is in the store, uncatalogued, without an intent"
+	done
+	if [ "$(narchives)" = 0 ]; then
+		# Failed before the catalogue's commit: not archived.
+		case $where in
+		inbox|quarantine) ;;
+		*) why "not archived, and the item is in [$where], want inbox or quarantine" ;;
+		esac
+		[ "$(ingests_ok)" = 0 ] || why "an 'ingest ok' event for a failed ingest"
+	else
+		# Failed after the commit (the move to done/, the result line
+		# to the daemon): archived whole, and the item is not lost.
+		AFTER_COMMIT+=("$kind:$n:$action")
+		case $where in
+		inbox|done) ;;
+		*) why "archived, and the item is in [$where]" ;;
+		esac
+		[ "$(narchives)" = 1 ] && [ "$(ingests_ok)" = 1 ] ||
+		    why "$(narchives) archives, $(ingests_ok) 'ingest ok' events"
+		verify_all_ok
+	fi
+	dlog_clean
+	if [ "$where" = " quarantine" ]; then
+		QUARANTINED+=("$kind:$n:$action")
+		dstart
+		dpoll 20 eval '"$BIN" quarantine retry item >/dev/null 2>"$W/perr"' ||
+		    why "quarantine retry failed: $(head -c 300 "$W/perr")"
+		dpoll 60 test -d "$ARHIIVAR_HOME/done/item" ||
+		    why "not archived after the retry"
+		dstop
+		archived_once item
+		dlog_clean
+	else
+		restart_archives item
+	fi
+	return 0
+}
+
+# (c) SIGTERM while the big case is being written (its temporary file in
+# store/.tmp has reached BYTES bytes): the daemon stops the worker and
+# exits 0 within 10 s; the item stays in the inbox; the next start
+# archives it once.
+daemon_term() {
+	local bytes=$1 sz
+	reasons=""
+	label="SIGTERM while the ingest's temporary file has $bytes+ bytes, restart"
+	reset_home hd
+	: >"$W/dlog"
+	plain submit --name big "$W/big"
+	dstart
+	tmpsize() {
+		sz=$(find "$ARHIIVAR_HOME/store/.tmp" -type f -printf '%s\n' 2>/dev/null | head -n 1)
+		[ "${sz:-0}" -ge "$bytes" ]
+	}
+	if ! dpoll 60 tmpsize; then
+		why "no temporary file of $bytes bytes in 60 s (done [$(in_dir done)])"
+	fi
+	dstop
+	echo "# SIGTERM at $sz bytes: the daemon exited in $dstop_ms ms"
+	dpoll 10 no_worker || why "a worker outlived the daemon"
+	[ -d "$ARHIIVAR_HOME/inbox/big" ] ||
+	    why "the item is not in the inbox after SIGTERM (done [$(in_dir done)])"
+	no_dangling_rows || why "catalog row without its archive file"
+	[ "$(ingests_ok)" = 0 ] || why "an 'ingest ok' event for an abandoned ingest"
+	restart_archives big
+	finish_point daemon_term SIGTERM during-ingest "$bytes"
+	label=""
+}
+
+daemon_torture() {
+	local kind t0=$(date +%s)
+	# TORTURE_ONLY=daemon: all of them; or daemon_kill, daemon_kill_big,
+	# daemon_io, daemon_term.
+	if [[ " ${TORTURE_ONLY:-} " == *" daemon "* ]]; then
+		TORTURE_ONLY="$TORTURE_ONLY daemon_kill daemon_kill_big daemon_io daemon_term"
+	fi
+	if [ -n "${TORTURE_ONLY:-}" ] && [[ " $TORTURE_ONLY " != *" daemon_"* ]]; then
+		return 0
+	fi
+	if [ ! -x "$DBIN" ]; then
+		echo "# skip the daemon: no $DBIN"
+		return 0
+	fi
+	QUARANTINED=()
+	AFTER_COMMIT=()
+	RECOVERED=()
+	setup_daemon
+	for kind in write fsync rename open; do
+		loop daemon_kill "$kind" kill
+	done
+	loop daemon_kill_big write kill 8
+	for kind in write:EIO write:ENOSPC fsync:EIO rename:EIO open:EIO; do
+		loop daemon_io "${kind%%:*}" "${kind#*:}"
+	done
+	if [ -z "${TORTURE_ONLY:-}" ] || [[ " $TORTURE_ONLY " == *" daemon_term "* ]]; then
+		daemon_term 1
+		daemon_term $((BIG_MB * 1048576 / 2))
+	fi
+	[ "${#QUARANTINED[@]}" -eq 0 ] ||
+	    echo "# quarantined (not left in the inbox) after: ${QUARANTINED[*]}"
+	[ "${#AFTER_COMMIT[@]}" -eq 0 ] ||
+	    echo "# the fault struck after the catalogue's commit (archived whole): ${AFTER_COMMIT[*]}"
+	[ "${#RECOVERED[@]}" -eq 0 ] ||
+	    echo "# the archive was adopted at the restart (a 'recovery' event, no 'ingest' event): ${RECOVERED[*]}"
+	echo "# the daemon's cases: $(( $(date +%s) - t0 )) seconds"
+}
+
 # --- main ------------------------------------------------------------------
 
 start=$(date +%s)
@@ -996,6 +1331,10 @@ if strace -f -qq -o /dev/null -e trace=fdatasync \
 else
 	echo "# skip sqlio: strace cannot inject faults here"
 fi
+
+# The daemon: kill -9 at every hooked call of an inbox ingest, I/O errors,
+# SIGTERM in the middle of one.
+daemon_torture
 
 echo "#"
 printf '# %-15s %-9s %-11s %6s %8s\n' scenario kind action points failures
