@@ -3,6 +3,7 @@
  * workers (worker.c), then the poll loop (loop.c).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,19 @@ main(int argc, char **argv)
 		d.home_path = ARH_DEFAULT_HOME;
 	if (test)
 		return check_config(&d, print);
+	/* The signals the loop reads from its signalfd, blocked before
+	 * anything is opened: a SIGTERM during the start is a clean stop
+	 * once the loop runs.  (Not in a worker: -W returned above.) */
+	{
+		sigset_t mask;
+
+		sigemptyset(&mask);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGHUP);
+		sigaddset(&mask, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &mask, NULL);
+	}
 	/* Output goes to journald or a pipe: one line at a time. */
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	rc = loop_run(&d);
