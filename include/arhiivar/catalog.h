@@ -73,6 +73,12 @@ int arh_catalog_open(const char *path, long busy_timeout_ms,
  */
 int arh_catalog_open_readonly(const char *path, long busy_timeout_ms,
     const char *spool, struct arh_catalog **out, struct arh_err *err);
+/* Once per process, before any catalog is opened: no global allocation
+ * statistics in SQLite (a mutex every connection takes on every malloc). */
+void arh_catalog_init_process(void);
+/* For a connection that mostly reads (the API's): the database mapped into
+ * memory (up to 1 GiB) and an 8 MiB page cache.  0 or ARH_ECATALOG. */
+int arh_catalog_tune_reader(struct arh_catalog *c, struct arh_err *err);
 /* 1 if opened read-only. */
 int arh_catalog_readonly(const struct arh_catalog *c);
 /* 0 if arh_catalog_event() can record (always, read-write), else
