@@ -1521,6 +1521,21 @@ arh_catalog_files(struct arh_catalog *c, const char *archive,
 	    "s", archive);
 }
 
+int
+arh_catalog_files_after(struct arh_catalog *c, const char *archive,
+    const char *after, int (*cb)(void *arg, const struct arh_file_row *row),
+    void *arg, struct arh_err *err)
+{
+	/* The primary key (archive, path) orders and skips: every page
+	 * costs the same. */
+	static const char sql[] = "SELECT " FILE_COLS " FROM files WHERE "
+	    "archive = ?1 AND path > ?2 AND record IS NOT NULL ORDER BY path";
+	struct files_fwd f = { cb, arg };
+
+	return cat_each_cached(c, "listing files", sql, files_row, &f, err,
+	    "ss", archive, after != NULL ? after : "");
+}
+
 struct find_fwd {
 	int (*cb)(void *arg, const char *archive,
 	    const struct arh_file_row *f, const json_t *record);

@@ -339,6 +339,12 @@ int arh_catalog_page(struct arh_catalog *c, const char *series, int year,
     const char *after, int limit,
     int (*cb)(void *arg, const struct arh_archive_row *row), void *arg,
     struct arh_err *err);
+/* The payload files (those of a record) of `archive` whose path sorts after
+ * `after` ("" or NULL: from the first), in path order, until cb returns
+ * non-zero (returned as is).  Keyset paging on the primary key. */
+int arh_catalog_files_after(struct arh_catalog *c, const char *archive,
+    const char *after, int (*cb)(void *arg, const struct arh_file_row *row),
+    void *arg, struct arh_err *err);
 
 /* An archive's sealed disposition and the holds in force on it. */
 struct arh_disposition {
