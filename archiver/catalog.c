@@ -566,6 +566,28 @@ arh_catalog_tune_reader(struct arh_catalog *c, struct arh_err *err)
 }
 
 int
+arh_catalog_read_begin(struct arh_catalog *c, struct arh_err *err)
+{
+	static const char sql[] = "BEGIN";
+
+	return cat_each_cached(c, "starting a read", sql, NULL, NULL, err, "");
+}
+
+void
+arh_catalog_read_end(struct arh_catalog *c)
+{
+	static const char sql[] = "COMMIT";
+	struct arh_err err;
+
+	/* Nothing was written: a COMMIT that fails still must not leave
+	 * the snapshot open. */
+	if (sqlite3_get_autocommit(c->db) == 0 && cat_each_cached(c,
+	    "ending a read", sql, NULL, NULL, &err, "") != 0 &&
+	    sqlite3_get_autocommit(c->db) == 0)
+		(void)cat_exec(c, "ROLLBACK", NULL);
+}
+
+int
 arh_catalog_readonly(const struct arh_catalog *c)
 {
 	return c->readonly;

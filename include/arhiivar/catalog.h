@@ -79,6 +79,11 @@ void arh_catalog_init_process(void);
 /* For a connection that mostly reads (the API's): the database mapped into
  * memory (up to 1 GiB) and an 8 MiB page cache.  0 or ARH_ECATALOG. */
 int arh_catalog_tune_reader(struct arh_catalog *c, struct arh_err *err);
+/* Read from one snapshot until arh_catalog_read_end(): every query between
+ * sees the same catalog, and the read lock is taken once, not per query.
+ * No writes in between.  0 or ARH_ECATALOG. */
+int arh_catalog_read_begin(struct arh_catalog *c, struct arh_err *err);
+void arh_catalog_read_end(struct arh_catalog *c);
 /* 1 if opened read-only. */
 int arh_catalog_readonly(const struct arh_catalog *c);
 /* 0 if arh_catalog_event() can record (always, read-write), else

@@ -688,6 +688,20 @@ get_metrics(struct api_ctx *ctx, struct api_response *resp)
 	return 200;
 }
 
+/* A read-only answer from one snapshot of the catalog (and one read lock
+ * for all its queries); arh_catalog_read_end() after it. */
+static int
+snapshot(struct api_ctx *ctx, struct api_response *resp)
+{
+	struct arh_err err;
+	int rc;
+
+	arh_err_clear(&err);
+	if ((rc = arh_catalog_read_begin(ctx->h->cat, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	return 0;
+}
+
 static int
 is_get(const char *m)
 {
@@ -721,9 +735,14 @@ route(struct api_ctx *ctx, const struct api_request *req,
 			return get_status(ctx, resp);
 		if (strcmp(p, "/metrics") == 0)
 			return get_metrics(ctx, resp);
+		if ((rc = snapshot(ctx, resp)) != 0)
+			return rc;
 		if (strcmp(p, "/v1/lookup") == 0)
-			return get_lookup(ctx, req, &c, resp);
-		return get_archives(ctx, req, resp);
+			rc = get_lookup(ctx, req, &c, resp);
+		else
+			rc = get_archives(ctx, req, resp);
+		arh_catalog_read_end(ctx->h->cat);
+		return rc;
 	}
 	if (strncmp(p, archives, sizeof(archives) - 1) != 0)
 		return fail(resp, 404, "no such endpoint");
@@ -749,9 +768,14 @@ route(struct api_ctx *ctx, const struct api_request *req,
 		return rc;
 	if (verify)
 		return post_verify(ctx, req, &c, name, resp);
+	if ((rc = snapshot(ctx, resp)) != 0)
+		return rc;
 	if (slash != NULL)
-		return get_files(ctx, req, &c, name, resp);
-	return get_archive(ctx, req, &c, name, resp);
+		rc = get_files(ctx, req, &c, name, resp);
+	else
+		rc = get_archive(ctx, req, &c, name, resp);
+	arh_catalog_read_end(ctx->h->cat);
+	return rc;
 }
 
 int
