@@ -45,23 +45,45 @@ set_body(struct api_response *resp, int status, const char *type, char *body)
 	resp->len = body != NULL ? strlen(body) : 0;
 }
 
-/* o as the answer with status (consumes o); 500 when it cannot be. */
+/* o as the answer with status (consumes o); 500 when it cannot be.
+ * Dumped straight into the buffer the server sends and frees (one
+ * allocation for most answers: no copy for the final newline). */
 static int
 reply(struct api_response *resp, int status, json_t *o)
 {
-	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL, *t = NULL;
+	size_t cap = 2048, n = 0;
+	char *t = NULL, *u;
 
+	while (o != NULL) {
+		if ((u = realloc(t, cap)) == NULL) {
+			free(t);
+			t = NULL;
+			break;
+		}
+		t = u;
+		if ((n = json_dumpb(o, t, cap - 1, JSON_COMPACT)) == 0) {
+			free(t);	/* cannot be dumped */
+			t = NULL;
+			break;
+		}
+		if (n < cap - 1)
+			break;
+		cap = n + 2;	/* the whole of it, and the newline */
+	}
 	json_decref(o);
-	if (s != NULL && asprintf(&t, "%s\n", s) == -1)
-		t = NULL;
-	free(s);
 	if (t == NULL) {
 		/* Static text: nothing left to allocate it with. */
 		set_body(resp, 500, JSON_TYPE, strdup("{\"error\":\"out of "
 		    "memory\",\"status\":500}\n"));
 		return 500;
 	}
-	set_body(resp, status, JSON_TYPE, t);
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	free(resp->body);
+	resp->status = status;
+	resp->content_type = JSON_TYPE;
+	resp->body = t;
+	resp->len = n + 1;
 	return status;
 }
 
