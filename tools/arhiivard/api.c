@@ -45,47 +45,59 @@ set_body(struct api_response *resp, int status, const char *type, char *body)
 	resp->len = body != NULL ? strlen(body) : 0;
 }
 
+/* A growing buffer for json_dump_callback(). */
+struct out {
+	char	*buf;
+	size_t	 len, cap;
+};
+
+static int
+out_add(const char *p, size_t n, void *arg)
+{
+	struct out *o = arg;
+	size_t cap = o->cap;
+	char *b;
+
+	while (o->len + n + 2 > cap)	/* room for "\n\0" */
+		cap *= 2;
+	if (cap != o->cap) {
+		if ((b = realloc(o->buf, cap)) == NULL)
+			return -1;
+		o->buf = b;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return 0;
+}
+
 /* o as the answer with status (consumes o); 500 when it cannot be.
- * Dumped straight into the buffer the server sends and frees (one
- * allocation for most answers: no copy for the final newline).  The first
- * try stays under glibc's 1 KiB "large" requests, which would consolidate
- * the heap's small free chunks every time. */
+ * Dumped in one pass straight into the buffer the server sends and frees
+ * (no copy for the final newline).  It starts under glibc's 1 KiB "large"
+ * requests, which would consolidate the heap's small free chunks every
+ * time, and doubles as needed. */
 static int
 reply(struct api_response *resp, int status, json_t *o)
 {
-	size_t cap = 1000, n = 0;
-	char *t = NULL, *u;
+	struct out b = { malloc(1000), 0, 1000 };
 
-	while (o != NULL) {
-		if ((u = realloc(t, cap)) == NULL) {
-			free(t);
-			t = NULL;
-			break;
-		}
-		t = u;
-		if ((n = json_dumpb(o, t, cap - 1, JSON_COMPACT)) == 0) {
-			free(t);	/* cannot be dumped */
-			t = NULL;
-			break;
-		}
-		if (n < cap - 1)
-			break;
-		cap = n + 2;	/* the whole of it, and the newline */
-	}
-	json_decref(o);
-	if (t == NULL) {
+	if (o == NULL || b.buf == NULL ||
+	    json_dump_callback(o, out_add, &b, JSON_COMPACT) != 0) {
+		json_decref(o);
+		free(b.buf);
 		/* Static text: nothing left to allocate it with. */
 		set_body(resp, 500, JSON_TYPE, strdup("{\"error\":\"out of "
 		    "memory\",\"status\":500}\n"));
 		return 500;
 	}
-	t[n] = '\n';
-	t[n + 1] = '\0';
+	json_decref(o);
+	b.buf[b.len] = '\n';
+	b.buf[b.len + 1] = '\0';
 	free(resp->body);
 	resp->status = status;
 	resp->content_type = JSON_TYPE;
-	resp->body = t;
-	resp->len = n + 1;
+	resp->body = b.buf;
+	resp->len = b.len + 1;
 	return status;
 }
 
