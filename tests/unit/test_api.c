@@ -299,8 +299,11 @@ files_page(const char *query, const char *auth, char *next, size_t n)
 static void
 test_files_paging_and_views(void **state)
 {
+	static const char *const bad[] = { "limit=0", "limit=1001", "after=",
+	    "after=a\tb", "series=12-1", "limit=1&limit=2" };
 	char next[1100], q[1200];
 	json_t *j, *f;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(files_page(NULL, NULL, next, sizeof(next)), 1);
@@ -339,18 +342,9 @@ test_files_paging_and_views(void **state)
 	assert_non_null(strstr(resp.body, "data/12-1_8911-1/vastus.txt"));
 
 	/* Input checks. */
-	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
-	    "limit=0", NULL), 400);
-	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
-	    "limit=1001", NULL), 400);
-	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
-	    "after=", NULL), 400);
-	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
-	    "after=a\tb", NULL), 400);
-	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
-	    "series=12-1", NULL), 400);
-	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
-	    "limit=1&limit=2", NULL), 400);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
+		    bad[i], NULL), 400);
 }
 static void
 test_lookup(void **state)
