@@ -246,20 +246,83 @@ cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err)
 	return 0;
 }
 
-int
-cat_each(struct arh_catalog *c, const char *what, const char *sql,
-    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
-    struct arh_err *err, const char *bind, ...)
+/* A prepared statement for sql: from c's cache when `cached` (*slot then
+ * says which, to give back with release()), else prepared afresh. */
+static sqlite3_stmt *
+prepare(struct arh_catalog *c, const char *sql, int cached,
+    struct cat_cached **slot)
 {
+	struct cat_cached *k;
 	sqlite3_stmt *st = NULL;
-	va_list ap;
+	size_t i;
+
+	*slot = NULL;
+	if (cached) {
+		for (i = 0; i < c->ncached; i++) {
+			k = &c->cached[i];
+			if (k->sql == sql && !k->busy) {
+				k->busy = 1;
+				*slot = k;
+				return k->st;
+			}
+		}
+		if (c->ncached < CAT_NCACHED) {
+			if (sqlite3_prepare_v3(c->db, sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+				sqlite3_finalize(st);
+				return NULL;
+			}
+			k = &c->cached[c->ncached++];
+			k->sql = sql;
+			k->st = st;
+			k->busy = 1;
+			*slot = k;
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Done with st: a cached one is reset (ending its read of the database)
+ * and unbound for the next call, any other finalized. */
+static void
+release(sqlite3_stmt *st, struct cat_cached *slot)
+{
+	if (slot == NULL) {
+		sqlite3_finalize(st);
+		return;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	slot->busy = 0;
+}
+
+static void
+uncache_all(struct arh_catalog *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->ncached; i++)
+		sqlite3_finalize(c->cached[i].st);
+	memset(c->cached, 0, sizeof(c->cached));
+	c->ncached = 0;
+}
+
+static int
+each(struct arh_catalog *c, int cached, const char *what, const char *sql,
+    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
+    struct arh_err *err, const char *bind, va_list ap)
+{
+	struct cat_cached *slot;
+	sqlite3_stmt *st;
 	int i, r, rc = 0;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = cat_dberr(c, err, what);
-		goto out;
-	}
-	va_start(ap, bind);
+	if ((st = prepare(c, sql, cached, &slot)) == NULL)
+		return cat_dberr(c, err, what);
 	for (i = 0; bind[i] != '\0' && rc == 0; i++) {
 		switch (bind[i]) {
 		case 's':
@@ -276,7 +339,6 @@ cat_each(struct arh_catalog *c, const char *what, const char *sql,
 			    "bind spec '%s'", what, bind);
 		}
 	}
-	va_end(ap);
 	if (rc != 0)
 		goto out;
 	/* sqlite3_step is fault.h's counting wrapper in this file, so
@@ -285,9 +347,37 @@ cat_each(struct arh_catalog *c, const char *what, const char *sql,
 		if ((rc = row(st, arg, err)) != 0)
 			goto out;
 	if (r != SQLITE_DONE)
-		rc = cat_dberr(c, err, what);
+		rc = cat_dberr(c, err, what);	/* before the reset */
 out:
-	sqlite3_finalize(st);
+	release(st, slot);
+	return rc;
+}
+
+int
+cat_each(struct arh_catalog *c, const char *what, const char *sql,
+    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
+    struct arh_err *err, const char *bind, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, bind);
+	rc = each(c, 0, what, sql, row, arg, err, bind, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+cat_each_cached(struct arh_catalog *c, const char *what, const char *sql,
+    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
+    struct arh_err *err, const char *bind, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, bind);
+	rc = each(c, 1, what, sql, row, arg, err, bind, ap);
+	va_end(ap);
 	return rc;
 }
 
@@ -452,6 +542,51 @@ arh_catalog_open_readonly(const char *path, long busy_timeout_ms,
 	return 0;
 }
 
+void
+arh_catalog_init_process(void)
+{
+	/* No allocation statistics: they take a mutex every process shares
+	 * on every malloc SQLite makes.  Ignored (SQLITE_MISUSE) once SQLite
+	 * has started. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+int
+arh_catalog_tune_reader(struct arh_catalog *c, struct arh_err *err)
+{
+	int rc;
+
+	/* Read the database through the page cache the kernel already
+	 * keeps (no copy per page), and a larger cache of its own for the
+	 * rest. */
+	if ((rc = cat_exec(c, "PRAGMA mmap_size = 1073741824", err)) != 0 ||
+	    (rc = cat_exec(c, "PRAGMA cache_size = -8192", err)) != 0)
+		return rc;
+	return 0;
+}
+
+int
+arh_catalog_read_begin(struct arh_catalog *c, struct arh_err *err)
+{
+	static const char sql[] = "BEGIN";
+
+	return cat_each_cached(c, "starting a read", sql, NULL, NULL, err, "");
+}
+
+void
+arh_catalog_read_end(struct arh_catalog *c)
+{
+	static const char sql[] = "COMMIT";
+	struct arh_err err;
+
+	/* Nothing was written: a COMMIT that fails still must not leave
+	 * the snapshot open. */
+	if (sqlite3_get_autocommit(c->db) == 0 && cat_each_cached(c,
+	    "ending a read", sql, NULL, NULL, &err, "") != 0 &&
+	    sqlite3_get_autocommit(c->db) == 0)
+		(void)cat_exec(c, "ROLLBACK", NULL);
+}
+
 int
 arh_catalog_readonly(const struct arh_catalog *c)
 {
@@ -463,6 +598,7 @@ arh_catalog_free(struct arh_catalog *c)
 {
 	if (c == NULL)
 		return;
+	uncache_all(c);
 	sqlite3_close(c->db);
 	if (c->spoolfd >= 0)
 		close(c->spoolfd);
@@ -1237,33 +1373,35 @@ cat_archive_row(sqlite3_stmt *st, struct arh_archive_row *r)
 }
 
 static int
+archive_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
+{
+	(void)err;
+	cat_archive_row(st, arg);
+	return 1;
+}
+
+static int
 one_archive(struct arh_catalog *c, const char *sql, const char *key,
     struct arh_archive_row *row, struct arh_err *err)
 {
-	sqlite3_stmt *st;
-	int r;
+	int rc;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return cat_dberr(c, err, "looking up an archive");
-	cat_bind_text(st, 1, key);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		cat_archive_row(st, row);
-	sqlite3_finalize(st);
-	if (r == SQLITE_ROW)
+	rc = cat_each_cached(c, "looking up an archive", sql, archive_row,
+	    row, err, "s", key);
+	if (rc == 1)
 		return 0;
-	if (r == SQLITE_DONE)
-		return arh_errf(err, ARH_ENOTFOUND, "no archive '%s' in the "
-		    "catalog", key);
-	return cat_dberr(c, err, "looking up an archive");
+	return rc != 0 ? rc : arh_errf(err, ARH_ENOTFOUND, "no archive '%s' "
+	    "in the catalog", key);
 }
 
 int
 arh_catalog_get(struct arh_catalog *c, const char *name,
     struct arh_archive_row *row, struct arh_err *err)
 {
-	return one_archive(c, "SELECT " ARCHIVE_COLS " FROM archives a "
-	    "WHERE a.name = ?", name, row, err);
+	static const char sql[] = "SELECT " ARCHIVE_COLS " FROM archives a "
+	    "WHERE a.name = ?";
+
+	return one_archive(c, sql, name, row, err);
 }
 
 int
@@ -1398,9 +1536,26 @@ arh_catalog_files(struct arh_catalog *c, const char *archive,
 {
 	struct files_fwd f = { cb, arg };
 
-	return cat_each(c, "listing files", "SELECT " FILE_COLS " FROM files "
-	    "WHERE archive = ? ORDER BY header_offset", files_row, &f, err,
+	static const char sql[] = "SELECT " FILE_COLS " FROM files WHERE "
+	    "archive = ? ORDER BY header_offset";
+
+	return cat_each_cached(c, "listing files", sql, files_row, &f, err,
 	    "s", archive);
+}
+
+int
+arh_catalog_files_after(struct arh_catalog *c, const char *archive,
+    const char *after, int (*cb)(void *arg, const struct arh_file_row *row),
+    void *arg, struct arh_err *err)
+{
+	/* The primary key (archive, path) orders and skips: every page
+	 * costs the same. */
+	static const char sql[] = "SELECT " FILE_COLS " FROM files WHERE "
+	    "archive = ?1 AND path > ?2 AND record IS NOT NULL ORDER BY path";
+	struct files_fwd f = { cb, arg };
+
+	return cat_each_cached(c, "listing files", sql, files_row, &f, err,
+	    "ss", archive, after != NULL ? after : "");
 }
 
 struct find_fwd {
@@ -1456,7 +1611,8 @@ arh_catalog_find(struct arh_catalog *c, const char *key,
 #undef FIND_SQL
 	struct find_fwd f = { cb, arg };
 
-	return cat_each(c, "searching", sql, find_row, &f, err, "s", key);
+	return cat_each_cached(c, "searching", sql, find_row, &f, err, "s",
+	    key);
 }
 
 int
@@ -1516,9 +1672,11 @@ arh_catalog_records(struct arh_catalog *c, const char *archive,
 {
 	struct records_fwd f = { cb, arg, archive };
 
-	return cat_each(c, "listing records", "SELECT metadata FROM records "
-	    "WHERE archive = ? ORDER BY dir", records_row, &f, err, "s",
-	    archive);
+	static const char sql[] = "SELECT metadata FROM records WHERE "
+	    "archive = ? ORDER BY dir";
+
+	return cat_each_cached(c, "listing records", sql, records_row, &f, err,
+	    "s", archive);
 }
 
 struct events_fwd {

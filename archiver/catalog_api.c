@@ -39,7 +39,8 @@ arh_catalog_page(struct arh_catalog *c, const char *series, int year,
 	    "(?3 = 0 OR a.case_ref LIKE '%/' || ?3) ORDER BY a.name LIMIT ?4";
 	struct page_fwd f = { cb, arg };
 
-	return cat_each(c, "listing archives", sql, page_row, &f, err, "ssdd",
+	return cat_each_cached(c, "listing archives", sql, page_row, &f, err,
+	    "ssdd",
 	    after != NULL ? after : "", series, year, limit);
 }
 
@@ -64,7 +65,8 @@ arh_catalog_disposition(struct arh_catalog *c, const char *name,
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = cat_each(c, "reading a disposition", sql, disposition_row, d,
+	rc = cat_each_cached(c, "reading a disposition", sql, disposition_row,
+	    d,
 	    err, "s", name);
 	if (rc == 1)
 		return 0;

@@ -31,7 +31,8 @@ audit_one(struct arh_catalog *c, const char *sql, const char *arg,
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	rc = cat_each(c, "reading audits", sql, audit_row, a, err, "s", arg);
+	rc = cat_each_cached(c, "reading audits", sql, audit_row, a, err, "s",
+	    arg);
 	if (rc == 1)
 		return 0;
 	return rc != 0 ? rc : arh_errf(err, ARH_ENOTFOUND, "%s", none);

@@ -10,12 +10,24 @@
 
 #include "arhiivar/catalog.h"
 
+/* A statement kept prepared across calls (cat_each_cached()). */
+struct cat_cached {
+	const char	*sql;		/* its text, by address: a literal */
+	sqlite3_stmt	*st;
+	int		 busy;		/* stepping now (a nested call of the
+					 * same query prepares its own) */
+};
+
+#define CAT_NCACHED	16
+
 struct arh_catalog {
 	sqlite3	*db;
 	int	 readonly;	/* opened with arh_catalog_open_readonly() */
 	int	 spoolfd;	/* read-only: the event drop box, or -1 */
 	int	 spoolerr;	/* why spoolfd is -1 (errno) */
 	char	*spool;		/* its path */
+	struct cat_cached cached[CAT_NCACHED];
+	size_t	 ncached;
 };
 
 #define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \
@@ -40,6 +52,13 @@ int cat_exec(struct arh_catalog *c, const char *sql, struct arh_err *err);
  * is, 0 when the rows run out, or "catalog: WHAT: sqlite message" as
  * ARH_ECATALOG.  The one prepare-step-finalize loop of the catalog. */
 int cat_each(struct arh_catalog *c, const char *what, const char *sql,
+    int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
+    struct arh_err *err, const char *bind, ...);
+/* cat_each() on a statement kept prepared on c for the next call (reset
+ * and its bindings cleared after every use, on every path; finalized by
+ * arh_catalog_free()): for the hot read queries.  sql must be a string
+ * literal or static array — the cache knows it by its address. */
+int cat_each_cached(struct arh_catalog *c, const char *what, const char *sql,
     int (*row)(sqlite3_stmt *st, void *arg, struct arh_err *err), void *arg,
     struct arh_err *err, const char *bind, ...);
 /* Bind s, or NULL as SQL NULL. */

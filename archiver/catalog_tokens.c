@@ -145,8 +145,9 @@ arh_catalog_token_role(struct arh_catalog *c, const char *hash,
 	int rc;
 
 	role[0] = '\0';
-	rc = cat_each(c, "looking up a token", "SELECT role FROM tokens WHERE "
-	    "hash = ? AND revoked_at IS NULL", role_row, role, err, "s", hash);
+	rc = cat_each_cached(c, "looking up a token", "SELECT role FROM "
+	    "tokens WHERE hash = ? AND revoked_at IS NULL", role_row, role,
+	    err, "s", hash);
 	if (rc == 1)
 		return 0;
 	return rc != 0 ? rc : arh_errf(err, ARH_ENOTFOUND, "unknown or "

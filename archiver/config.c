@@ -136,8 +136,9 @@ enum ktype {
 	    "connections served at once; more are refused")			\
 	NUM("api", "timeout_seconds", 1, 3600, 10, api_timeout,		\
 	    "an idle connection is closed after this many seconds")		\
-	NUM("api", "threads", 1, 64, 2, api_threads,				\
-	    "threads serving requests")					\
+	NUM("api", "threads", 1, 64, 4, api_threads,				\
+	    "threads serving requests (more than cores: a request may "	\
+	    "wait on the disk)")						\
 	NUM("api", "verifications", 1, 64, 1, api_verifications,		\
 	    "verifications run at once for POST .../verify; more get 429")	\
 	NUM("api", "max_request_bytes", 1024, 1048576, 16384,		\

@@ -15,6 +15,7 @@ struct records {
 	struct arh_home	*h;
 	json_t		*byref;		/* reference → view */
 	json_t		*order;
+	int		 with_files;
 };
 
 static int
@@ -30,11 +31,22 @@ add_record(void *arg, const json_t *meta)
 		return ARH_ENOMEM;
 	json_object_set_new(view, "decision", json_pack("{s:b, s:s, s:s}",
 	    "allowed", d.access.allow, "rule", d.access.rule, "view", d.name));
-	if (d.access.allow)
+	if (d.access.allow && s->with_files)
 		json_object_set_new(view, "files", json_array());
 	json_object_set(s->byref, json_string_value(json_object_get(meta,
 	    "reference")), view);
 	return json_array_append_new(s->order, view) ? ARH_ENOMEM : 0;
+}
+
+/* A file row: path, size, digests, type (with its record, for a list of
+ * the whole archive's files). */
+static json_t *
+file_json(const struct arh_file_row *f, int with_record)
+{
+	return json_pack("{s:s, s:s*, s:I, s:s, s:s, s:s?, s:s?}", "path",
+	    f->path, "record", with_record ? f->record : NULL, "size",
+	    (json_int_t)f->size, "sha512", f->sha512, "sha256", f->sha256,
+	    "mime", f->mime, "charset", f->charset);
 }
 
 static int
@@ -48,30 +60,109 @@ add_file(void *arg, const struct arh_file_row *f)
 	view = json_object_get(s->byref, f->record);
 	if ((files = json_object_get(view, "files")) == NULL)
 		return 0;	/* withheld */
-	return json_array_append_new(files, json_pack("{s:s, s:I, s:s, s:s, "
-	    "s:s?, s:s?}", "path", f->path, "size", (json_int_t)f->size,
-	    "sha512", f->sha512, "sha256", f->sha256, "mime", f->mime,
-	    "charset", f->charset)) ? ARH_ENOMEM : 0;
+	return json_array_append_new(files, file_json(f, 0)) ? ARH_ENOMEM : 0;
 }
 
-int
-arh_records_view(struct arh_home *h, const char *archive,
-    const struct arh_redact_caller *who, json_t **out, struct arh_err *err)
+static int
+records_view(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, int with_files, json_t **out,
+    struct arh_err *err)
 {
-	struct records s = { who, h, json_object(), json_array() };
+	struct records s = { who, h, json_object(), json_array(), with_files };
 	int rc;
 
 	*out = NULL;
 	if (s.byref == NULL || s.order == NULL)
 		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
 	else if ((rc = arh_catalog_records(h->cat, archive, add_record, &s,
-	    err)) == 0 && (rc = arh_catalog_files(h->cat, archive, add_file,
-	    &s, err)) == 0) {
+	    err)) == 0 && (!with_files || (rc = arh_catalog_files(h->cat,
+	    archive, add_file, &s, err)) == 0)) {
 		*out = s.order;
 		s.order = NULL;	/* transferred */
 	}
 	json_decref(s.byref);
 	json_decref(s.order);
+	return rc;
+}
+
+int
+arh_records_view(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, json_t **out, struct arh_err *err)
+{
+	return records_view(h, archive, who, 1, out, err);
+}
+
+int
+arh_records_summary(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, json_t **out, struct arh_err *err)
+{
+	return records_view(h, archive, who, 0, out, err);
+}
+
+struct files_page {
+	const struct arh_redact_caller *who;
+	json_t		*allowed;	/* reference → true: files shown */
+	json_t		*arr;
+	int		 limit;
+	int		 more;
+};
+
+static int
+allow_record(void *arg, const json_t *meta)
+{
+	struct files_page *p = arg;
+	struct arh_view_decision d;
+	const char *ref = json_string_value(json_object_get(meta,
+	    "reference"));
+
+	arh_policy_view(meta, p->who->roles, p->who->nroles,
+	    p->who->entitled, p->who->nentitled, p->who->today, &d);
+	if (ref == NULL || !d.access.allow)
+		return 0;
+	return json_object_set_new(p->allowed, ref, json_true()) ?
+	    ARH_ENOMEM : 0;
+}
+
+static int
+page_file(void *arg, const struct arh_file_row *f)
+{
+	struct files_page *p = arg;
+
+	if (f->record == NULL || json_object_get(p->allowed, f->record) ==
+	    NULL)
+		return 0;	/* withheld: not named, not counted */
+	if ((int)json_array_size(p->arr) == p->limit) {
+		p->more = 1;	/* one shown past the page: there is more */
+		return 1;
+	}
+	return json_array_append_new(p->arr, file_json(f, 1)) ? ARH_ENOMEM : 0;
+}
+
+int
+arh_files_view(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, const char *after, int limit,
+    json_t **out, int *more, struct arh_err *err)
+{
+	struct files_page p = { who, json_object(), json_array(), limit, 0 };
+	int rc;
+
+	*out = NULL;
+	*more = 0;
+	if (p.allowed == NULL || p.arr == NULL)
+		rc = arh_errf(err, ARH_ENOMEM, "out of memory");
+	else if ((rc = arh_catalog_records(h->cat, archive, allow_record, &p,
+	    err)) == 0 && (rc = arh_catalog_files_after(h->cat, archive,
+	    after, page_file, &p, err)) == 1 && p.more)
+		rc = 0;
+	if (rc == ARH_ENOMEM)
+		arh_errf(err, rc, "out of memory");
+	if (rc == 0) {
+		*out = p.arr;
+		*more = p.more;
+		p.arr = NULL;	/* transferred */
+	}
+	json_decref(p.allowed);
+	json_decref(p.arr);
 	return rc;
 }
 

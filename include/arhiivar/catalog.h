@@ -73,6 +73,17 @@ int arh_catalog_open(const char *path, long busy_timeout_ms,
  */
 int arh_catalog_open_readonly(const char *path, long busy_timeout_ms,
     const char *spool, struct arh_catalog **out, struct arh_err *err);
+/* Once per process, before any catalog is opened: no global allocation
+ * statistics in SQLite (a mutex every connection takes on every malloc). */
+void arh_catalog_init_process(void);
+/* For a connection that mostly reads (the API's): the database mapped into
+ * memory (up to 1 GiB) and an 8 MiB page cache.  0 or ARH_ECATALOG. */
+int arh_catalog_tune_reader(struct arh_catalog *c, struct arh_err *err);
+/* Read from one snapshot until arh_catalog_read_end(): every query between
+ * sees the same catalog, and the read lock is taken once, not per query.
+ * No writes in between.  0 or ARH_ECATALOG. */
+int arh_catalog_read_begin(struct arh_catalog *c, struct arh_err *err);
+void arh_catalog_read_end(struct arh_catalog *c);
 /* 1 if opened read-only. */
 int arh_catalog_readonly(const struct arh_catalog *c);
 /* 0 if arh_catalog_event() can record (always, read-write), else
@@ -333,6 +344,12 @@ int arh_catalog_page(struct arh_catalog *c, const char *series, int year,
     const char *after, int limit,
     int (*cb)(void *arg, const struct arh_archive_row *row), void *arg,
     struct arh_err *err);
+/* The payload files (those of a record) of `archive` whose path sorts after
+ * `after` ("" or NULL: from the first), in path order, until cb returns
+ * non-zero (returned as is).  Keyset paging on the primary key. */
+int arh_catalog_files_after(struct arh_catalog *c, const char *archive,
+    const char *after, int (*cb)(void *arg, const struct arh_file_row *row),
+    void *arg, struct arh_err *err);
 
 /* An archive's sealed disposition and the holds in force on it. */
 struct arh_disposition {

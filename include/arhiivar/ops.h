@@ -203,6 +203,19 @@ int arh_permit(struct arh_home *h, const struct arh_identity *who,
  * digests, mime, charset).  A new array into *out, in reference order. */
 int arh_records_view(struct arh_home *h, const char *archive,
     const struct arh_redact_caller *who, json_t **out, struct arh_err *err);
+/* The same records without their files (the API's archive answer, which
+ * pages them with arh_files_view()). */
+int arh_records_summary(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, json_t **out, struct arh_err *err);
+/* Up to `limit` payload files of `archive` after path `after` (NULL: from
+ * the first), in path order, as `who` may see them: only the files of
+ * records arh_records_view() would list them under (path, record, size,
+ * digests, mime, charset); the files of a withheld record are neither
+ * named nor counted.  A new array into *out; *more is 1 when a shown file
+ * follows the page (the last path on it is then the next `after`). */
+int arh_files_view(struct arh_home *h, const char *archive,
+    const struct arh_redact_caller *who, const char *after, int limit,
+    json_t **out, int *more, struct arh_err *err);
 /* An archive row's identifiers, digests, signer and seal time (public
  * facts); NULL on ENOMEM. */
 json_t *arh_archive_row_json(const struct arh_archive_row *r);

@@ -80,6 +80,11 @@ code() {
 	grep -q '"12-1/8910-1"' "$T/body"
 	! grep -q 'MARKER-TITLE-7f3a' "$T/body" || false
 	! grep -q '12-1_8910-1' "$T/body" || false
+	grep -q '"files":"/v1/archives/12-1_2024.v1/files"' "$T/body"
+	[ "$(code GET /v1/archives/12-1_2024.v1/files)" = 200 ]
+	grep -q '"path":"data/12-1_8911-1/vastus.txt"' "$T/body"
+	! grep -q '12-1_8910-1' "$T/body" || false
+	[ "$(code GET '/v1/archives/12-1_2024.v1/files?limit=1001')" = 400 ]
 	sha=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" \
 	    "select sha256 from files where record = '12-1/8910-1' limit 1")
 	[ "$(code GET "/v1/lookup?sha256=$sha")" = 200 ]
@@ -88,7 +93,9 @@ code() {
 	# A records manager's token sees it all.
 	[ "$(code GET /v1/archives/12-1_2024.v1 -H "Authorization: Bearer $TOKEN")" = 200 ]
 	grep -q 'MARKER-TITLE-7f3a' "$T/body"
+	[ "$(code GET '/v1/archives/12-1_2024.v1/files?limit=2' -H "Authorization: Bearer $TOKEN")" = 200 ]
 	grep -q '12-1_8910-1' "$T/body"
+	grep -q '"next":"data/12-1_8910-1/' "$T/body"
 	[ "$(code GET "/v1/lookup?sha256=$sha" -H "Authorization: Bearer $TOKEN")" = 200 ]
 	grep -q '12-1_8910-1' "$T/body"
 

@@ -188,6 +188,13 @@ test_routes(void **state)
 	assert_int_equal(call("GET", "/v1/archives/a b", NULL, NULL), 400);
 	assert_int_equal(call("GET", "/v1/archives/nosuch.v1", NULL, NULL),
 	    404);
+	assert_int_equal(call("GET", "/v1/archives/nosuch.v1/files", NULL,
+	    NULL), 404);
+	assert_int_equal(call("POST", "/v1/archives/" ARCHIVE "/files", NULL,
+	    NULL), 405);
+	assert_string_equal(resp.header_value, "GET, HEAD");
+	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files/x", NULL,
+	    NULL), 404);
 }
 
 static void
@@ -253,13 +260,92 @@ test_archive_views(void **state)
 	/* Catalogued, not yet audited. */
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j,
 	    "audit"), "result")), "pending");
+	/* The files are a link away, not in the answer. */
+	assert_null(json_object_get(json_array_get(json_object_get(j,
+	    "records"), 1), "files"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j,
+	    "links"), "files")), "/v1/archives/" ARCHIVE "/files");
 	json_decref(j);
 	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE, NULL, bearer),
 	    200);
 	assert_non_null(strstr(resp.body, MARKER));
-	assert_non_null(strstr(resp.body, RESTRICTED_DIR));
 }
 
+/* The number of files on a page; its "next" into next ("" for null). */
+static size_t
+files_page(const char *query, const char *auth, char *next, size_t n)
+{
+	json_t *j;
+	size_t count;
+
+	assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files", query,
+	    auth), 200);
+	j = body();
+	assert_string_equal(json_string_value(json_object_get(j, "archive")),
+	    ARCHIVE);
+	count = json_array_size(json_object_get(j, "files"));
+	if (next != NULL) {
+		const char *s = json_string_value(json_object_get(j, "next"));
+
+		snprintf(next, n, "%s", s != NULL ? s : "");
+	}
+	json_decref(j);
+	return count;
+}
+
+/* Anonymous: only the public record's file, nothing of the internal-use
+ * record's named, however it is paged; a records manager: all three, in
+ * path order, page by page. */
+static void
+test_files_paging_and_views(void **state)
+{
+	static const char *const bad[] = { "limit=0", "limit=1001", "after=",
+	    "after=a\tb", "series=12-1", "limit=1&limit=2" };
+	char next[1100], q[1200];
+	json_t *j, *f;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(files_page(NULL, NULL, next, sizeof(next)), 1);
+	assert_string_equal(next, "");
+	assert_null(strstr(resp.body, RESTRICTED_DIR));
+	assert_null(strstr(resp.body, "12-1/8910-1"));
+	j = body();
+	f = json_array_get(json_object_get(j, "files"), 0);
+	assert_string_equal(json_string_value(json_object_get(f, "path")),
+	    "data/12-1_8911-1/vastus.txt");
+	assert_string_equal(json_string_value(json_object_get(f, "record")),
+	    "12-1/8911-1");
+	assert_non_null(json_string_value(json_object_get(f, "sha512")));
+	json_decref(j);
+	/* A withheld file neither counts on a page nor becomes a cursor. */
+	assert_int_equal(files_page("limit=1", NULL, next, sizeof(next)), 1);
+	assert_string_equal(next, "");
+	assert_null(strstr(resp.body, RESTRICTED_DIR));
+	assert_int_equal(files_page("after=data/12-1_8910-1", NULL, next,
+	    sizeof(next)), 1);
+	assert_null(strstr(resp.body, RESTRICTED_DIR));
+	assert_int_equal(files_page("after=data/12-1_8911-1/vastus.txt", NULL,
+	    next, sizeof(next)), 0);
+
+	assert_int_equal(files_page(NULL, bearer, next, sizeof(next)), 3);
+	assert_non_null(strstr(resp.body, RESTRICTED_DIR));
+	assert_string_equal(next, "");
+	assert_int_equal(files_page("limit=1", bearer, next, sizeof(next)), 1);
+	assert_string_equal(next, "data/12-1_8910-1/lisad/lisa-1.txt");
+	snprintf(q, sizeof(q), "limit=1&after=%s", next);
+	assert_int_equal(files_page(q, bearer, next, sizeof(next)), 1);
+	assert_true(strncmp(next, "data/12-1_8910-1/", 17) == 0);
+	snprintf(q, sizeof(q), "limit=1&after=%s", next);
+	assert_int_equal(files_page(q, bearer, next, sizeof(next)), 1);
+	assert_string_equal(next, "");
+	assert_non_null(strstr(resp.body, "data/12-1_8911-1/vastus.txt"));
+
+	/* Input checks. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(call("GET", "/v1/archives/" ARCHIVE "/files",
+		    bad[i], NULL), 400);
+}
 static void
 test_lookup(void **state)
 {
@@ -396,6 +482,7 @@ main(void)
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_archives_paging_and_checks),
 		cmocka_unit_test(test_archive_views),
+		cmocka_unit_test(test_files_paging_and_views),
 		cmocka_unit_test(test_lookup),
 		cmocka_unit_test(test_tokens_and_verify),
 		cmocka_unit_test(test_denials_are_events),

@@ -45,23 +45,59 @@ set_body(struct api_response *resp, int status, const char *type, char *body)
 	resp->len = body != NULL ? strlen(body) : 0;
 }
 
-/* o as the answer with status (consumes o); 500 when it cannot be. */
+/* A growing buffer for json_dump_callback(). */
+struct out {
+	char	*buf;
+	size_t	 len, cap;
+};
+
+static int
+out_add(const char *p, size_t n, void *arg)
+{
+	struct out *o = arg;
+	size_t cap = o->cap;
+	char *b;
+
+	while (o->len + n + 2 > cap)	/* room for "\n\0" */
+		cap *= 2;
+	if (cap != o->cap) {
+		if ((b = realloc(o->buf, cap)) == NULL)
+			return -1;
+		o->buf = b;
+		o->cap = cap;
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+	return 0;
+}
+
+/* o as the answer with status (consumes o); 500 when it cannot be.
+ * Dumped in one pass straight into the buffer the server sends and frees
+ * (no copy for the final newline).  It starts under glibc's 1 KiB "large"
+ * requests, which would consolidate the heap's small free chunks every
+ * time, and doubles as needed. */
 static int
 reply(struct api_response *resp, int status, json_t *o)
 {
-	char *s = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL, *t = NULL;
+	struct out b = { malloc(1000), 0, 1000 };
 
-	json_decref(o);
-	if (s != NULL && asprintf(&t, "%s\n", s) == -1)
-		t = NULL;
-	free(s);
-	if (t == NULL) {
+	if (o == NULL || b.buf == NULL ||
+	    json_dump_callback(o, out_add, &b, JSON_COMPACT) != 0) {
+		json_decref(o);
+		free(b.buf);
 		/* Static text: nothing left to allocate it with. */
 		set_body(resp, 500, JSON_TYPE, strdup("{\"error\":\"out of "
 		    "memory\",\"status\":500}\n"));
 		return 500;
 	}
-	set_body(resp, status, JSON_TYPE, t);
+	json_decref(o);
+	b.buf[b.len] = '\n';
+	b.buf[b.len + 1] = '\0';
+	free(resp->body);
+	resp->status = status;
+	resp->content_type = JSON_TYPE;
+	resp->body = b.buf;
+	resp->len = b.len + 1;
 	return status;
 }
 
@@ -372,6 +408,13 @@ audit_json(struct api_ctx *ctx, const struct caller *c, const char *name,
 	}
 	if (rc != 0)
 		return rc;
+	if (a.detail[0] == '\0') {	/* nothing that could name a file */
+		*out = json_pack("{s:s?, s:s, s:n}", "verified_at",
+		    a.verified_at[0] ? a.verified_at : NULL, "result",
+		    a.result, "detail");
+		return *out != NULL ? 0 : arh_errf(err, ARH_ENOMEM, "out of "
+		    "memory");
+	}
 	arh_redact_init(&r);
 	memset(&ev, 0, sizeof(ev));
 	ev.archive = name;
@@ -409,7 +452,7 @@ disposition_json(const struct arh_disposition *d)
 	    holds);
 }
 
-/* GET /v1/archives/{name} */
+/* GET /v1/archives/{name}: the files are paged apart (get_files()). */
 static int
 get_archive(struct api_ctx *ctx, const struct api_request *req,
     const struct caller *c, const char *name, struct api_response *resp)
@@ -420,6 +463,7 @@ get_archive(struct api_ctx *ctx, const struct api_request *req,
 	struct arh_err err;
 	json_t *records = NULL, *audit = NULL, *o;
 	const char *v[1];
+	char link[sizeof("/v1/archives//files") + API_MAX_NAME];
 	int rc;
 
 	if ((rc = take_args(req, known, v, resp)) != 0)
@@ -428,7 +472,7 @@ get_archive(struct api_ctx *ctx, const struct api_request *req,
 	if ((rc = arh_catalog_get(ctx->h->cat, name, &row, &err)) != 0 ||
 	    (rc = arh_catalog_disposition(ctx->h->cat, name, &disp,
 	    &err)) != 0 ||
-	    (rc = arh_records_view(ctx->h, name, &c->who, &records,
+	    (rc = arh_records_summary(ctx->h, name, &c->who, &records,
 	    &err)) != 0 ||
 	    (rc = audit_json(ctx, c, name, &audit, &err)) != 0) {
 		json_decref(records);
@@ -438,9 +482,58 @@ get_archive(struct api_ctx *ctx, const struct api_request *req,
 		json_object_set_new(o, "records", json_integer(row.nrecords));
 		json_object_set_new(o, "files", json_integer(row.nfiles));
 	}
-	return reply(resp, 200, json_pack("{s:o, s:o, s:o, s:o}", "archive",
-	    o, "disposition", disposition_json(&disp), "audit", audit,
-	    "records", records));
+	snprintf(link, sizeof(link), "/v1/archives/%s/files", name);
+	return reply(resp, 200, json_pack("{s:o, s:o, s:o, s:o, s:{s:s}}",
+	    "archive", o, "disposition", disposition_json(&disp), "audit",
+	    audit, "records", records, "links", "files", link));
+}
+
+/* A member path as given by a caller: 1..1024 bytes, no control
+ * characters (the catalog compares bytes; nothing is looked up by it). */
+static int
+valid_member(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= API_MAX_PATH || (unsigned char)s[i] < 0x20 ||
+		    s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* GET /v1/archives/{name}/files?limit=&after= */
+static int
+get_files(struct api_ctx *ctx, const struct api_request *req,
+    const struct caller *c, const char *name, struct api_response *resp)
+{
+	static const char *const known[] = { "limit", "after", NULL };
+	struct arh_archive_row row;
+	struct arh_err err;
+	const char *v[2];
+	json_t *files = NULL, *next = NULL;
+	long limit = API_LIMIT_DEFAULT;
+	int rc, more;
+
+	if ((rc = take_args(req, known, v, resp)) != 0)
+		return rc;
+	if (v[0] != NULL && !parse_int(v[0], 1, API_LIMIT_MAX, &limit))
+		return fail(resp, 400, "limit must be 1..1000");
+	if (v[1] != NULL && !valid_member(v[1]))
+		return fail(resp, 400, "after must be a file path of at most "
+		    "1024 bytes");
+	arh_err_clear(&err);
+	if ((rc = arh_catalog_get(ctx->h->cat, name, &row, &err)) != 0 ||
+	    (rc = arh_files_view(ctx->h, name, &c->who, v[1], (int)limit,
+	    &files, &more, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	/* The cursor is the last path shown: never a withheld one. */
+	next = more ? json_object_get(json_array_get(files,
+	    json_array_size(files) - 1), "path") : json_null();
+	return reply(resp, 200, json_pack("{s:s, s:O?, s:o}", "archive", name,
+	    "next", next, "files", files));
 }
 
 /* POST /v1/archives/{name}/verify */
@@ -631,6 +724,20 @@ get_metrics(struct api_ctx *ctx, struct api_response *resp)
 	return 200;
 }
 
+/* A read-only answer from one snapshot of the catalog (and one read lock
+ * for all its queries); arh_catalog_read_end() after it. */
+static int
+snapshot(struct api_ctx *ctx, struct api_response *resp)
+{
+	struct arh_err err;
+	int rc;
+
+	arh_err_clear(&err);
+	if ((rc = arh_catalog_read_begin(ctx->h->cat, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	return 0;
+}
+
 static int
 is_get(const char *m)
 {
@@ -647,7 +754,7 @@ route(struct api_ctx *ctx, const struct api_request *req,
 	char name[API_MAX_NAME + 1];
 	struct caller c;
 	size_t n;
-	int rc;
+	int rc, verify;
 
 	if (p == NULL || m == NULL || p[0] != '/' ||
 	    strnlen(p, API_MAX_PATH + 1) > API_MAX_PATH)
@@ -664,20 +771,26 @@ route(struct api_ctx *ctx, const struct api_request *req,
 			return get_status(ctx, resp);
 		if (strcmp(p, "/metrics") == 0)
 			return get_metrics(ctx, resp);
+		if ((rc = snapshot(ctx, resp)) != 0)
+			return rc;
 		if (strcmp(p, "/v1/lookup") == 0)
-			return get_lookup(ctx, req, &c, resp);
-		return get_archives(ctx, req, resp);
+			rc = get_lookup(ctx, req, &c, resp);
+		else
+			rc = get_archives(ctx, req, resp);
+		arh_catalog_read_end(ctx->h->cat);
+		return rc;
 	}
 	if (strncmp(p, archives, sizeof(archives) - 1) != 0)
 		return fail(resp, 404, "no such endpoint");
 	p += sizeof(archives) - 1;
 	slash = strchr(p, '/');
 	n = slash != NULL ? (size_t)(slash - p) : strlen(p);
-	if (slash != NULL && strcmp(slash, "/verify") != 0)
+	verify = slash != NULL && strcmp(slash, "/verify") == 0;
+	if (slash != NULL && !verify && strcmp(slash, "/files") != 0)
 		return fail(resp, 404, "no such endpoint");
-	if (slash != NULL && strcmp(m, "POST") != 0)
+	if (verify && strcmp(m, "POST") != 0)
 		return method_not_allowed(resp, "POST");
-	if (slash == NULL && !is_get(m))
+	if (!verify && !is_get(m))
 		return method_not_allowed(resp, "GET, HEAD");
 	if (n == 0 || n > API_MAX_NAME)
 		return fail(resp, 400, "bad archive name");
@@ -685,13 +798,20 @@ route(struct api_ctx *ctx, const struct api_request *req,
 	name[n] = '\0';
 	if (!valid_name(name))
 		return fail(resp, 400, "bad archive name");
-	if (slash == NULL && req->has_body)
+	if (!verify && req->has_body)
 		return fail(resp, 400, "this request takes no body");
 	if ((rc = authenticate(ctx, req, &c, resp)) != 0)
 		return rc;
-	if (slash != NULL)
+	if (verify)
 		return post_verify(ctx, req, &c, name, resp);
-	return get_archive(ctx, req, &c, name, resp);
+	if ((rc = snapshot(ctx, resp)) != 0)
+		return rc;
+	if (slash != NULL)
+		rc = get_files(ctx, req, &c, name, resp);
+	else
+		rc = get_archive(ctx, req, &c, name, resp);
+	arh_catalog_read_end(ctx->h->cat);
+	return rc;
 }
 
 int

@@ -320,7 +320,9 @@ http_start(struct daemon *d, struct arh_err *err)
 	}
 	for (i = 0; i < n; i++) {
 		if ((rc = daemon_open_home(d, "arhiivard api", &s->homes[i],
-		    err)) != 0) {
+		    err)) != 0 || (rc = arh_catalog_tune_reader(
+		    s->homes[i]->cat, err)) != 0) {
+			arh_home_free(s->homes[i]);
 			free_state(s);
 			return rc;
 		}

@@ -85,6 +85,7 @@ main(int argc, char **argv)
 	int c, test = 0, print = 0, work = 0, rc;
 
 	set_locale();
+	arh_catalog_init_process();
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_init(&d.lock, NULL);
 	snprintf(d.doing, sizeof(d.doing), "starting");
