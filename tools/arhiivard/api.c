@@ -582,10 +582,15 @@ post_verify(struct api_ctx *ctx, const struct api_request *req,
 	return rc;
 }
 
+/* Matches one lookup answers: each costs queries of its own, and a file
+ * kept in every yearly case file must not make a lookup unbounded. */
+#define LOOKUP_MAX	100
+
 struct lookup {
 	struct api_ctx	*ctx;
 	const struct caller *c;
 	json_t		*arr;
+	int		 truncated;
 };
 
 static int
@@ -600,6 +605,10 @@ lookup_add(void *arg, const char *archive, const struct arh_file_row *f,
 	json_t *o;
 	int rc;
 
+	if (json_array_size(l->arr) == LOOKUP_MAX) {
+		l->truncated = 1;
+		return 1;		/* stop: enough for one answer */
+	}
 	arh_policy_view(record, l->c->who.roles, l->c->who.nroles,
 	    l->c->who.entitled, l->c->who.nentitled, l->c->today, &v);
 	if ((o = arh_found_view(archive, f, &v)) == NULL)
@@ -629,7 +638,7 @@ get_lookup(struct api_ctx *ctx, const struct api_request *req,
     const struct caller *c, struct api_response *resp)
 {
 	static const char *const known[] = { "sha256", "sha512", NULL };
-	struct lookup l = { ctx, c, NULL };
+	struct lookup l = { ctx, c, NULL, 0 };
 	struct arh_err err;
 	const char *v[2];
 	char hex[129];
@@ -647,13 +656,14 @@ get_lookup(struct api_ctx *ctx, const struct api_request *req,
 		return fail(resp, 500, "out of memory");
 	arh_err_clear(&err);
 	if ((rc = arh_catalog_find(ctx->h->cat, hex, lookup_add, &l,
-	    &err)) != 0) {
+	    &err)) < 0) {
 		json_decref(l.arr);
 		return fail_rc(resp, rc, &err);
 	}
-	return reply(resp, 200, json_pack("{s:s, s:s, s:I, s:o}", "algorithm",
-	    v[0] != NULL ? "sha256" : "sha512", "digest", hex, "found",
-	    (json_int_t)json_array_size(l.arr), "files", l.arr));
+	return reply(resp, 200, json_pack("{s:s, s:s, s:I, s:b, s:o}",
+	    "algorithm", v[0] != NULL ? "sha256" : "sha512", "digest", hex,
+	    "found", (json_int_t)json_array_size(l.arr), "truncated",
+	    l.truncated, "files", l.arr));
 }
 
 /* GET /metrics: counters and catalog totals, no restricted data. */
