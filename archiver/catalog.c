@@ -203,6 +203,9 @@ static const char *const migrations[] = {
 	"  detail TEXT);"
 	"CREATE INDEX audits_at ON audits(verified_at);"
 	"INSERT INTO audits SELECT name, '', 'pending', NULL FROM archives;",
+	/* 9: who an intent's ingest was for, so that an archive catalogued
+	 * by recovery still names its submitter. */
+	"ALTER TABLE intents ADD COLUMN actor TEXT;",
 };
 
 /* What a read-only caller is told when a command tries to write. */
@@ -1212,7 +1215,7 @@ arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,
     struct arh_err *err)
 {
 	static const char sql[] = "INSERT INTO intents (tmp, name, sha256, "
-	    "at, pid) VALUES (?,?,?,?,?)";
+	    "at, pid, actor) VALUES (?,?,?,?,?,?)";
 	sqlite3_stmt *st;
 	char now[21];
 	int r, rc;
@@ -1228,6 +1231,7 @@ arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,
 	cat_bind_text(st, 3, in->sha256);
 	cat_bind_text(st, 4, in->at[0] ? in->at : now);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)in->pid);
+	cat_bind_text(st, 6, in->actor[0] ? in->actor : NULL);
 	r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	rc = r == SQLITE_DONE ? 0 : cat_dberr(c, err, "recording the intent "
@@ -1276,6 +1280,7 @@ intent_row(sqlite3_stmt *st, void *arg, struct arh_err *err)
 	cat_col_copy(it->sha256, sizeof(it->sha256), st, 2);
 	cat_col_copy(it->at, sizeof(it->at), st, 3);
 	it->pid = (long)sqlite3_column_int64(st, 4);
+	cat_col_copy(it->actor, sizeof(it->actor), st, 5);
 	return 0;
 }
 
@@ -1289,7 +1294,7 @@ arh_catalog_intents(struct arh_catalog *c, struct arh_intent **out,
 	*out = NULL;
 	*n = 0;
 	if ((rc = cat_each(c, "reading intents", "SELECT tmp, name, sha256, "
-	    "at, pid FROM intents ORDER BY at, tmp", intent_row, &in, err,
+	    "at, pid, actor FROM intents ORDER BY at, tmp", intent_row, &in, err,
 	    "")) != 0) {
 		free(in.v);
 		return rc;

@@ -113,6 +113,7 @@ record_intent(struct arh_home *h, const char *tmp, const char *store_name,
 		    store_name);
 	snprintf(in.sha256, sizeof(in.sha256), "%s", sum->tar_sha256);
 	in.pid = (long)getpid();
+	snprintf(in.actor, sizeof(in.actor), "%s", h->actor);
 	return arh_catalog_intent_add(h->cat, &in, err);
 }
 

@@ -21,6 +21,10 @@ int arh_home_recover(struct arh_home *h, struct arh_problems *notes,
 int arh_adopt(struct arh_home *h, const struct arh_trust *trust,
     const char *store_name, const char *kind, struct arh_problems *notes,
     struct arh_err *err);
+/* The same, the event naming who the interrupted ingest was for. */
+int arh_adopt_for(struct arh_home *h, const struct arh_trust *trust,
+    const char *store_name, const char *kind, const char *ingested_by,
+    struct arh_problems *notes, struct arh_err *err);
 
 /* A store file with a tombstone: remove it if it is the archive destroyed
  * (its destruction was interrupted).  1 handled, 0 no tombstone, or an

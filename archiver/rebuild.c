@@ -18,8 +18,17 @@ arh_adopt(struct arh_home *h, const struct arh_trust *trust,
     const char *store_name, const char *kind, struct arh_problems *notes,
     struct arh_err *err)
 {
+	return arh_adopt_for(h, trust, store_name, kind, NULL, notes, err);
+}
+
+int
+arh_adopt_for(struct arh_home *h, const struct arh_trust *trust,
+    const char *store_name, const char *kind, const char *ingested_by,
+    struct arh_problems *notes, struct arh_err *err)
+{
 	struct arh_verify_report rep;
 	struct arh_event ev;
+	char detail[512];
 	int fd, rc;
 
 	if ((rc = arh_open_regular(arh_store_dirfd(h->store), store_name,
@@ -42,7 +51,14 @@ arh_adopt(struct arh_home *h, const struct arh_trust *trust,
 	ev.actor = h->actor;
 	ev.archive = rep.sum.name;
 	ev.result = "ok";
-	ev.detail = "catalogued from the archive file";
+	if (ingested_by != NULL && *ingested_by != '\0')
+		snprintf(detail, sizeof(detail), "catalogued from the archive "
+		    "file; its ingest for %s was interrupted before the "
+		    "commit", ingested_by);
+	else
+		snprintf(detail, sizeof(detail), "catalogued from the archive "
+		    "file");
+	ev.detail = detail;
 	rc = arh_catalog_add(h->cat, &rep.sum, store_name, &ev, err);
 out:
 	arh_verify_report_release(&rep);
@@ -108,14 +124,15 @@ note_adopted(struct orphans *o, const char *name)
 /* Verify store file `name` and catalogue it: 0 also when it fails
  * verification (noted, counted) or its ingest committed meanwhile. */
 static int
-adopt_one(struct orphans *o, const char *name)
+adopt_one(struct orphans *o, const char *name, const char *ingested_by)
 {
 	int rc;
 
 	if (o->trust == NULL && (rc = arh_home_trust(o->h, NULL, 0, &o->trust,
 	    o->err)) != 0)
 		return rc;
-	rc = arh_adopt(o->h, o->trust, name, "recovery", o->notes, o->err);
+	rc = arh_adopt_for(o->h, o->trust, name, "recovery", ingested_by,
+	    o->notes, o->err);
 	if (rc == ARH_EEXIST) {
 		/* Its ingest committed while we verified: nothing to do. */
 		arh_err_clear(o->err);
@@ -151,7 +168,7 @@ adopt_if_orphan(void *arg, const char *name)
 	 * not an orphan. */
 	if (arh_store_locked(o->h->store, name))
 		return 0;
-	return adopt_one(o, name);
+	return adopt_one(o, name, NULL);
 }
 
 int
@@ -207,7 +224,7 @@ recover_intent(struct orphans *o, const struct arh_intent *in)
 		    in->name);
 		return arh_catalog_intent_drop(h->cat, in->tmp, o->err);
 	}
-	if ((rc = adopt_one(o, in->name)) != 0)
+	if ((rc = adopt_one(o, in->name, in->actor)) != 0)
 		return rc;
 	/* Catalogued, it closed the intent; failing verification (noted),
 	 * it is left for reconcile, not re-verified by every command. */

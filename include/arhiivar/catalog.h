@@ -16,7 +16,7 @@
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
 
-#define ARH_CATALOG_SCHEMA	8
+#define ARH_CATALOG_SCHEMA	9
 
 struct arh_catalog;
 
@@ -118,6 +118,8 @@ struct arh_intent {
 	char	 sha256[65];		/* of the finished tar */
 	char	 at[32];		/* "" on add: now */
 	long	 pid;			/* of the publishing process */
+	char	 actor[300];		/* who the ingest was for ("" if not
+					   recorded) */
 };
 /* Record in (its own committed transaction). */
 int arh_catalog_intent_add(struct arh_catalog *c, const struct arh_intent *in,

@@ -87,9 +87,18 @@ published_not_catalogued() {
 	[[ "$output" == *recovery* ]]
 }
 
+@test "an archive catalogued by recovery names who its interrupted ingest was for" {
+	published_not_catalogued
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "update intents set actor = 'kaja (uid 1234)'"
+	run arh list
+	[ "$status" -eq 0 ]
+	run sqlite3 "$ARHIIVAR_HOME/catalog.db" "select detail from events where kind = 'recovery'"
+	[[ "$output" == *"its ingest for kaja (uid 1234) was interrupted before the commit"* ]]
+}
+
 @test "an intent whose archive never arrived (killed before the rename) is dropped" {
 	arh init >/dev/null
-	sqlite3 "$ARHIIVAR_HOME/catalog.db" "insert into intents values
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "insert into intents (tmp, name, sha256, at, pid) values
 	    ('.ingest-999999999-0.tmp', '12-1_2024.v1.tar', '$(printf 'a%.0s' $(seq 64))',
 	    '2026-01-01T00:00:00Z', 999999999)"
 	: >"$ARHIIVAR_HOME/store/.tmp/.ingest-999999999-0.tmp"
