@@ -152,6 +152,7 @@ install: all
 	install -D -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/arhiivard
 	install -D -m 0644 docs/arhiivar.1 $(DESTDIR)$(PREFIX)/share/man/man1/arhiivar.1
 	install -D -m 0644 docs/arhiivar.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/arhiivar.conf.5
+	install -D -m 0644 docs/arhiivard.8 $(DESTDIR)$(PREFIX)/share/man/man8/arhiivard.8
 
 clean:
 	rm -rf build build-* bench-work tests/fuzz/artifacts
