@@ -146,6 +146,7 @@ main(int argc, char **argv)
 	/* Output goes to journald or a pipe: one line at a time. */
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	rc = loop_run(&d);
+	free(d.cfg_text);
 	pthread_mutex_destroy(&d.lock);
 	return rc == 0 ? 0 : EXIT_FAILURE_;
 }
