@@ -2,7 +2,7 @@
  * bench-corpus.c — make a synthetic closed case directory for the benchmark
  * (tests/bench/run.sh).  Standalone: libc and libm only.
  *
- * usage: bench-corpus [--seed N] [--files N] [--bytes TOTAL] OUTDIR
+ * usage: bench-corpus [--mixed] [--seed N] [--files N] [--bytes TOTAL] OUTDIR
  *
  * OUTDIR (created; it must not exist or be empty) becomes a valid input for
  * `arhiivar ingest` (include/arhiivar/input.h): case.json for case file
@@ -15,6 +15,14 @@
  * text (words from a small Estonian/English list, compressible), odd ones
  * PRNG bytes (incompressible).  Same seed and sizes -> byte-identical tree.
  * Defaults: --seed 1 --files 20000 --bytes 2000000000.
+ * --mixed: the same tree, sizes and records, but the payloads are shaped
+ * like a correspondence series, with real format signatures: PDFs (40 %:
+ * %PDF-1.7, catalog, page, a binary content stream, xref, %%EOF), JPEG
+ * scans (20 %: SOI, JFIF APP0, DQT, SOF0, random scan data, EOI), e-mails
+ * (15 %: RFC 822 headers and a UTF-8 text body), plain text (12 %), XML
+ * (8 %) and ZIP containers (5 %: real stored-method zips of 2-4 members
+ * with CRC-32s and a central directory).  Defaults there: --files 4000
+ * --bytes 404750336 (386 MiB).
  * Prints one line: "<files> files, <records> records, <bytes> bytes".
  */
 #define _POSIX_C_SOURCE 200809L
@@ -36,6 +44,7 @@
 #define SIGMA		1.6
 #define PER_RECORD	50
 #define FIRST_NO	10001
+#define MIXED_SLACK	4096	/* header room over MAX_SIZE */
 
 static const char *const words[] = {
 	"ja", "on", "ei", "see", "et", "kui", "ka", "oma", "mis", "aga",
@@ -319,6 +328,301 @@ date_of(uint32_t day, char out[11])
 	snprintf(out, 11, "2024-%02d-%02u", m + 1, day + 1);
 }
 
+/* --- the mixed corpus --------------------------------------------------- */
+
+enum kind { K_PDF, K_JPEG, K_EML, K_TXT, K_XML, K_ZIP };
+static const char *const kind_ext[] = { "pdf", "jpg", "eml", "txt", "xml",
+    "zip" };
+
+static enum kind
+pick_kind(struct rng *r)
+{
+	uint32_t p = rng_below(r, 100);
+
+	return p < 40 ? K_PDF : p < 60 ? K_JPEG : p < 75 ? K_EML :
+	    p < 87 ? K_TXT : p < 95 ? K_XML : K_ZIP;
+}
+
+/* Append text to buf at *len (the caller leaves room). */
+static void
+put(unsigned char *buf, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+
+	memcpy(buf + *len, text, n);
+	*len += n;
+}
+
+/* Header + filler + footer, exactly n bytes when n is large enough. */
+static size_t
+frame(struct rng *r, unsigned char *buf, size_t n, const char *head,
+    const char *tail, int text)
+{
+	size_t len = 0, hl = strlen(head), tl = strlen(tail), body;
+
+	body = n > hl + tl + 16 ? n - hl - tl : 16;
+	put(buf, &len, head);
+	if (text)
+		fill_text(r, buf + len, body);
+	else
+		fill_random(r, buf + len, body);
+	len += body;
+	put(buf, &len, tail);
+	return len;
+}
+
+static size_t
+make_pdf(struct rng *r, unsigned char *buf, size_t n, unsigned no)
+{
+	char head[512], tail[512];
+	size_t body;
+
+	/* The stream length is the body length, known from n once the
+	 * header's own length is: write it twice, the second time right. */
+	body = n;
+	for (int pass = 0; pass < 2; pass++) {
+		snprintf(head, sizeof(head),
+		    "%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n"
+		    "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+		    "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\n"
+		    "endobj\n"
+		    "3 0 obj\n<< /Type /Page /Parent 2 0 R "
+		    "/MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n"
+		    "4 0 obj\n<< /Length %zu /Filter /FlateDecode >>\n"
+		    "stream\n", body);
+		snprintf(tail, sizeof(tail),
+		    "\nendstream\nendobj\n"
+		    "5 0 obj\n<< /Title (12-1/%u-1) /Producer (bench-corpus) "
+		    ">>\nendobj\n"
+		    "xref\n0 6\n0000000000 65535 f \n"
+		    "trailer\n<< /Size 6 /Root 1 0 R /Info 5 0 R >>\n"
+		    "startxref\n%zu\n%%%%EOF\n", no, n > 64 ? n - 64 : 0);
+		body = n > strlen(head) + strlen(tail) + 16 ?
+		    n - strlen(head) - strlen(tail) : 16;
+	}
+	return frame(r, buf, n, head, tail, 0);
+}
+
+static size_t
+make_jpeg(struct rng *r, unsigned char *buf, size_t n)
+{
+	static const unsigned char head[] = {
+		0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00,
+		0x01, 0x01, 0x01, 0x00, 0xc8, 0x00, 0xc8, 0x00, 0x00,
+		0xff, 0xdb, 0x00, 0x43, 0x00,	/* DQT: 64 bytes follow */
+	};
+	static const unsigned char sof[] = {
+		0xff, 0xc0, 0x00, 0x11, 0x08, 0x0d, 0xb0, 0x09, 0xb0, 0x03,
+		0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01,
+		0xff, 0xda, 0x00, 0x0c, 0x03, 0x01, 0x00, 0x02, 0x11, 0x03,
+		0x11, 0x00, 0x3f, 0x00,		/* SOS */
+	};
+	size_t len = 0, i, body;
+
+	memcpy(buf, head, sizeof(head));
+	len = sizeof(head);
+	for (i = 0; i < 64; i++)
+		buf[len++] = (unsigned char)(1 + rng_below(r, 60));
+	memcpy(buf + len, sof, sizeof(sof));
+	len += sizeof(sof);
+	body = n > len + 2 + 16 ? n - len - 2 : 16;
+	fill_random(r, buf + len, body);
+	/* Scan data: no marker inside (an FF is followed by a stuffed 00). */
+	for (i = len; i + 1 < len + body; i++)
+		if (buf[i] == 0xff)
+			buf[i + 1] = 0x00;
+	if (buf[len + body - 1] == 0xff)
+		buf[len + body - 1] = 0xfe;
+	len += body;
+	buf[len++] = 0xff;
+	buf[len++] = 0xd9;
+	return len;
+}
+
+static size_t
+make_eml(struct rng *r, unsigned char *buf, size_t n, unsigned no)
+{
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const wd[] = { "Mon", "Tue", "Wed", "Thu", "Fri" };
+	char head[1024], date[11];
+	int m, d;
+
+	date_of(rng_below(r, 364), date);
+	m = atoi(date + 5);
+	d = atoi(date + 8);
+	snprintf(head, sizeof(head),
+	    "From: %s <kantselei@example.ee>\r\n"
+	    "To: Justiitsministeerium <info@just.example.ee>\r\n"
+	    "Subject: =?UTF-8?Q?=C3=95igusabitaotlus_nr_%u?=\r\n"
+	    "Date: %s, %d %s 2024 %02u:%02u:%02u +0200\r\n"
+	    "Message-ID: <%u.%08x@example.ee>\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: text/plain; charset=UTF-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n"
+	    "\r\n",
+	    who[rng_below(r, 6)], no, wd[rng_below(r, 5)], d, mon[m - 1],
+	    8 + rng_below(r, 9), rng_below(r, 60), rng_below(r, 60), no,
+	    (unsigned)rng_next(r));
+	return frame(r, buf, n, head, "\r\n-- \r\nLugupidamisega\r\n", 1);
+}
+
+static size_t
+make_xml(struct rng *r, unsigned char *buf, size_t n, unsigned no)
+{
+	char head[512];
+
+	snprintf(head, sizeof(head),
+	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<dokument xmlns=\"urn:example:arhiivar:bench\" "
+	    "viit=\"12-1/%u-1\">\n"
+	    "  <pealkiri>Õigusabitaotlus nr %u</pealkiri>\n"
+	    "  <sisu>\n", no, no);
+	return frame(r, buf, n, head, "</sisu>\n</dokument>\n", 1);
+}
+
+static uint32_t crc_table[256];
+
+static uint32_t
+crc32(const unsigned char *p, size_t n)
+{
+	uint32_t c = 0xffffffffU;
+
+	if (crc_table[1] == 0)
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t v = i;
+			for (int k = 0; k < 8; k++)
+				v = v & 1 ? 0xedb88320U ^ (v >> 1) : v >> 1;
+			crc_table[i] = v;
+		}
+	while (n-- > 0)
+		c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+	return c ^ 0xffffffffU;
+}
+
+static void
+le16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+}
+
+static void
+le32(unsigned char *p, uint32_t v)
+{
+	le16(p, v & 0xffff);
+	le16(p + 2, v >> 16);
+}
+
+/* A real zip (stored, no data descriptors) of 2-4 members, ~n bytes. */
+static size_t
+make_zip(struct rng *r, unsigned char *buf, size_t n)
+{
+	static const char *const names[] = { "kiri.txt", "lisa-1.pdf",
+	    "lisa-2.jpg", "allkirjad.xml" };
+	unsigned char cdir[4 * 128];
+	size_t len = 0, clen = 0, room, part;
+	uint32_t off[4], crc[4], sz[4];
+	unsigned k, m = 2 + rng_below(r, 3);
+
+	room = n > 600 ? n - 600 : 64;
+	for (k = 0; k < m; k++) {
+		size_t nl = strlen(names[k]);
+		unsigned char *h = buf + len;
+		part = k + 1 < m ? room / m : room - (room / m) * (m - 1);
+		off[k] = (uint32_t)len;
+		le32(h, 0x04034b50);
+		le16(h + 4, 10);		/* version needed */
+		le16(h + 6, 0x0800);		/* UTF-8 names */
+		le16(h + 8, 0);			/* stored */
+		le16(h + 10, 0x6000);		/* 12:00 */
+		le16(h + 12, (44 << 9) | (6 << 5) | 1);	/* 2024-06-01 */
+		le16(h + 26, (unsigned)nl);
+		le16(h + 28, 0);
+		memcpy(h + 30, names[k], nl);
+		len += 30 + nl;
+		if (k == 0 || k == 3)
+			fill_text(r, buf + len, part);
+		else
+			fill_random(r, buf + len, part);
+		crc[k] = crc32(buf + len, part);
+		sz[k] = (uint32_t)part;
+		le32(h + 14, crc[k]);
+		le32(h + 18, sz[k]);
+		le32(h + 22, sz[k]);
+		len += part;
+	}
+	for (k = 0; k < m; k++) {
+		size_t nl = strlen(names[k]);
+		unsigned char *c = cdir + clen;
+		memset(c, 0, 46);
+		le32(c, 0x02014b50);
+		le16(c + 4, 0x0314);		/* made by: Unix, 2.0 */
+		le16(c + 6, 10);
+		le16(c + 8, 0x0800);
+		le16(c + 12, 0x6000);
+		le16(c + 14, (44 << 9) | (6 << 5) | 1);
+		le32(c + 16, crc[k]);
+		le32(c + 20, sz[k]);
+		le32(c + 24, sz[k]);
+		le16(c + 28, (unsigned)nl);
+		le32(c + 38, 0100644U << 16);	/* external attributes */
+		le32(c + 42, off[k]);
+		memcpy(c + 46, names[k], nl);
+		clen += 46 + nl;
+	}
+	memcpy(buf + len, cdir, clen);
+	{
+		unsigned char *e = buf + len + clen;
+		memset(e, 0, 22);
+		le32(e, 0x06054b50);
+		le16(e + 8, m);
+		le16(e + 10, m);
+		le32(e + 12, (uint32_t)clen);
+		le32(e + 16, (uint32_t)len);
+	}
+	return len + clen + 22;
+}
+
+/* One mixed-corpus file of about size bytes (exactly, for the most part). */
+static void
+write_mixed(const char *path, uint64_t size, enum kind kind, unsigned no,
+    uint64_t seed, unsigned char *buf)
+{
+	struct rng r;
+	size_t n = (size_t)size, len = 0;
+	int fd;
+
+	rng_seed(&r, seed);
+	switch (kind) {
+	case K_PDF:
+		len = make_pdf(&r, buf, n, no);
+		break;
+	case K_JPEG:
+		len = make_jpeg(&r, buf, n);
+		break;
+	case K_EML:
+		len = make_eml(&r, buf, n, no);
+		break;
+	case K_TXT:
+		fill_text(&r, buf, n);
+		len = n;
+		break;
+	case K_XML:
+		len = make_xml(&r, buf, n, no);
+		break;
+	case K_ZIP:
+		len = make_zip(&r, buf, n);
+		break;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1)
+		die("cannot create", path);
+	write_all(fd, buf, len, path);
+	if (close(fd) == -1)
+		die("cannot write", path);
+}
+
 static void
 write_record_json(const char *path, unsigned no, struct rng *r)
 {
@@ -381,8 +685,8 @@ parse_u64(const char *s, uint64_t *out)
 _Noreturn static void
 usage(void)
 {
-	fputs("usage: bench-corpus [--seed N] [--files N] [--bytes TOTAL] "
-	    "OUTDIR\n", stderr);
+	fputs("usage: bench-corpus [--mixed] [--seed N] [--files N] "
+	    "[--bytes TOTAL] OUTDIR\n", stderr);
 	exit(2);
 }
 
@@ -410,17 +714,19 @@ prepare_out(const char *out)
 int
 main(int argc, char **argv)
 {
-	uint64_t seed = 1, nfiles = 20000, total = 2000000000, *size, sum = 0;
+	uint64_t seed = 1, nfiles = 0, total = 0, *size, sum = 0;
 	unsigned char *buf;
 	struct rng r;
 	size_t i, nrec;
 	char path[1024];
 	const char *out = NULL;
-	int a;
+	int a, mixed = 0;
 
 	for (a = 1; a < argc; a++) {
 		uint64_t *dst = NULL;
-		if (strcmp(argv[a], "--seed") == 0)
+		if (strcmp(argv[a], "--mixed") == 0)
+			mixed = 1;
+		else if (strcmp(argv[a], "--seed") == 0)
 			dst = &seed;
 		else if (strcmp(argv[a], "--files") == 0)
 			dst = &nfiles;
@@ -433,7 +739,11 @@ main(int argc, char **argv)
 		if (dst != NULL && (++a == argc || parse_u64(argv[a], dst)))
 			usage();
 	}
-	if (out == NULL || nfiles == 0 || nfiles > 1000000)
+	if (nfiles == 0)
+		nfiles = mixed ? 4000 : 20000;
+	if (total == 0)
+		total = mixed ? 404750336 : 2000000000;
+	if (out == NULL || nfiles > 1000000)
 		usage();
 	if ((double)total < nfiles * MIN_SIZE ||
 	    (double)total > nfiles * MAX_SIZE)
@@ -441,7 +751,8 @@ main(int argc, char **argv)
 		    "%llu files of 1 KiB..5 MiB; sizes are clipped\n",
 		    (unsigned long long)total, (unsigned long long)nfiles);
 	if ((size = malloc(nfiles * sizeof(*size))) == NULL ||
-	    (buf = malloc(BUF_BYTES)) == NULL) {
+	    (buf = malloc(mixed ? (size_t)MAX_SIZE + MIXED_SLACK :
+	    BUF_BYTES)) == NULL) {
 		fputs("bench-corpus: out of memory\n", stderr);
 		return 1;
 	}
@@ -457,6 +768,7 @@ main(int argc, char **argv)
 		unsigned no = (unsigned)(FIRST_NO + rec);
 		uint32_t depth = rng_below(&r, 100);
 		int n, text = (i % 2) == 0;
+		enum kind kind = K_TXT;
 		uint64_t fseed = seed * 0x100000001b3ULL + i;
 
 		if (j == 0) {
@@ -477,11 +789,24 @@ main(int argc, char **argv)
 		if (depth >= 3)
 			n += snprintf(path + n, sizeof(path) - (size_t)n, "%s/",
 			    dir3[rng_below(&r, 3)]);
+		if (mixed)
+			kind = pick_kind(&r);
 		snprintf(path + n, sizeof(path) - (size_t)n, "%s-%02zu.%s",
-		    stems[rng_below(&r, 10)], j + 1, text ? "txt" : "bin");
+		    stems[rng_below(&r, 10)], j + 1,
+		    mixed ? kind_ext[kind] : text ? "txt" : "bin");
 		make_parents(path, strlen(out) + 1);
-		write_content(path, size[i], text, splitmix(&fseed), buf);
-		sum += size[i];
+		if (mixed) {
+			struct stat st;
+			write_mixed(path, size[i], kind, no, splitmix(&fseed),
+			    buf);
+			if (stat(path, &st) == -1)
+				die("cannot stat", path);
+			sum += (uint64_t)st.st_size;
+		} else {
+			write_content(path, size[i], text, splitmix(&fseed),
+			    buf);
+			sum += size[i];
+		}
 	}
 	printf("%llu files, %zu records, %llu bytes\n",
 	    (unsigned long long)nfiles, nrec, (unsigned long long)sum);

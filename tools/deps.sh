@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libarchive-dev libssl-dev libsqlite3-dev
 libmagic-dev libjansson-dev libinih-dev libunistring-dev libcsv-dev libcmocka-dev bats
 libarchive-tools openssl sqlite3 clang libclang-rt-14-dev valgrind tar
-coreutils locales file strace jq
+coreutils locales file strace jq time
 libmicrohttpd-dev libsystemd-dev libseccomp-dev curl wrk socat"
 missing=""
 for p in $PKGS; do

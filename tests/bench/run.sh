@@ -7,7 +7,9 @@
 #        section (tests/bench/scale.sh: no corpus needed), BENCH=api only
 #        the API benchmark (tests/bench/api.sh: wrk, no corpus either),
 #        BENCH=load only the load run (tests/bench/load.sh: the daemon
-#        under API and command-line load, LOAD_SECONDS, default 60).
+#        under API and command-line load, LOAD_SECONDS, default 60),
+#        BENCH=mixed only the mixed corpus (tests/bench/mixed.sh: PDFs,
+#        scans, e-mails, zips against the manual pipeline, 4,000 files).
 # Warm runs: nothing is dropped from the page cache.  Exits 0 even when a
 # target is missed: it is a benchmark, not a test; but 1 when a check of
 # the load run fails (a failed command, a lost item or event is a bug).
@@ -27,6 +29,9 @@ if [ "${BENCH:-}" = api ]; then
 fi
 if [ "${BENCH:-}" = load ]; then
 	exec sh "$top/tests/bench/load.sh" "$build"
+fi
+if [ "${BENCH:-}" = mixed ]; then
+	exec sh "$top/tests/bench/mixed.sh" "$build"
 fi
 files=${BENCH_FILES:-20000}
 bytes=${BENCH_BYTES:-2000000000}
@@ -65,63 +70,7 @@ avail=$(df -Pk "$W" | awk 'NR == 2 { print $4 }')
 cc -std=c11 -O2 -o "$build/bench-corpus" "$top/tools/bench-corpus.c" -lm ||
 	die "cannot compile tools/bench-corpus.c"
 
-# tm LABEL CMD...: run CMD; $W/t.LABEL gets "wall-seconds peak-RSS-KiB".
-tm() {
-	_l=$1
-	shift
-	sync
-	if [ -n "$GT" ]; then
-		"$GT" -f '%e %M' -o "$W/t.$_l.raw" "$@"
-		_rc=$?
-		tail -n 1 "$W/t.$_l.raw" >"$W/t.$_l"
-	else
-		_t0=$(date +%s.%N)
-		"$@"
-		_rc=$?
-		_t1=$(date +%s.%N)
-		echo "$_t0 $_t1" | awk '{ printf "%.2f n/a\n", $2 - $1 }' >"$W/t.$_l"
-	fi
-	return $_rc
-}
-secs() { cut -d' ' -f1 "$W/t.$1"; }
-rss() { cut -d' ' -f2 "$W/t.$1"; }
-
-# median_ms N CMD...: run CMD N times (output discarded), print the median
-# wall time in ms, or FAIL.  bash's $EPOCHREALTIME keeps the timer's own
-# fork out of the interval; without bash, date(1) adds a few ms.
-median_ms() {
-	_n=$1
-	shift
-	if [ -n "$BASH" ]; then
-		W=$W "$BASH" -c 'n=$1; shift
-		for ((i = 0; i < n; i++)); do
-			t0=$EPOCHREALTIME
-			"$@" >/dev/null 2>"$W/last.err" || { echo FAIL; exit; }
-			t1=$EPOCHREALTIME
-			echo "$t0 $t1"
-		done' bash "$_n" "$@"
-	else
-		_i=0
-		while [ $_i -lt "$_n" ]; do
-			_t0=$(date +%s.%N)
-			"$@" >/dev/null 2>"$W/last.err" || { echo FAIL; break; }
-			_t1=$(date +%s.%N)
-			echo "$_t0 $_t1"
-			_i=$((_i + 1))
-		done
-	fi | awk '
-		$1 == "FAIL" { fail = 1 }
-		NF == 2 { v[n++] = ($2 - $1) * 1000 }
-		END {
-			if (fail || n == 0) { print "FAIL"; exit }
-			for (i = 1; i < n; i++)
-				for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-					t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-				}
-			m = n % 2 ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
-			printf "%.1f\n", m
-		}'
-}
+. "$top/tests/bench/lib.sh"
 
 # --- machine ------------------------------------------------------------
 model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
@@ -199,16 +148,7 @@ fi
 # --- 3. restore one file ------------------------------------------------
 # A ~1 MB file from the middle half of the archive (bytewise path order).
 restore_ok=0
-rel=$(cd "$C" && find . -type f ! -name record.json ! -name case.json -printf '%s %P\n' |
-	LC_ALL=C sort -k 2 | awk '
-		{ s[NR] = $1; sub(/^[0-9]+ /, ""); p[NR] = $0 }
-		END {
-			for (i = int(NR / 4) + 1; i <= int(3 * NR / 4) + 1 && i <= NR; i++) {
-				d = s[i] - 1000000; if (d < 0) d = -d
-				if (best == "" || d < bd) { best = p[i]; bd = d; bs = s[i] }
-			}
-			print best
-		}')
+rel=$(pick_member "$C")
 if [ "$ingest_ok" = 1 ] && [ -n "$rel" ]; then
 	rsize=$(wc -c <"$C/$rel")
 	member="$(basename "$ARCHIVE" .tar)/data/$rel"
@@ -234,10 +174,8 @@ if [ "$ingest_ok" = 1 ] && [ -n "$rel" ]; then
 fi
 
 # --- table --------------------------------------------------------------
-fmt_rss() { case $1 in ''|n/a) echo n/a ;; *) awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }' ;; esac; }
 row() { printf '%-34s %12s %14s %8s  %-30s %s\n' "$@"; }
-# ratio A B: A/B with 2 decimals; met CMP LIMIT VALUE
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# met CMP LIMIT VALUE
 le() { awk -v v="$1" -v l="$2" 'BEGIN { print (v != "n/a" && v + 0 <= l + 0) ? "yes" : "no" }'; }
 
 echo
