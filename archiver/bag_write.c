@@ -87,6 +87,7 @@ struct writer {
 	int64_t		 tag_mtime;	/* the case file's closing date */
 	struct arh_bag_summary *sum;
 	size_t		 memcap;
+	struct arh_progress_count progress;	/* over the payload */
 	struct arh_err	*err;
 };
 
@@ -301,6 +302,7 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 		}
 		arh_dualhash_update(w->dh, buf, (size_t)n);
 		done += (uint64_t)n;
+		arh_progress_add(&w->progress, 0, (uint64_t)n);
 	}
 	if (done != f->size) {
 		rc = changed(w, f->disk_path, "it shrank");
@@ -382,12 +384,16 @@ write_payload(struct writer *w, int casefd, struct arh_case *c)
 	memcpy(open_dir, "data", 5);
 	if ((rc = write_dir(w, "data")) != 0)
 		goto out;
+	arh_progress_begin(&w->progress, w->progress.p, c->nfiles,
+	    c->payload_bytes);
 	for (i = 0; i < c->nfiles; i++) {
 		if ((rc = write_parents(w, c->files[i].bag_path, open_dir)) != 0)
 			goto out;
 		if ((rc = copy_payload(w, casefd, &c->files[i])) != 0)
 			goto out;
+		arh_progress_add(&w->progress, 1, 0);
 	}
+	arh_progress_end(&w->progress);
 out:
 	free(open_dir);
 	return rc;
@@ -813,6 +819,7 @@ arh_bag_write(int out_fd, int casefd, struct arh_case *c,
 	if ((rc = writer_init(&w, out_fd, sum, err)) != 0)
 		goto out;
 	w.bag = sum->name;
+	w.progress.p = p->progress;
 	w.tag_mtime = arh_date_epoch(c->closed);
 	if ((rc = write_dir(&w, "")) != 0 ||
 	    (rc = write_buf(&w, "bagit.txt", bagit, sizeof(bagit) - 1,

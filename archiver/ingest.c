@@ -207,7 +207,8 @@ check_terms(struct arh_home *h, const struct arh_case *c,
 
 static int
 ingest(struct arh_home *h, const char *casedir, int new_version,
-    const json_t *preset, struct arh_ingest_result *res,
+    const json_t *preset, const struct arh_progress *progress,
+    struct arh_ingest_result *res,
     struct arh_problems *probs, struct arh_err *err)
 {
 	struct arh_case *c = NULL;
@@ -249,6 +250,7 @@ ingest(struct arh_home *h, const char *casedir, int new_version,
 	p.retention = decision;
 	p.previous = prev.name[0] ? prev.name : NULL;
 	p.previous_sha256 = prev.name[0] ? prev.sha256 : NULL;
+	p.progress = progress;
 	if ((rc = write_and_publish(h, casefd, c, &p, &sum, store_name,
 	    sizeof(store_name), &lockfd, err)) != 0)
 		goto out;
@@ -290,7 +292,17 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
     struct arh_ingest_result *res, struct arh_problems *probs,
     struct arh_err *err)
 {
-	return ingest(h, casedir, new_version, NULL, res, probs, err);
+	return ingest(h, casedir, new_version, NULL, NULL, res, probs, err);
+}
+
+int
+arh_ingest_progress(struct arh_home *h, const char *casedir,
+    int new_version, const struct arh_progress *progress,
+    struct arh_ingest_result *res, struct arh_problems *probs,
+    struct arh_err *err)
+{
+	return ingest(h, casedir, new_version, NULL, progress, res, probs,
+	    err);
 }
 
 int
@@ -298,5 +310,5 @@ arh_ingest_decided(struct arh_home *h, const char *casedir,
     const json_t *decision, struct arh_ingest_result *res,
     struct arh_problems *probs, struct arh_err *err)
 {
-	return ingest(h, casedir, 0, decision, res, probs, err);
+	return ingest(h, casedir, 0, decision, NULL, res, probs, err);
 }

@@ -17,6 +17,7 @@
 
 #include "arhiivar/error.h"
 #include "arhiivar/input.h"
+#include "arhiivar/progress.h"
 #include "arhiivar/seal.h"
 
 #define ARH_BAG_FORMAT		1	/* "arhiivar_format" in case.json */
@@ -62,6 +63,7 @@ struct arh_bag_params {
 	const char *bagging_date;	/* YYYY-MM-DD */
 	const struct arh_signer *signer;
 	const json_t *retention;	/* the file plan's decision, or NULL */
+	const struct arh_progress *progress;	/* over the payload, or NULL */
 };
 
 /*

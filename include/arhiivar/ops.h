@@ -11,6 +11,7 @@
 #include "arhiivar/home.h"
 #include "arhiivar/retention.h"
 #include "arhiivar/policy.h"
+#include "arhiivar/progress.h"
 #include "arhiivar/redact.h"
 #include "arhiivar/verify.h"
 
@@ -33,6 +34,12 @@ struct arh_ingest_result {
 int arh_ingest(struct arh_home *h, const char *casedir, int new_version,
     struct arh_ingest_result *res, struct arh_problems *probs,
     struct arh_err *err);
+/* arh_ingest() reporting files and bytes of payload written through
+ * progress (progress.h; NULL: as arh_ingest()). */
+int arh_ingest_progress(struct arh_home *h, const char *casedir,
+    int new_version, const struct arh_progress *progress,
+    struct arh_ingest_result *res, struct arh_problems *probs,
+    struct arh_err *err);
 
 /*
  * Resolve ARCHIVE as the CLI takes it — an archive name ("12-1_2024.v1"),
@@ -42,7 +49,8 @@ int arh_resolve(struct arh_home *h, const char *spec,
     struct arh_archive_row *row, struct arh_err *err);
 
 /* Verify a catalogued archive (all layers, catalog included) and record a
- * verify event.  trust NULL: the configured anchors. */
+ * verify event.  trust NULL: the configured anchors.  (verify --all reports
+ * progress per archive in the CLI, from the catalog's sizes.) */
 int arh_verify_catalogued(struct arh_home *h, const char *name,
     const struct arh_trust *trust, struct arh_verify_report *rep,
     struct arh_err *err);

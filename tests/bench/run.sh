@@ -107,6 +107,17 @@ sed 's/^/#   /' "$W/ingest.log" | head -n 20
 ARCHIVE=$(ls "$H"/store/*.tar 2>/dev/null | head -n 1)
 [ -n "$ARCHIVE" ] || ingest_ok=0
 
+# The same ingest with the progress line drawn (stderr a pseudo-terminal,
+# script(1)), into a second home: its cost against the plain run.
+prog_ok=0
+if [ "$ingest_ok" = 1 ] && command -v script >/dev/null 2>&1; then
+	say "ingest: arhiivar ingest with the progress line (script(1) terminal)"
+	"$ARH" -H "$H.p" init >/dev/null 2>&1 &&
+	    tm progress script -qec "'$ARH' -H '$H.p' ingest '$C'" "$W/progress.log" \
+	    >/dev/null && ls "$H.p"/store/*.tar >/dev/null 2>&1 && prog_ok=1
+	rm -rf "$H.p"
+fi
+
 say "ingest: bsdtar --format pax + fsync of the tar"
 tm bsdtar sh -c 'bsdtar --format pax -cf "$1" -C "$2" . && sync "$1"' sh \
 	"$W/b.tar" "$C" || say "bsdtar failed"
@@ -192,6 +203,10 @@ if [ "$ingest_ok" = 1 ]; then
 	row "ingest vs SHA-512 of the payload" "$ia s" "$(secs floor) s" "$rf" "(the floor: information)" "-"
 	ri=$(ratio "$ia" "$(secs ident)")
 	row "ingest vs file --mime (libmagic)" "$ia s" "$(secs ident) s" "$ri" "(identification: information)" "-"
+	if [ "$prog_ok" = 1 ]; then
+		rp=$(ratio "$(secs progress)" "$ia")
+		row "ingest with progress vs without" "$(secs progress) s" "$ia s" "$rp" "<= 1.01 (one run: noisy)" "$(le "$rp" 1.01)"
+	fi
 	rm_=$(ratio "$ia" "$(secs manual)")
 	row "ingest vs manual pipeline" "$ia s" "$(secs manual) s" "$rm_" "<= 0.33 (>= 3x faster)" "$(le "$rm_" 0.3334)"
 else

@@ -7,6 +7,7 @@
 #include "arhiivar/error.h"
 #include "arhiivar/home.h"
 #include "arhiivar/policy.h"
+#include "arhiivar/progress.h"
 #include "arhiivar/redact.h"
 
 /* Exit status (docs/arhiivar.1, EXIT STATUS). */
@@ -54,6 +55,26 @@ int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
  */
 void cli_caller(const struct cli *cli, const struct arh_home *h,
     char today[11], struct arh_redact_caller *who);
+
+/*
+ * progress.c: the progress line of ingest and verify --all on stderr, when
+ * stderr is a terminal and not quiet (--quiet, and --json too).  unit
+ * names what is counted ("files", "archives").  cli_progress_of() is the
+ * callback for the library, or NULL when nothing is to be shown.  Clear
+ * the line before printing anything else, and at the end.
+ */
+struct cli_progress {
+	struct arh_progress p;
+	const char *verb, *unit;
+	int	    on, shown;
+	long long   start, last;	/* CLOCK_MONOTONIC, ns */
+};
+void cli_progress_init(struct cli_progress *cp, const char *verb,
+    const char *unit, int quiet);
+const struct arh_progress *cli_progress_of(struct cli_progress *cp);
+void cli_progress_update(struct cli_progress *cp, uint64_t files_done,
+    uint64_t files_total, uint64_t bytes_done, uint64_t bytes_total);
+void cli_progress_clear(struct cli_progress *cp);
 
 /* Print JSON to stdout with a newline; consumes j. */
 int cli_json(json_t *j);

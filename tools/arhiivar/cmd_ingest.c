@@ -1,11 +1,11 @@
-/* cmd_ingest.c — arhiivar ingest [--new-version] [--json] CASEDIR */
+/* cmd_ingest.c — arhiivar ingest [--new-version] [--json] [--quiet] CASEDIR */
 #include <getopt.h>
 #include <stdio.h>
 
 #include "arhiivar/ops.h"
 #include "cli.h"
 
-#define USAGE "arhiivar ingest [--new-version] [--json] CASEDIR"
+#define USAGE "arhiivar ingest [--new-version] [--json] [--quiet] CASEDIR"
 
 static int
 report(const struct arh_ingest_result *r, int json)
@@ -32,19 +32,23 @@ cmd_ingest(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "new-version", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct cli_progress prog;
 	struct arh_ingest_result res;
 	struct arh_problems probs;
 	struct arh_home *h = NULL;
 	struct arh_err err;
-	int c, rc, newv = 0, json = 0;
+	int c, rc, newv = 0, json = 0, quiet = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'n')
 			newv = 1;
 		else if (c == 'j')
 			json = 1;
+		else if (c == 'q')
+			quiet = 1;
 		else
 			return cli_usage(USAGE);
 	}
@@ -54,7 +58,10 @@ cmd_ingest(struct cli *cli, int argc, char **argv)
 	arh_problems_init(&probs);
 	if ((rc = cli_open_home(cli, &h, &err)) != 0)
 		goto out;
-	rc = arh_ingest(h, argv[optind], newv, &res, &probs, &err);
+	cli_progress_init(&prog, "ingest", "files", quiet || json);
+	rc = arh_ingest_progress(h, argv[optind], newv, cli_progress_of(&prog),
+	    &res, &probs, &err);
+	cli_progress_clear(&prog);
 	if (rc == ARH_EINVAL && probs.n > 0) {
 		cli_problems(&probs);
 		arh_errf(&err, rc, "case directory '%s' was not archived: %zu "

@@ -1,6 +1,6 @@
 /*
  * cmd_verify.c — arhiivar verify [--json] [--trust CA.pem]... ARCHIVE|FILE.tar
- *                arhiivar verify --all
+ *                arhiivar verify [--json] [--quiet] --all
  *
  * A file path verifies a bare tar (an auditor's copy) and, when a home is
  * there and catalogues it, also against the catalog.
@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "util.h"
 
-#define USAGE "arhiivar verify [--json] [--trust CA.pem]... " \
+#define USAGE "arhiivar verify [--json] [--quiet] [--trust CA.pem]... " \
 	"ARCHIVE|FILE.tar | --all"
 #define MAX_TRUST 16
 
@@ -91,6 +91,7 @@ struct all {
 	struct arh_home	 *h;
 	struct arh_trust *trust;
 	json_t		 *arr;
+	struct cli_progress prog;	/* over the archives */
 	int		  failed;	/* archives with findings */
 	int		  errors;	/* archives not verified */
 };
@@ -109,6 +110,7 @@ verify_one(struct all *a, const char *name)
 
 	arh_err_clear(&err);
 	rc = arh_verify_catalogued(a->h, name, a->trust, &rep, &err);
+	cli_progress_clear(&a->prog);
 	/* What the caller may not see named is withheld before output. */
 	if ((rc == 0 || rc == ARH_EVERIFY) && redact(a->cli, a->h, &rep,
 	    &err) != 0)
@@ -135,11 +137,12 @@ verify_one(struct all *a, const char *name)
 	return 0;
 }
 
+/* The catalog's size of each archive gives the bytes of the progress. */
 static int
 add_name(void *arg, const struct arh_archive_row *row)
 {
-	return json_array_append_new(arg, json_string(row->name)) ?
-	    ARH_ENOMEM : 0;
+	return json_array_append_new(arg, json_pack("{s:s, s:I}", "name",
+	    row->name, "size", (json_int_t)row->size)) ? ARH_ENOMEM : 0;
 }
 
 /*
@@ -149,13 +152,21 @@ add_name(void *arg, const struct arh_archive_row *row)
  */
 static int
 verify_all(struct cli *cli, struct arh_home *h, struct arh_trust *trust,
-    int json)
+    int json, int quiet)
 {
-	struct all a = { cli, h, trust, json ? json_array() : NULL, 0, 0 };
+	struct all a;
 	struct arh_err err;
 	json_t *names = json_array(), *v;
-	size_t i;
+	uint64_t done = 0, total = 0;
+	size_t i, n;
 	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.cli = cli;
+	a.h = h;
+	a.trust = trust;
+	a.arr = json ? json_array() : NULL;
+	cli_progress_init(&a.prog, "verify", "archives", quiet || json);
 
 	arh_err_clear(&err);
 	if ((rc = arh_catalog_list(h->cat, add_name, names, &err)) != 0) {
@@ -163,8 +174,14 @@ verify_all(struct cli *cli, struct arh_home *h, struct arh_trust *trust,
 		json_decref(a.arr);
 		return cli_fail(rc, &err);
 	}
+	n = json_array_size(names);
 	json_array_foreach(names, i, v)
-		verify_one(&a, json_string_value(v));
+		total += (uint64_t)json_integer_value(json_object_get(v, "size"));
+	json_array_foreach(names, i, v) {
+		cli_progress_update(&a.prog, i, n, done, total);
+		verify_one(&a, json_string_value(json_object_get(v, "name")));
+		done += (uint64_t)json_integer_value(json_object_get(v, "size"));
+	}
 	json_decref(names);
 	if (json)
 		cli_json(a.arr);
@@ -186,6 +203,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "trust", required_argument, NULL, 't' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *trustv[MAX_TRUST];
@@ -196,13 +214,15 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	struct arh_err err;
 	size_t ntrust = 0;
 	struct stat st;
-	int c, rc, json = 0, all = 0, isfile;
+	int c, rc, json = 0, all = 0, quiet = 0, isfile;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'a')
 			all = 1;
+		else if (c == 'q')
+			quiet = 1;
 		else if (c == 't' && ntrust < MAX_TRUST)
 			trustv[ntrust++] = optarg;
 		else if (c == 't') {
@@ -226,7 +246,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	if ((rc = arh_home_trust(h, trustv, ntrust, &trust, &err)) != 0)
 		goto out;
 	if (all) {
-		rc = verify_all(cli, h, trust, json);
+		rc = verify_all(cli, h, trust, json, quiet);
 		arh_trust_free(trust);
 		arh_home_free(h);
 		return rc;
