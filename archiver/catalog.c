@@ -204,8 +204,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX audits_at ON audits(verified_at);"
 	"INSERT INTO audits SELECT name, '', 'pending', NULL FROM archives;",
 	/* 9: who an intent's ingest was for, so that an archive catalogued
-	 * by recovery still names its submitter. */
-	"ALTER TABLE intents ADD COLUMN actor TEXT;",
+	 * by recovery still names its submitter; audits by result, so that
+	 * the failed ones are found without reading every row. */
+	"ALTER TABLE intents ADD COLUMN actor TEXT;"
+	"CREATE INDEX audits_result ON audits(result);",
 };
 
 /* What a read-only caller is told when a command tries to write. */

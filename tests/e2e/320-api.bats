@@ -2,50 +2,12 @@
 # The verification API of the real daemon, over HTTP with curl.
 
 load helpers
+load daemon
 
-ARHIIVARD="${ARH_TOP}/$(dirname "${ARH_BIN#"$ARH_TOP"/}")/arhiivard"
-
+# The daemon with the API on a free port: start_api_daemon, stop_daemon
+# and teardown come from daemon.bash.
 start_daemon() {
-	local try
-	for try in 1 2 3 4 5; do
-		PORT=$((20000 + RANDOM % 20000))
-		printf '[audit]\ndays = 0\n[api]\nlisten = 127.0.0.1:%s\n' "$PORT" \
-		    >"$T/api.conf"
-		cat "$ARHIIVAR_HOME/arhiivar.conf" "$T/api.conf" >"$T/arhiivar.conf"
-		"$ARHIIVARD" -H "$ARHIIVAR_HOME" -c "$T/arhiivar.conf" \
-		    >"$T/daemon.log" 2>&1 &
-		DPID=$!
-		local i
-		for i in $(seq 1 200); do
-			if curl -s -o /dev/null "http://127.0.0.1:$PORT/v1/status"; then
-				URL="http://127.0.0.1:$PORT"
-				return 0
-			fi
-			kill -0 "$DPID" 2>/dev/null || break
-			sleep 0.05
-		done
-		kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null
-	done
-	cat "$T/daemon.log" >&3
-	return 1
-}
-
-stop_daemon() {
-	if [ -n "${DPID:-}" ]; then
-		kill -TERM "$DPID" 2>/dev/null
-		wait "$DPID" 2>/dev/null || true
-		DPID=
-	fi
-}
-
-teardown() {
-	stop_daemon
-	if [ -n "${BATS_TEST_COMPLETED:-}" ]; then
-		chmod -R u+rwX "$T" 2>/dev/null
-		rm -rf "$T"
-	else
-		echo "# kept $T" >&3
-	fi
+	start_api_daemon
 }
 
 # code METHOD PATH [curl args]: the status, the body into $T/body.
@@ -126,4 +88,34 @@ code() {
 	arh token revoke 1
 	start_daemon
 	[ "$(code GET /v1/archives -H "Authorization: Bearer $TOKEN")" = 401 ]
+}
+
+@test "api: a lookup answers at most 100 matches and says there were more" {
+	ingested_home
+	# 105 more archives holding the same file (rows copied in the catalog)
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "
+	    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 105)
+	    INSERT INTO archives (name, case_ref, series, version, previous, path, size, sha256,
+	        signer, signer_cert_sha256, created, nrecords, nfiles, action, due)
+	    SELECT 'x' || i || '_2024.v1', case_ref || '-' || i, series, version, NULL,
+	        'x' || i || '.tar', size, sha256, signer, signer_cert_sha256, created, nrecords,
+	        nfiles, action, due FROM archives, n WHERE name = '12-1_2024.v1';
+	    INSERT INTO records SELECT a.name, r.reference, r.dir, r.registered, r.type, r.access,
+	        r.access_basis, r.access_start, r.access_end, r.metadata
+	        FROM records r, archives a WHERE r.archive = '12-1_2024.v1' AND a.name LIKE 'x%';
+	    INSERT INTO files SELECT a.name, f.path, f.record, f.size, f.sha512, f.sha256, f.mime,
+	        f.charset, f.header_offset, f.data_offset
+	        FROM files f, archives a WHERE f.archive = '12-1_2024.v1' AND a.name LIKE 'x%'"
+	s256=$(sha256sum "$CASE/12-1_8911-1/vastus.txt" | cut -c1-64)
+	start_daemon
+	[ "$(code GET "/v1/lookup?sha256=$s256")" = 200 ]
+	[ "$(jq -r .found "$T/body")" = 100 ]
+	[ "$(jq -r .truncated "$T/body")" = true ]
+	[ "$(jq '.files | length' "$T/body")" = 100 ]
+	# one match is not truncated
+	s512=$(sha512sum "$CASE/12-1_8911-1/vastus.txt" | cut -c1-128)
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "delete from files where archive like 'x%'"
+	[ "$(code GET "/v1/lookup?sha512=$s512")" = 200 ]
+	[ "$(jq -r .found "$T/body")" = 1 ]
+	[ "$(jq -r .truncated "$T/body")" = false ]
 }
