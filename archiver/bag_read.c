@@ -217,8 +217,11 @@ read_data(struct reader *rd, struct arh_member *m, int tag)
 
 	if (tag >= 0 && (keep = malloc(m->size + 1)) == NULL)
 		return ARH_ENOMEM;
-	/* The SHA-512 arrives at the sync after the stream, by index. */
-	arh_dualhash_begin(rd->dh, (size_t)(m - rd->rep->sum.members));
+	/* Both digests arrive at the sync after the stream, by index. */
+	if (arh_dualhash_begin(rd->dh, (size_t)(m - rd->rep->sum.members)) != 0) {
+		free(keep);
+		return ARH_ENOMEM;
+	}
 	for (;;) {
 		buf = arh_dualhash_buffer(rd->dh);
 		if ((n = archive_read_data(rd->a, buf,
@@ -231,7 +234,7 @@ read_data(struct reader *rd, struct arh_member *m, int tag)
 		arh_dualhash_update(rd->dh, buf, (size_t)n);
 		done += (uint64_t)n;
 	}
-	arh_dualhash_end(rd->dh, m->sha256);
+	arh_dualhash_end(rd->dh);
 	if (n < 0 || done != m->size) {
 		free(keep);
 		rd->broken = 1;
@@ -489,20 +492,22 @@ read_all(struct reader *rd)
 }
 
 static void
-set_sha512(void *arg, size_t id, const char *sha512)
+set_digests(void *arg, size_t id, const char *sha512, const char *sha256)
 {
 	struct arh_bag_summary *s = arg;
 
 	memcpy(s->members[id].sha512, sha512, 129);
+	memcpy(s->members[id].sha256, sha256, 65);
 }
 
 static void
-set_tar_sha256(void *arg, size_t id, const char *hex)
+set_tar_sha256(void *arg, size_t id, const char *sha512, const char *sha256)
 {
 	struct arh_bag_summary *s = arg;
 
 	(void)id;
-	snprintf(s->tar_sha256, sizeof(s->tar_sha256), "%s", hex);
+	(void)sha512;
+	snprintf(s->tar_sha256, sizeof(s->tar_sha256), "%s", sha256);
 }
 
 int
@@ -517,7 +522,6 @@ arh_bag_verify_flags(int fd, const struct arh_trust *trust,
     unsigned hash_flags, struct arh_verify_report *rep, struct arh_err *err)
 {
 	struct reader rd;
-	char unused[65];
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
@@ -525,11 +529,11 @@ arh_bag_verify_flags(int fd, const struct arh_trust *trust,
 	    rep->n > 0)
 		goto out;
 	rc = read_all(&rd);
-	if (arh_dualhash_sync(rd.dh, set_sha512, &rep->sum) != 0 && rc == 0)
-		rc = arh_errf(err, ARH_ECRYPTO, "SHA-512 failed");
+	if (arh_dualhash_sync(rd.dh, set_digests, &rep->sum) != 0 && rc == 0)
+		rc = arh_errf(err, ARH_ECRYPTO, "hashing the members failed");
 	if (rc != 0)
 		goto out;
-	if (arh_dualhash_end(rd.src.tarhash, unused) != 0 ||
+	if (arh_dualhash_end(rd.src.tarhash) != 0 ||
 	    arh_dualhash_sync(rd.src.tarhash, set_tar_sha256, &rep->sum) != 0) {
 		rc = arh_errf(err, ARH_ECRYPTO, "cannot hash the archive");
 		goto out;

@@ -35,8 +35,29 @@ struct sink {
 	unsigned char	*buf;		/* current pool block, or NULL */
 	size_t		 len;
 	uint64_t	 total;
+	uint64_t	 written;	/* bytes written to fd */
+	uint64_t	 flushing;	/* bytes handed to writeback */
 	int		 errnum;
 };
+
+/*
+ * Start writing back what is written, every WRITEBACK bytes, without
+ * waiting for it: the disk then works while the rest is hashed, and the
+ * fsync that publishes the archive finds little left to do.  Only a hint
+ * (a pipe or a file system without it just says no); the fsync is what
+ * makes the archive durable.
+ */
+#define WRITEBACK	(8 * 1024 * 1024)
+
+static void
+sink_writeback(struct sink *k)
+{
+	if (k->written - k->flushing < WRITEBACK)
+		return;
+	(void)sync_file_range(k->fd, (off_t)k->flushing,
+	    (off_t)(k->written - k->flushing), SYNC_FILE_RANGE_WRITE);
+	k->flushing = k->written;
+}
 
 static int
 sink_flush(struct sink *k)
@@ -48,8 +69,10 @@ sink_flush(struct sink *k)
 		return -1;
 	}
 	arh_dualhash_update(k->tarhash, k->buf, k->len);	/* lends it */
+	k->written += k->len;
 	k->buf = NULL;
 	k->len = 0;
+	sink_writeback(k);
 	return 0;
 }
 
@@ -273,8 +296,10 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 		goto out;
 	}
 	m->data_offset = f->data_offset = (int64_t)w->sink.total;
-	/* The SHA-512 arrives at the next sync, by member index. */
-	arh_dualhash_begin(w->dh, w->sum->nmembers - 1);
+	if (arh_dualhash_begin(w->dh, w->sum->nmembers - 1) != 0) {
+		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
 	for (;;) {
 		/* Ask for one byte more than expected to notice growth. */
 		size_t want = f->size - done < ARH_DUALHASH_BLOCK ?
@@ -318,12 +343,8 @@ copy_payload(struct writer *w, int casefd, struct arh_file *f)
 	}
 	if (done == 0)		/* an empty file */
 		arh_mime_pool_submit(w->mime_pool, "", 0, &f->mime, &f->charset);
-	if (arh_dualhash_end(w->dh, f->sha256) != 0) {
-		rc = arh_errf(w->err, ARH_ECRYPTO, "cannot hash '%s'",
-		    f->disk_path);
-		goto out;
-	}
-	memcpy(m->sha256, f->sha256, sizeof(m->sha256));
+	/* Both digests arrive at the next sync, by member index. */
+	arh_dualhash_end(w->dh);
 	if (archive_write_finish_entry(w->a) != ARCHIVE_OK) {
 		rc = archive_fail(w, f->bag_path);
 		goto out;
@@ -602,26 +623,31 @@ make_tagmanifest(const struct arh_bag_summary *s, int sha512, size_t *len)
 }
 
 static void
-set_sha512(void *arg, size_t id, const char *sha512)
+set_digests(void *arg, size_t id, const char *sha512, const char *sha256)
 {
 	struct arh_bag_summary *s = arg;
 
 	memcpy(s->members[id].sha512, sha512, 129);
+	memcpy(s->members[id].sha256, sha256, 65);
 }
 
-/* Wait for the SHA-512 worker; give each payload file its digest. */
+/* Wait for the hashing workers; give each payload file its digests. */
 static int
-collect_sha512(struct writer *w, struct arh_case *c)
+collect_digests(struct writer *w, struct arh_case *c)
 {
 	size_t i, k = 0;
 
-	if (arh_dualhash_sync(w->dh, set_sha512, w->sum) != 0)
-		return arh_errf(w->err, ARH_ECRYPTO, "SHA-512 failed");
+	if (arh_dualhash_sync(w->dh, set_digests, w->sum) != 0)
+		return arh_errf(w->err, ARH_ECRYPTO, "hashing the payload "
+		    "failed");
 	/* Payload members were added in file order. */
 	for (i = 0; i < w->sum->nmembers; i++)
-		if (w->sum->members[i].payload)
-			memcpy(c->files[k++].sha512, w->sum->members[i].sha512,
+		if (w->sum->members[i].payload) {
+			memcpy(c->files[k].sha512, w->sum->members[i].sha512,
 			    129);
+			memcpy(c->files[k++].sha256, w->sum->members[i].sha256,
+			    65);
+		}
 	return 0;
 }
 
@@ -657,7 +683,7 @@ write_tags(struct writer *w, struct arh_case *c,
 		    "formats");
 		goto out;
 	}
-	if ((rc = collect_sha512(w, c)) != 0)
+	if ((rc = collect_digests(w, c)) != 0)
 		goto out;
 	TAG(make_bag_info(c, p, software, &len), "bag-info.txt");
 	TAG(make_manifest(c, 0, &len), "manifest-sha256.txt");
@@ -793,12 +819,13 @@ summary_init(struct arh_bag_summary *s, const struct arh_case *c,
 }
 
 static void
-set_tar_sha256(void *arg, size_t id, const char *hex)
+set_tar_sha256(void *arg, size_t id, const char *sha512, const char *sha256)
 {
 	struct arh_bag_summary *s = arg;
 
 	(void)id;
-	snprintf(s->tar_sha256, sizeof(s->tar_sha256), "%s", hex);
+	(void)sha512;
+	snprintf(s->tar_sha256, sizeof(s->tar_sha256), "%s", sha256);
 }
 
 int
@@ -809,7 +836,6 @@ arh_bag_write(int out_fd, int casefd, struct arh_case *c,
 	static const char bagit[] =
 	    "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
 	struct writer w;
-	char unused[65];
 	int rc;
 
 	if ((rc = summary_init(sum, c, p)) != 0) {
@@ -832,7 +858,7 @@ arh_bag_write(int out_fd, int casefd, struct arh_case *c,
 		rc = archive_fail(&w, "end of archive");
 		goto out;
 	}
-	if (arh_dualhash_end(w.sink.tarhash, unused) != 0 ||
+	if (arh_dualhash_end(w.sink.tarhash) != 0 ||
 	    arh_dualhash_sync(w.sink.tarhash, set_tar_sha256, sum) != 0) {
 		rc = arh_errf(err, ARH_ECRYPTO, "cannot hash the archive");
 		goto out;

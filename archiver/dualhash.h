@@ -1,12 +1,14 @@
 /*
  * dualhash.h — SHA-512 and SHA-256 of many byte streams on two cores.
  *
- * SHA-512 (the slow digest) runs on a worker thread that works through a
- * queue; the caller computes SHA-256 itself and never waits for a single
- * stream's SHA-512, so the two cores stay busy across file boundaries.
- * The caller reads into buffers lent by the pool, hands each one over with
- * arh_dualhash_update() (it must not touch it afterwards) and collects the
- * SHA-512 digests, tagged with its own stream ids, after arh_dualhash_sync().
+ * Both digests of a stream are computed on one of two worker threads, each
+ * stream whole on the worker with less work waiting, so two files are
+ * hashed at once while the caller only reads and writes; the caller never
+ * waits for a single stream.  It reads into buffers lent by the pool,
+ * hands each one over with arh_dualhash_update() (it must not touch it
+ * afterwards) and collects the digests, tagged with its own stream ids,
+ * after arh_dualhash_sync().  How far the reader runs ahead of the
+ * hashing is bounded by the pool.
  *
  * With ARH_DUALHASH_INLINE there is no worker: each block is hashed on the
  * caller's thread when it is handed over.  The digests, and what sync
@@ -40,10 +42,10 @@ struct arh_dualhash;
 int arh_dualhash_new(struct arh_dualhash **out, unsigned flags,
     struct arh_err *err);
 /*
- * The same machinery for one digest on the worker only: `worker_md` ("SHA256"
- * or "SHA512") on the worker, nothing on the caller (arh_dualhash_end then
- * leaves sha256 empty; the digest comes at sync).  For hashing a stream the
- * caller does not want to spend its own core on.
+ * The same machinery for one digest of one stream at a time on one
+ * worker: `worker_md` ("SHA256" or "SHA512"); sync reports the other
+ * digest as "".  For hashing a stream (the whole tar) the caller does not
+ * want to spend its own core on.
  */
 int arh_dualhash_new_worker_only(struct arh_dualhash **out,
     const char *worker_md, unsigned flags, struct arh_err *err);
@@ -57,22 +59,21 @@ unsigned char *arh_dualhash_buffer(struct arh_dualhash *h);
 /* Give back a buffer from arh_dualhash_buffer() without hashing it. */
 void arh_dualhash_release(struct arh_dualhash *h, unsigned char *buf);
 
-/* Start stream `id`; streams are hashed one after another. */
+/* Start stream `id`; a stream is hashed whole by one worker. */
 int arh_dualhash_begin(struct arh_dualhash *h, size_t id);
 /* Hash buf[0..len) (a pool buffer, or NULL with len 0); the buffer goes
  * back to the pool once the worker is done with it. */
 int arh_dualhash_update(struct arh_dualhash *h, unsigned char *buf,
     size_t len);
-/* End the stream: its SHA-256 (hex) now; its SHA-512 at the next sync. */
-int arh_dualhash_end(struct arh_dualhash *h, char sha256[65]);
+/* End the stream: its digests come at the next sync. */
+int arh_dualhash_end(struct arh_dualhash *h);
 
-/* Wait for the worker, then cb(arg, id, sha512 hex) for every stream ended
- * since the last sync, in order.  Returns ARH_ECRYPTO if hashing failed. */
+/* Wait for the workers, then cb(arg, id, sha512, sha256), both hex, for
+ * every stream begun since the last sync, in the order they began.
+ * Returns ARH_ECRYPTO (and calls nothing) if hashing failed. */
 int arh_dualhash_sync(struct arh_dualhash *h,
-    void (*cb)(void *arg, size_t id, const char *sha512), void *arg);
-
-/* Hex digests delivered by sync: SHA-512 (128 digits) normally, or the
- * worker-only digest. */
+    void (*cb)(void *arg, size_t id, const char *sha512,
+    const char *sha256), void *arg);
 
 /* Both digests of one buffer, synchronously (small tag files). */
 int arh_digests(const void *buf, size_t len, char sha512[129],

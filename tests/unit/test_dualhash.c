@@ -32,18 +32,20 @@
 
 struct got {
 	char	sha512[NSTREAM][129];
+	char	sha256[NSTREAM][65];
 	int	seen[NSTREAM];
 	size_t	order[NSTREAM];
 	size_t	n;
 };
 
 static void
-collect(void *arg, size_t id, const char *sha512)
+collect(void *arg, size_t id, const char *sha512, const char *sha256)
 {
 	struct got *g = arg;
 
 	assert_true(id < NSTREAM);
 	memcpy(g->sha512[id], sha512, 129);
+	memcpy(g->sha256[id], sha256, 65);
 	g->seen[id]++;
 	g->order[g->n++] = id;
 }
@@ -54,7 +56,7 @@ test_abc(void **state)
 	struct arh_dualhash *h;
 	struct got *g = calloc(1, sizeof(*g));
 	unsigned char *b;
-	char s256[65], d512[129], d256[65];
+	char d512[129], d256[65];
 
 	(void)state;
 	assert_int_equal(arh_dualhash_new(&h, 0, NULL), 0);
@@ -62,17 +64,17 @@ test_abc(void **state)
 	b = arh_dualhash_buffer(h);
 	memcpy(b, "abc", 3);
 	assert_int_equal(arh_dualhash_update(h, b, 3), 0);
-	assert_int_equal(arh_dualhash_end(h, s256), 0);
+	assert_int_equal(arh_dualhash_end(h), 0);
 	assert_int_equal(arh_dualhash_sync(h, collect, g), 0);
 	assert_int_equal(g->seen[7], 1);
-	assert_string_equal(s256, "ba7816bf8f01cfea414140de5dae2223"
+	assert_string_equal(g->sha256[7], "ba7816bf8f01cfea414140de5dae2223"
 	    "b00361a396177a9cb410ff61f20015ad");
 	assert_string_equal(g->sha512[7], "ddaf35a193617abacc417349ae204131"
 	    "12e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd"
 	    "454d4423643ce80e2a9ac94fa54ca49f");
 	assert_int_equal(arh_digests("abc", 3, d512, d256), 0);
 	assert_string_equal(d512, g->sha512[7]);
-	assert_string_equal(d256, s256);
+	assert_string_equal(d256, g->sha256[7]);
 	arh_dualhash_free(h);
 	free(g);
 }
@@ -89,7 +91,7 @@ many_streams(unsigned flags)
 	struct arh_dualhash *h;
 	struct got *g = calloc(1, sizeof(*g));
 	unsigned char *all, *b;
-	char s256[NSTREAM][65], d512[129], d256[65];
+	char d512[129], d256[65];
 	size_t i, len, off, k, block;
 
 	assert_int_equal(arh_dualhash_new(&h, flags, NULL), 0);
@@ -111,7 +113,7 @@ many_streams(unsigned flags)
 			memcpy(b, all + off, k);
 			assert_int_equal(arh_dualhash_update(h, b, k), 0);
 		}
-		assert_int_equal(arh_dualhash_end(h, s256[i]), 0);
+		assert_int_equal(arh_dualhash_end(h), 0);
 	}
 	assert_int_equal(arh_dualhash_sync(h, collect, g), 0);
 	assert_int_equal(g->n, NSTREAM);
@@ -121,7 +123,7 @@ many_streams(unsigned flags)
 		assert_int_equal(g->seen[i], 1);
 		assert_int_equal(g->order[i], i);
 		assert_string_equal(g->sha512[i], d512);
-		assert_string_equal(s256[i], d256);
+		assert_string_equal(g->sha256[i], d256);
 	}
 	/* A second sync reports nothing new. */
 	g->n = 0;
@@ -149,8 +151,7 @@ test_many_streams_inline(void **state)
 
 /* Stream `len` bytes of `all` through h as stream `id`, in h's blocks. */
 static void
-feed(struct arh_dualhash *h, size_t id, const unsigned char *all, size_t len,
-    char sha256[65])
+feed(struct arh_dualhash *h, size_t id, const unsigned char *all, size_t len)
 {
 	size_t off, k, block = arh_dualhash_block(h);
 	unsigned char *b;
@@ -164,7 +165,7 @@ feed(struct arh_dualhash *h, size_t id, const unsigned char *all, size_t len,
 	}
 	/* A buffer taken and given back unhashed changes nothing. */
 	arh_dualhash_release(h, arh_dualhash_buffer(h));
-	assert_int_equal(arh_dualhash_end(h, sha256), 0);
+	assert_int_equal(arh_dualhash_end(h), 0);
 }
 
 /*
@@ -186,7 +187,6 @@ test_inline_same_as_threaded(void **state)
 	struct got *g[2];
 	struct arh_dualhash *h[2];
 	unsigned char *all;
-	char s256[2][sizeof(lens) / sizeof(lens[0])][65];
 	char d512[129], d256[65];
 	size_t i;
 	int kind, m;
@@ -205,7 +205,7 @@ test_inline_same_as_threaded(void **state)
 			    &h[m], "SHA256", flags, NULL) :
 			    arh_dualhash_new(&h[m], flags, NULL), 0);
 			for (i = 0; i < n; i++)
-				feed(h[m], n - 1 - i, all, lens[i], s256[m][i]);
+				feed(h[m], n - 1 - i, all, lens[i]);
 			assert_int_equal(arh_dualhash_sync(h[m], collect, g[m]),
 			    0);
 			assert_int_equal(g[m]->n, n);
@@ -216,13 +216,12 @@ test_inline_same_as_threaded(void **state)
 			assert_int_equal(g[0]->order[i], g[1]->order[i]);
 			assert_int_equal(g[1]->order[i], id);
 			assert_string_equal(g[0]->sha512[id], g[1]->sha512[id]);
-			assert_string_equal(s256[0][i], s256[1][i]);
+			assert_string_equal(g[0]->sha256[id], g[1]->sha256[id]);
 			assert_int_equal(arh_digests(all, lens[i], d512, d256),
 			    0);
-			/* Worker-only: the worker's SHA-256 at sync, none at
-			 * end. */
-			assert_string_equal(g[1]->sha512[id], kind ? d256 : d512);
-			assert_string_equal(s256[1][i], kind ? "" : d256);
+			/* Worker-only SHA-256: that digest alone. */
+			assert_string_equal(g[1]->sha512[id], kind ? "" : d512);
+			assert_string_equal(g[1]->sha256[id], d256);
 		}
 		free(g[0]);
 		free(g[1]);
