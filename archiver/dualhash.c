@@ -19,7 +19,7 @@
  * file of up to about 12 MiB be hashed beside the next ones.  A single
  * stream (the tar) needs only enough to keep its one worker busy.
  */
-#define NBUF	16
+#define NBUF	8
 #define NBUF_ONE 4
 #define NITEM	(4 * NBUF + 64)	/* a worker's queue: data plus begin/end marks */
 
