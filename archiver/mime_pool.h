@@ -1,11 +1,12 @@
 /*
  * mime_pool.h — format identification off the writer's thread.
  *
- * libmagic costs 0.4–2.5 ms of CPU per file (its text rules are regular
- * expressions), more than hashing a small file; a worker thread runs it on
- * a copy of each file's first block while the writer goes on.  Results are
- * written to the pointers given at submit time; read them only after
- * arh_mime_pool_drain() returns.
+ * libmagic costs up to 2 ms of CPU per file (0.02–0.1 ms for PDF, JPEG or
+ * ZIP, 0.3–0.4 ms for XML or e-mail, 1.6 ms for plain text, on which every
+ * one of its text rules, regular expressions, is tried), more than hashing
+ * a small file; a worker thread runs it on a copy of each file's first
+ * block while the writer goes on.  Results are written to the pointers
+ * given at submit time; read them only after arh_mime_pool_drain() returns.
  */
 #ifndef ARHIIVAR_MIME_POOL_H
 #define ARHIIVAR_MIME_POOL_H
