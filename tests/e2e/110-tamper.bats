@@ -127,8 +127,36 @@ repack() {
 	cp "$T/repacked.tar" "$TAR"
 }
 
-# recompute_bag DIR: both manifests, Payload-Oxum and both tag manifests
-# made to agree with the files now in DIR's bag, as a forger would.
+# INDEX: the manifest index (docs/FORMAT.md 4.1).
+INDEX=metadata/manifest-sha256-index.txt
+
+# reindex DIR: DIR's manifest index made anew from its manifest-sha256.txt
+# by the writer's rule, with stock tools only (as a forger, or an
+# independent verifier, would).
+reindex() (
+	cd "$1/$BAG" || exit 1
+	m=manifest-sha256.txt
+	LC_ALL=C awk '
+		{ l = length($0) + 1
+		  if (n > 0 && n + l > 65536) { print off + 0, n, first; off += n; n = 0 }
+		  if (n == 0) first = substr($0, 67)
+		  n += l }
+		END { if (n > 0) print off + 0, n, first }' "$m" |
+	while read -r off len first; do
+		sha=$(tail -c +$((off + 1)) "$m" | head -c "$len" | sha256sum)
+		printf '%s %s %s %s\n' "${sha%% *}" "$off" "$len" "$first"
+	done >"$INDEX"
+)
+
+# tag_files: the tag files the tag manifests list, in the writer's order.
+tag_files() {
+	echo bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
+	    metadata/case.json "$INDEX"
+}
+
+# recompute_bag DIR: both manifests, the index, Payload-Oxum and both tag
+# manifests made to agree with the files now in DIR's bag, as a forger
+# would.
 recompute_bag() (
 	cd "$1/$BAG" || exit 1
 	files=()
@@ -137,8 +165,8 @@ recompute_bag() (
 	sha256sum "${files[@]}" >manifest-sha256.txt
 	bytes=$(cat "${files[@]}" | wc -c)
 	sed -i "s/^Payload-Oxum: .*/Payload-Oxum: $bytes.${#files[@]}/" bag-info.txt
-	set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
-	    metadata/case.json
+	reindex "$1"
+	set -- $(tag_files)
 	sha256sum "$@" >tagmanifest-sha256.txt
 	sha512sum "$@" >tagmanifest-sha512.txt
 )
@@ -432,9 +460,19 @@ forge_payload() {
 	[ "$status" -eq 0 ]
 }
 
-@test "truncated to half: structure" {
+# header_offset MEMBER: where MEMBER's first header starts in the stored tar.
+header_offset() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" \
+	    "select header_offset from files where archive = '$BAG' and path = '$1'"
+}
+
+@test "truncated to half, inside a header: structure" {
 	tamper_home
-	truncate -s $(( $(stat -c %s "$TAR") / 2 )) "$TAR"
+	# Half way, in the middle of the header there (not at a member's end,
+	# which reads as a missing end-of-archive marker instead).
+	h=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select max(header_offset)
+	    from files where archive = '$BAG' and header_offset <= $(( $(stat -c %s "$TAR") / 2 ))")
+	truncate -s $(( h + 256 )) "$TAR"
 	verify_store
 	[ "$status" -eq 1 ]
 	has_finding structure "" "truncated or corrupt tar"
@@ -776,11 +814,12 @@ forge_payload() {
 # Each archive below is re-sealed with the home's own key, so that only the
 # rule under test can fail: a forger with the key gets no further.
 
-# retag DIR: both tag manifests made to agree with DIR's tag files.
+# retag DIR: the index and both tag manifests made to agree with DIR's
+# tag files.
 retag() (
+	reindex "$1"
 	cd "$1/$BAG" || exit 1
-	set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
-	    metadata/case.json
+	set -- $(tag_files)
 	sha256sum "$@" >tagmanifest-sha256.txt
 	sha512sum "$@" >tagmanifest-sha512.txt
 )

@@ -208,7 +208,7 @@ check_bag() {
 		cmp <(tar -xOf "$t1" "$m") <(tar -xOf "$t2" "$m")
 		n=$((n + 1))
 	done < <(tar -tf "$t1")
-	[ "$n" -eq 11 ]
+	[ "$n" -eq 12 ]
 	[ "$(tar -xOf "$t1" "$BAG/bag-info.txt" | grep '^Bagging-Date:')" = "Bagging-Date: 2025-01-01" ]
 	# Headers too: byte for byte up to the seal's header.
 	local seal_at
@@ -232,7 +232,7 @@ check_bag() {
 	arh ingest --new-version "$CASE" >/dev/null
 	local before
 	before=$(catalog_rows)
-	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from files')" -eq 24 ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from files')" -eq 26 ]
 	rm "$ARHIIVAR_HOME/catalog.db"
 	run arh catalog rebuild
 	[ "$status" -eq 0 ]
