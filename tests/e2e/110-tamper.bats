@@ -292,6 +292,82 @@ forge_payload() {
 	has_finding tagmanifest manifest-sha512.txt "does not match tagmanifest-sha512.txt"
 }
 
+@test "one byte of the manifest index: restore refused at the tag manifest; verify names the index" {
+	tamper_home
+	# A digit of the chunk's SHA-256: the index still parses.
+	other_hex "$TAR" $(( $(data_offset "$INDEX") + 5 ))
+	run arh restore -o "$T/out" 12-1/2024 data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"tagmanifest: $INDEX does not match the sealed tag manifest: verify the archive"* ]]
+	[ ! -e "$T/out" ]
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest "$INDEX" "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding index "$INDEX" "chunk 1 (bytes 0 to "
+	has_finding catalog "$INDEX" "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest "$INDEX" "SHA-512 digest does not match tagmanifest-sha512.txt"
+	no_layer seal
+}
+
+# many_files N: N more files in the public record 12-1_8911-1, named long
+# enough that manifest-sha256.txt spans several 64 KiB chunks of its index.
+many_files() {
+	local i d="$CASE/12-1_8911-1/paljud"
+	mkdir "$d"
+	for ((i = 1; i <= $1; i++)); do
+		printf 'kiri %d\n' "$i" >"$d/$(printf 'kiri-%04d-%040d.txt' "$i" 0)"
+	done
+}
+
+@test "one byte of a chunk of manifest-sha256.txt: a restore through that chunk is refused naming it; verify names the chunk" {
+	many_files 1000
+	tamper_home
+	local line off len first
+	line=$(tar -xOf "$TAR" "$BAG/$INDEX" | sed -n 2p)
+	read -r _ off len first <<<"$line"
+	[ -n "$first" ] && [ "$(tar -xOf "$TAR" "$BAG/$INDEX" | wc -l)" -ge 3 ]
+	# A digest digit of the second chunk's first line.
+	other_hex "$TAR" $(( $(data_offset manifest-sha256.txt) + off + 3 ))
+	run arh restore -o "$T/out" 12-1/2024 "$first"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"index: chunk 2 of manifest-sha256.txt (bytes $off to $((off + len)), from '$first') does not match $INDEX: its SHA-256 is not the one in the index; verify the archive"* ]]
+	[ ! -e "$T/out" ]
+	# A file of another chunk: every link of its own chain holds.
+	run arh restore -o "$T/out" 12-1/2024 data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 0 ]
+	cmp "$T/out" "$CASE/12-1_8911-1/vastus.txt"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding index "$INDEX" "chunk 2 (bytes $off to $((off + len)) of manifest-sha256.txt, from '$first') does not match: its SHA-256 is not the one in the index"
+	has_finding tagmanifest manifest-sha256.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding payload "$first" "SHA-256 digest does not match manifest-sha256.txt"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding index "$INDEX" "chunk 2 (bytes $off to $((off + len)) of manifest-sha256.txt"
+}
+
+@test "a manifest index that does not tile the manifest, re-sealed with the home's key: index layer, restore refused" {
+	tamper_home
+	unpack "$T/x"
+	# One byte longer than the manifest, every digest made to agree.
+	awk '{ $3 = $3 + 1; print }' "$T/x/$BAG/$INDEX" >"$T/i" && mv "$T/i" "$T/x/$BAG/$INDEX"
+	( cd "$T/x/$BAG" && set -- $(tag_files) &&
+	  sha256sum "$@" >tagmanifest-sha256.txt && sha512sum "$@" >tagmanifest-sha512.txt )
+	reseal "$T/x"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding index "$INDEX" "line 1 runs past the end of manifest-sha256.txt"
+	no_layer tagmanifest
+	no_layer seal
+	run arh -H "$T/nohome" restore -o "$T/out" --trust "$T/anchor.pem" "$T/copy.tar" data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"index: $INDEX: line 1 runs past the end of manifest-sha256.txt"* ]]
+	[ ! -e "$T/out" ]
+}
+
 @test "one byte of bag-info.txt: tagmanifest names bag-info.txt" {
 	tamper_home
 	flip "$TAR" "$(offset_of bag-info.txt 'Source-Organization: Justiitsministeerium')"
