@@ -1,7 +1,7 @@
 /*
  * bag_check.c — the checks that follow the stream: duplicates, bagit.txt,
  * both manifests against the payload digests, Payload-Oxum, both tag
- * manifests, the seal and metadata/case.json.  Every failure becomes a
+ * manifests, the manifest index, the seal and metadata/case.json.  Every failure becomes a
  * finding naming its layer and member; nothing stops at the first.
  */
 #include <limits.h>

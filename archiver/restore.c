@@ -3,9 +3,11 @@
  *
  * Order matters: the access decision comes first (a refusal touches no
  * archive byte and is an event); then the sealed manifest is checked (seal
- * over tagmanifest-sha512.txt → digest of manifest-sha512.txt → the file's
- * line); then the member is read at its offset, hashed and published only
- * if its digest is the sealed one.
+ * over tagmanifest-sha512.txt → digest of the manifest index → digest of
+ * the one chunk of manifest-sha256.txt that can hold the file's line → the
+ * line; in an archive without the index, digest of the whole manifest →
+ * the line); then the member is read at its offset, hashed and published
+ * only if its digest is the sealed one.
  *
  * A bare copy (arh_restore_copy) has no catalog to ask: its members are
  * found by reading the tar headers, the seal chain is checked first (it is
