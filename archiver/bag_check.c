@@ -1,7 +1,7 @@
 /*
  * bag_check.c — the checks that follow the stream: duplicates, bagit.txt,
  * both manifests against the payload digests, Payload-Oxum, both tag
- * manifests, the seal and metadata/case.json.  Every failure becomes a
+ * manifests, the manifest index, the seal and metadata/case.json.  Every failure becomes a
  * finding naming its layer and member; nothing stops at the first.
  */
 #include <limits.h>
@@ -13,6 +13,7 @@
 
 #include "arhiivar/seal.h"
 #include "bag_read.h"
+#include "manifest_index.h"
 #include "util.h"
 
 /* Payload members sorted by path, for lookups by manifest lines. */
@@ -301,6 +302,47 @@ check_tags(struct reader *rd, const struct index *tags)
 	return rc;
 }
 
+/*
+ * metadata/manifest-sha256-index.txt, when the archive has one: it must
+ * parse, tile manifest-sha256.txt, and every chunk must have its SHA-256
+ * (restore takes a file's line from one chunk, trusting the index).
+ */
+static int
+check_index(struct reader *rd)
+{
+	const char *man = rd->tag[2];
+	struct arh_mindex ix;
+	struct arh_err e;
+	char *text;
+	size_t i;
+	int rc = 0;
+
+	if (rd->tag[TAG_INDEX] == NULL)
+		return 0;	/* written before the index was */
+	if ((text = strdup(rd->tag[TAG_INDEX])) == NULL)
+		return ARH_ENOMEM;
+	arh_err_clear(&e);
+	if ((rc = arh_mindex_parse(&ix, text, rd->taglen[TAG_INDEX],
+	    rd->taglen[2], &e)) != 0) {
+		free(text);
+		return rc == ARH_ENOMEM ? rc : arh_finding(rd->rep, "index",
+		    ARH_INDEX_PATH, "%s", e.msg);
+	}
+	for (i = 0; rc == 0 && i < ix.n; i++) {
+		const struct arh_mchunk *c = &ix.v[i];
+		if (arh_mindex_chunk_check(c, man + c->off, (size_t)c->len,
+		    &e) != 0)
+			rc = arh_finding(rd->rep, "index", ARH_INDEX_PATH,
+			    "chunk %zu (bytes %llu to %llu of manifest-sha256.txt,"
+			    " from '%s') does not match: %s", i + 1,
+			    (unsigned long long)c->off, (unsigned long long)
+			    (c->off + c->len), c->first, e.msg);
+	}
+	arh_mindex_release(&ix);
+	free(text);
+	return rc;
+}
+
 static int
 check_seal(struct reader *rd, const struct arh_trust *trust)
 {
@@ -514,7 +556,7 @@ arh_bag_check(struct reader *rd, const struct arh_trust *trust)
 	int rc, missing = 0;
 
 	for (i = 0; i < NTAGS; i++)
-		if (rd->tag[i] == NULL) {
+		if (rd->tag[i] == NULL && !arh_tagfiles[i].optional) {
 			missing++;
 			if ((rc = arh_finding(rd->rep, "structure",
 			    arh_tagfiles[i].path, "missing tag file")) != 0)
@@ -534,6 +576,7 @@ arh_bag_check(struct reader *rd, const struct arh_trust *trust)
 	    &payload, 1, "payload")) != 0 ||
 	    (rc = check_oxum(rd, &payload)) != 0 ||
 	    (rc = check_tags(rd, &tags)) != 0 ||
+	    (rc = check_index(rd)) != 0 ||
 	    (rc = check_seal(rd, trust)) != 0)
 		goto out;
 	rc = check_metadata(rd, &payload);

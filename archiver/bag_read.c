@@ -22,6 +22,7 @@
 #include "arhiivar/verify.h"
 #include "bag_read.h"
 #include "dualhash.h"
+#include "manifest_index.h"
 #include "util.h"
 
 static la_ssize_t
@@ -52,14 +53,15 @@ source_read(struct archive *a, void *arg, const void **buf)
 }
 
 const struct tagfile arh_tagfiles[NTAGS] = {
-	{ "bagit.txt", 1 },
-	{ "bag-info.txt", 1 },
-	{ "manifest-sha256.txt", 1 },
-	{ "manifest-sha512.txt", 1 },
-	{ "metadata/case.json", 1 },
-	{ "tagmanifest-sha256.txt", 0 },
-	{ "tagmanifest-sha512.txt", 0 },
-	{ "signature/tagmanifest-sha512.txt.p7s", 0 },
+	{ "bagit.txt", 1, 0 },
+	{ "bag-info.txt", 1, 0 },
+	{ "manifest-sha256.txt", 1, 0 },
+	{ "manifest-sha512.txt", 1, 0 },
+	{ "metadata/case.json", 1, 0 },
+	{ "tagmanifest-sha256.txt", 0, 0 },
+	{ "tagmanifest-sha512.txt", 0, 0 },
+	{ "signature/tagmanifest-sha512.txt.p7s", 0, 0 },
+	{ ARH_INDEX_PATH, 1, 1 },
 };
 
 int

@@ -11,12 +11,17 @@
 #include "arhiivar/verify.h"
 #include "dualhash.h"
 
-#define NTAGS		8
+#define NTAGS		9
+#define TAG_INDEX	8	/* metadata/manifest-sha256-index.txt */
 
-/* Tag files of the format; `listed`: must be in the tag manifests. */
+/*
+ * Tag files of the format; `listed`: must be in the tag manifests;
+ * `optional`: archives written before it was added lack it.
+ */
 struct tagfile {
 	const char	*path;
 	int		 listed;
+	int		 optional;
 };
 extern const struct tagfile arh_tagfiles[NTAGS];
 

@@ -20,6 +20,7 @@
 #include "arhiivar/mime.h"
 #include "dualhash.h"
 #include "fault.h"
+#include "manifest_index.h"
 #include "mime_pool.h"
 #include "util.h"
 
@@ -605,7 +606,7 @@ make_tagmanifest(const struct arh_bag_summary *s, int sha512, size_t *len)
 {
 	static const char *const tags[] = { "bag-info.txt", "bagit.txt",
 	    "manifest-sha256.txt", "manifest-sha512.txt",
-	    "metadata/case.json" };
+	    "metadata/case.json", ARH_INDEX_PATH };
 	char *buf = NULL;
 	size_t i, k;
 	FILE *f;
@@ -620,6 +621,17 @@ make_tagmanifest(const struct arh_bag_summary *s, int sha512, size_t *len)
 				    s->members[i].sha256, tags[k]);
 	fclose(f);
 	return buf;
+}
+
+/*
+ * metadata/manifest-sha256-index.txt over the bytes of manifest-sha256.txt
+ * (manlen): restore checks one file's sealed digest by one chunk of the
+ * manifest, not all of it.
+ */
+static char *
+make_index(const char *man, size_t manlen, size_t *len)
+{
+	return arh_mindex_make(man, manlen, ARH_INDEX_CHUNK, len);
 }
 
 static void
@@ -656,9 +668,9 @@ static int
 write_tags(struct writer *w, struct arh_case *c,
     const struct arh_bag_params *p, const char *software)
 {
-	char *b = NULL;
+	char *b = NULL, *man256 = NULL;
 	unsigned char *der = NULL;
-	size_t len = 0, derlen = 0;
+	size_t len = 0, derlen = 0, man256len = 0;
 	json_t *meta = NULL;
 	int rc;
 
@@ -686,7 +698,20 @@ write_tags(struct writer *w, struct arh_case *c,
 	if ((rc = collect_digests(w, c)) != 0)
 		goto out;
 	TAG(make_bag_info(c, p, software, &len), "bag-info.txt");
-	TAG(make_manifest(c, 0, &len), "manifest-sha256.txt");
+	/* Kept for the index, which is made from its bytes. */
+	if ((man256 = make_manifest(c, 0, &man256len)) == NULL) {
+		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (man256len > ARH_MAX_TAG_BYTES) {
+		rc = arh_errf(w->err, ARH_EINVAL, "manifest-sha256.txt would "
+		    "be %zu bytes, more than the %d an archive may hold",
+		    man256len, ARH_MAX_TAG_BYTES);
+		goto out;
+	}
+	if ((rc = write_buf(w, "manifest-sha256.txt", man256, man256len,
+	    NULL)) != 0)
+		goto out;
 	TAG(make_manifest(c, 1, &len), "manifest-sha512.txt");
 	if ((rc = write_dir(w, "metadata")) != 0)
 		goto out;
@@ -695,6 +720,7 @@ write_tags(struct writer *w, struct arh_case *c,
 		goto out;
 	}
 	TAG(dump_json(meta, &len), "metadata/case.json");
+	TAG(make_index(man256, man256len, &len), ARH_INDEX_PATH);
 	TAG(make_tagmanifest(w->sum, 0, &len), "tagmanifest-sha256.txt");
 	if ((b = make_tagmanifest(w->sum, 1, &len)) == NULL) {
 		rc = arh_errf(w->err, ARH_ENOMEM, "out of memory");
@@ -717,6 +743,7 @@ write_tags(struct writer *w, struct arh_case *c,
 out:
 	json_decref(meta);
 	free(der);
+	free(man256);
 	free(b);
 	return rc;
 }

@@ -3,9 +3,11 @@
  *
  * Order matters: the access decision comes first (a refusal touches no
  * archive byte and is an event); then the sealed manifest is checked (seal
- * over tagmanifest-sha512.txt → digest of manifest-sha512.txt → the file's
- * line); then the member is read at its offset, hashed and published only
- * if its digest is the sealed one.
+ * over tagmanifest-sha512.txt → digest of the manifest index → digest of
+ * the one chunk of manifest-sha256.txt that can hold the file's line → the
+ * line; in an archive without the index, digest of the whole manifest →
+ * the line); then the member is read at its offset, hashed and published
+ * only if its digest is the sealed one.
  *
  * A bare copy (arh_restore_copy) has no catalog to ask: its members are
  * found by reading the tar headers, the seal chain is checked first (it is
@@ -30,6 +32,7 @@
 #include "arhiivar/redact.h"
 #include "text.h"
 #include "fault.h"
+#include "manifest_index.h"
 #include "util.h"
 
 #define CHUNK	(256 * 1024)
@@ -239,17 +242,26 @@ manifest_digest(const char *text, size_t hexlen, const char *path,
 	return -1;
 }
 
-/* The tag files the seal chain runs through. */
+/*
+ * The tag files the seal chain runs through.  With the manifest index only
+ * the index and one chunk of manifest-sha256.txt are read, found at the
+ * manifest's data offset; without it (an archive written before the
+ * index) the whole manifest.
+ */
 struct chain {
-	struct membuf	man;		/* manifest-sha256.txt */
+	struct membuf	man;		/* manifest-sha256.txt, or empty */
+	struct membuf	idx;		/* its index, or empty */
 	struct membuf	tagman;		/* tagmanifest-sha512.txt */
 	struct membuf	sig;		/* signature/tagmanifest-sha512.txt.p7s */
+	int64_t		man_data;	/* where the manifest's data starts */
+	uint64_t	man_size;
 };
 
 static void
 chain_release(struct chain *c)
 {
 	free(c->man.p);
+	free(c->idx.p);
 	free(c->tagman.p);
 	free(c->sig.p);
 	memset(c, 0, sizeof(*c));
@@ -283,14 +295,97 @@ tag_sealed(const struct chain *c, const char *name, const struct membuf *tag,
 	return 0;
 }
 
+/* len bytes at off of fd into buf; -1 with errno, or 0 at a short read. */
+static ssize_t
+pread_all(int fd, char *buf, size_t len, off_t off)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = pread(fd, buf + done, len - done, off + (off_t)done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
 /*
- * The SHA-256 the seal vouches for: the seal covers tagmanifest-sha512.txt,
- * which holds the SHA-512 of manifest-sha256.txt, which holds the file's
- * SHA-256.  (The SHA-256 manifest is the smaller one to hash, and SHA-256
- * is the faster digest for the payload.)
+ * Chunk k of the manifest, read from fd and checked against the index
+ * (NUL-terminated into out).
  */
 static int
-chain_check(const struct arh_trust *trust, const struct chain *c,
+read_chunk(int fd, const struct chain *c, const struct arh_mindex *ix,
+    long k, struct membuf *out, struct arh_err *err)
+{
+	const struct arh_mchunk *ch = &ix->v[k];
+	struct arh_err e;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	if ((out->p = ARH_FAULT_ALLOC(malloc((size_t)ch->len + 1))) == NULL)
+		return arh_errf(err, ARH_ENOMEM, "out of memory");
+	n = pread_all(fd, out->p, (size_t)ch->len, (off_t)(c->man_data +
+	    (int64_t)ch->off));
+	if (n == -1)
+		return arh_errno(err, ARH_EIO, errno, "cannot read "
+		    "manifest-sha256.txt in the archive");
+	out->len = (size_t)n;
+	out->p[out->len] = '\0';
+	arh_err_clear(&e);
+	if (arh_mindex_chunk_check(ch, out->p, out->len, &e) != 0)
+		return arh_errf(err, ARH_EVERIFY, "index: chunk %ld of "
+		    "manifest-sha256.txt (bytes %llu to %llu, from '%s') does "
+		    "not match %s: %s; verify the archive", k + 1,
+		    (unsigned long long)ch->off, (unsigned long long)(ch->off +
+		    ch->len), ch->first, ARH_INDEX_PATH, e.msg);
+	return 0;
+}
+
+/*
+ * The file's line by the index: the sealed index names the one chunk of
+ * the manifest that can hold it (the manifest is sorted by path), and
+ * gives that chunk's SHA-256.
+ */
+static int
+indexed_digest(int fd, struct chain *c, const char *path, char expect[65],
+    struct arh_err *err)
+{
+	struct arh_mindex ix = { NULL, 0 };
+	struct membuf chunk = { NULL, 0 };
+	long k;
+	int rc;
+
+	if ((rc = tag_sealed(c, ARH_INDEX_PATH, &c->idx, err)) != 0)
+		return rc;
+	if ((rc = arh_mindex_parse(&ix, c->idx.p, c->idx.len, c->man_size,
+	    err)) != 0)
+		return rc == ARH_EFORMAT ? in_layer(err, ARH_EVERIFY, "index") :
+		    rc;
+	if ((k = arh_mindex_find(&ix, path)) >= 0 &&
+	    (rc = read_chunk(fd, c, &ix, k, &chunk, err)) != 0)
+		goto out;
+	if (k < 0 || manifest_digest(chunk.p, 64, path, expect) != 0)
+		rc = arh_errf(err, ARH_EVERIFY, "completeness: '%s' is not in "
+		    "the sealed manifest", path);
+out:
+	free(chunk.p);
+	arh_mindex_release(&ix);
+	return rc;
+}
+
+/*
+ * The SHA-256 the seal vouches for: the seal covers tagmanifest-sha512.txt,
+ * which holds the SHA-512 of manifest-sha256.txt (or of its index, which
+ * holds the SHA-256 of each chunk of it), which holds the file's SHA-256.
+ * (The SHA-256 manifest is the smaller one to hash, and SHA-256 is the
+ * faster digest for the payload.)
+ */
+static int
+chain_check(const struct arh_trust *trust, int fd, struct chain *c,
     const char *path, char expect[65], struct arh_err *err)
 {
 	int rc;
@@ -298,11 +393,41 @@ chain_check(const struct arh_trust *trust, const struct chain *c,
 	if ((rc = arh_seal_verify(trust, c->tagman.p, c->tagman.len, c->sig.p,
 	    c->sig.len, NULL, err)) != 0)
 		return rc == ARH_EVERIFY ? in_layer(err, rc, "seal") : rc;
+	if (c->idx.p != NULL)
+		return indexed_digest(fd, c, path, expect, err);
 	if ((rc = tag_sealed(c, "manifest-sha256.txt", &c->man, err)) != 0)
 		return rc;
 	if (manifest_digest(c->man.p, 64, path, expect) != 0)
 		return arh_errf(err, ARH_EVERIFY, "completeness: '%s' is not in "
 		    "the sealed manifest", path);
+	return 0;
+}
+
+/*
+ * The manifest's locator and its index when the catalog has one, else the
+ * whole manifest.
+ */
+static int
+read_manifest_or_index(struct arh_home *h, int fd, const char *archive,
+    struct chain *c, struct arh_err *err)
+{
+	struct arh_file_row row;
+	int rc;
+
+	rc = read_tag(h, fd, archive, ARH_INDEX_PATH, &c->idx, err);
+	if (rc == ARH_ENOTFOUND) {
+		free(c->idx.p);
+		c->idx.p = NULL;
+		arh_err_clear(err);
+		return read_tag(h, fd, archive, "manifest-sha256.txt", &c->man,
+		    err);
+	}
+	if (rc != 0 || (rc = arh_catalog_file(h->cat, archive,
+	    "manifest-sha256.txt", &row, err)) != 0)
+		return rc;
+	c->man_data = row.data_offset;
+	c->man_size = row.size;
+	arh_file_row_release(&row);
 	return 0;
 }
 
@@ -316,8 +441,7 @@ sealed_digest(struct arh_home *h, const struct arh_restore_req *req, int fd,
 	int rc;
 
 	memset(&c, 0, sizeof(c));
-	if ((rc = read_tag(h, fd, req->archive, "manifest-sha256.txt", &c.man,
-	    err)) != 0 ||
+	if ((rc = read_manifest_or_index(h, fd, req->archive, &c, err)) != 0 ||
 	    (rc = read_tag(h, fd, req->archive, "tagmanifest-sha512.txt",
 	    &c.tagman, err)) != 0 ||
 	    (rc = read_tag(h, fd, req->archive,
@@ -325,7 +449,8 @@ sealed_digest(struct arh_home *h, const struct arh_restore_req *req, int fd,
 	    (req->trust == NULL &&
 	    (rc = arh_home_trust(h, NULL, 0, &own, err)) != 0))
 		goto out;
-	rc = chain_check(req->trust ? req->trust : own, &c, path, expect, err);
+	rc = chain_check(req->trust ? req->trust : own, fd, &c, path, expect,
+	    err);
 out:
 	arh_trust_free(own);
 	chain_release(&c);
@@ -676,6 +801,24 @@ refuse_alike(struct arh_home *h, struct arh_restore_req *req,
 	    erc ? e.msg : "");
 }
 
+/*
+ * A refusal rc (ARH_ENOTFOUND, ARH_EDENIED) made alike when some record is
+ * withheld from the caller.  Asked only when refusing: finding out reads
+ * every file row of the archive, which a granted restore need not pay.
+ */
+static int
+refusal(struct arh_home *h, struct arh_restore_req *req, const char *path,
+    int rc, struct arh_err *err)
+{
+	struct arh_err e;
+	int hidden = 0, r;
+
+	arh_err_clear(&e);
+	if ((r = withholds(h, req, &hidden, &e)) != 0)
+		return arh_errf(err, r, "%s", e.msg);
+	return hidden ? refuse_alike(h, req, path, rc, err) : rc;
+}
+
 int
 arh_restore(struct arh_home *h, struct arh_restore_req *req,
     struct arh_err *err)
@@ -683,20 +826,19 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 	struct arh_archive_row arow;
 	struct arh_file_row f;
 	char path[ARH_MAX_PATH + 8], expect[65];
-	int fd = -1, rc, hidden = 0;
+	int fd = -1, rc;
 
 	memset(&f, 0, sizeof(f));
 	snprintf(path, sizeof(path), "%s%s", strncmp(req->path, "data/", 5) ?
 	    "data/" : "", req->path);
-	if ((rc = arh_catalog_get(h->cat, req->archive, &arow, err)) != 0 ||
-	    (rc = withholds(h, req, &hidden, err)) != 0)
+	if ((rc = arh_catalog_get(h->cat, req->archive, &arow, err)) != 0)
 		goto out;
 	/* To a caller from whom some of the archive is withheld, a file that
 	 * is not there and one that is withheld get the same answer and the
 	 * same event: the refusal is no oracle for guessed names. */
-	rc = arh_catalog_file(h->cat, req->archive, path, &f, err);
-	if (rc == ARH_ENOTFOUND && hidden)
-		rc = refuse_alike(h, req, path, rc, err);
+	if ((rc = arh_catalog_file(h->cat, req->archive, path, &f,
+	    err)) == ARH_ENOTFOUND)
+		rc = refusal(h, req, path, rc, err);
 	if (rc != 0)
 		goto out;
 	if (f.record == NULL) {
@@ -704,8 +846,8 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 		    path);
 		goto out;
 	}
-	if ((rc = decide(h, req, &f, err)) == ARH_EDENIED && hidden)
-		rc = refuse_alike(h, req, path, rc, err);
+	if ((rc = decide(h, req, &f, err)) == ARH_EDENIED)
+		rc = refusal(h, req, path, rc, err);
 	if (rc != 0)
 		goto out;
 	if ((rc = arh_open_regular(arh_store_dirfd(h->store), arow.path,
@@ -766,11 +908,12 @@ arh_archive_tag(struct arh_home *h, const char *archive, const char *path,
 /* ---- a bare copy: no catalog ------------------------------------------ */
 
 /* The members a restore from a bare copy needs, found by their headers. */
-enum { M_MAN, M_TAGMAN, M_SIG, M_META, M_FILE, NMEMBERS };
+enum { M_MAN, M_TAGMAN, M_SIG, M_META, M_FILE, M_INDEX, NMEMBERS };
 
 struct found {
 	const char	*path;
 	int64_t		 offset;	/* of its header */
+	int64_t		 data;		/* of its data */
 	uint64_t	 size;
 	int		 seen;
 };
@@ -827,6 +970,8 @@ scan_copy(int fd, const char *what, struct scan *s, struct arh_err *err)
 	struct archive *a;
 	struct archive_entry *e;
 	struct at_source *src;
+	struct found *pending = NULL;
+	int64_t pos;
 	int r, rc = ARH_EVERIFY;
 
 	if ((src = ARH_FAULT_ALLOC(calloc(1, sizeof(*src)))) == NULL ||
@@ -840,11 +985,21 @@ scan_copy(int fd, const char *what, struct scan *s, struct arh_err *err)
 	archive_read_set_seek_callback(a, at_seek);
 	archive_read_set_callback_data(a, src);
 	if ((r = archive_read_open1(a)) == ARCHIVE_OK)
-		while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
-		    r == ARCHIVE_WARN) {
-			if ((rc = scan_entry(s, e, archive_read_header_position(
-			    a), err)) != 0)
+		for (;;) {
+			r = archive_read_next_header(a, &e);
+			pos = archive_read_header_position(a);
+			/* Data ends, padded to 512 bytes, where the next
+			 * header starts (as bag_read.c finds it). */
+			if (pending != NULL)
+				pending->data = pos - (int64_t)((pending->size +
+				    511) & ~(uint64_t)511);
+			pending = NULL;
+			if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+				break;
+			if ((rc = scan_entry(s, e, pos, err)) != 0)
 				goto out;
+			if (s->m[M_MAN].seen && s->m[M_MAN].offset == pos)
+				pending = &s->m[M_MAN];
 			if ((r = archive_read_data_skip(a)) != ARCHIVE_OK)
 				break;
 		}
@@ -1027,13 +1182,18 @@ restore_scanned(struct arh_home *h, struct arh_restore_req *req, int fd,
 
 	memset(&c, 0, sizeof(c));
 	memset(&f, 0, sizeof(f));
-	if ((rc = read_tag_at(fd, s->m[M_MAN].offset, s->m[M_MAN].path,
+	c.man_data = s->m[M_MAN].data;
+	c.man_size = s->m[M_MAN].size;
+	if ((rc = (s->m[M_INDEX].seen && s->m[M_MAN].data >= 0) ?
+	    read_tag_at(fd, s->m[M_INDEX].offset, s->m[M_INDEX].path,
+	    s->m[M_INDEX].size, &c.idx, err) :
+	    read_tag_at(fd, s->m[M_MAN].offset, s->m[M_MAN].path,
 	    s->m[M_MAN].size, &c.man, err)) != 0 ||
 	    (rc = read_tag_at(fd, s->m[M_TAGMAN].offset, s->m[M_TAGMAN].path,
 	    s->m[M_TAGMAN].size, &c.tagman, err)) != 0 ||
 	    (rc = read_tag_at(fd, s->m[M_SIG].offset, s->m[M_SIG].path,
 	    s->m[M_SIG].size, &c.sig, err)) != 0 ||
-	    (rc = chain_check(req->trust, &c, m->path, expect, err)) != 0 ||
+	    (rc = chain_check(req->trust, fd, &c, m->path, expect, err)) != 0 ||
 	    (rc = sealed_metadata(fd, s, &c, &root, err)) != 0)
 		goto out;
 	if ((record = arh_restore_record_of(root, m->path)) == NULL) {
@@ -1089,7 +1249,7 @@ arh_restore_copy(struct arh_home *h, const char *file,
 {
 	static const char *const paths[NMEMBERS] = { "manifest-sha256.txt",
 	    "tagmanifest-sha512.txt", "signature/tagmanifest-sha512.txt.p7s",
-	    "metadata/case.json", NULL };
+	    "metadata/case.json", NULL, ARH_INDEX_PATH };
 	struct arh_archive_row row;
 	struct scan s;
 	char path[ARH_MAX_PATH + 8], detail[ARH_ERR_MSG + 256];
@@ -1118,8 +1278,10 @@ arh_restore_copy(struct arh_home *h, const char *file,
 		    "the seal of '%s' against", file);
 	}
 	memset(&s, 0, sizeof(s));
-	for (i = 0; i < NMEMBERS; i++)
+	for (i = 0; i < NMEMBERS; i++) {
 		s.m[i].path = paths[i] ? paths[i] : path;
+		s.m[i].data = -1;
+	}
 	if ((rc = scan_copy(fd, file, &s, err)) != 0)
 		goto out;
 	for (i = 0; i < M_FILE; i++)

@@ -6,8 +6,11 @@
 # archive is a .tar file with its catalog rows.  One archive is ingested;
 # the others are copies of its file under their own names with copies of
 # its rows (sqlite3), which takes seconds instead of an ingest each.
+# Then restore-scale.sh: one file out of an archive of 10 and of 100,000
+# files (target: within 1.5x).
 # usage: tests/bench/scale.sh [BUILD_DIR]	(make bench BENCH=scale)
-# env:   BENCH_SCALE (10000), BENCH_KEEP=1 keeps bench-work/scale.
+# env:   BENCH_SCALE (10000), BENCH_KEEP=1 keeps bench-work/scale,
+#        BENCH_RESTORE_FILES (100000; 0 skips restore-scale.sh).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-build}
@@ -131,4 +134,6 @@ for op in show restore ingest; do
 done
 say "show and restore: median of 21 runs; ingest: median of 5 (each a new version); whole processes, warm cache"
 [ "${BENCH_KEEP:-0}" = 1 ] && say "kept $W"
+# The other scale: one archive of many files (BENCH_RESTORE_FILES=0 skips it).
+[ "${BENCH_RESTORE_FILES:-100000}" = 0 ] || sh "$top/tests/bench/restore-scale.sh" "$build"
 exit 0

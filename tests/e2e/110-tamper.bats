@@ -127,8 +127,36 @@ repack() {
 	cp "$T/repacked.tar" "$TAR"
 }
 
-# recompute_bag DIR: both manifests, Payload-Oxum and both tag manifests
-# made to agree with the files now in DIR's bag, as a forger would.
+# INDEX: the manifest index (docs/FORMAT.md 4.1).
+INDEX=metadata/manifest-sha256-index.txt
+
+# reindex DIR: DIR's manifest index made anew from its manifest-sha256.txt
+# by the writer's rule, with stock tools only (as a forger, or an
+# independent verifier, would).
+reindex() (
+	cd "$1/$BAG" || exit 1
+	m=manifest-sha256.txt
+	LC_ALL=C awk '
+		{ l = length($0) + 1
+		  if (n > 0 && n + l > 65536) { print off + 0, n, first; off += n; n = 0 }
+		  if (n == 0) first = substr($0, 67)
+		  n += l }
+		END { if (n > 0) print off + 0, n, first }' "$m" |
+	while read -r off len first; do
+		sha=$(tail -c +$((off + 1)) "$m" | head -c "$len" | sha256sum)
+		printf '%s %s %s %s\n' "${sha%% *}" "$off" "$len" "$first"
+	done >"$INDEX"
+)
+
+# tag_files: the tag files the tag manifests list, in the writer's order.
+tag_files() {
+	echo bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
+	    metadata/case.json "$INDEX"
+}
+
+# recompute_bag DIR: both manifests, the index, Payload-Oxum and both tag
+# manifests made to agree with the files now in DIR's bag, as a forger
+# would.
 recompute_bag() (
 	cd "$1/$BAG" || exit 1
 	files=()
@@ -137,8 +165,8 @@ recompute_bag() (
 	sha256sum "${files[@]}" >manifest-sha256.txt
 	bytes=$(cat "${files[@]}" | wc -c)
 	sed -i "s/^Payload-Oxum: .*/Payload-Oxum: $bytes.${#files[@]}/" bag-info.txt
-	set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
-	    metadata/case.json
+	reindex "$1"
+	set -- $(tag_files)
 	sha256sum "$@" >tagmanifest-sha256.txt
 	sha512sum "$@" >tagmanifest-sha512.txt
 )
@@ -262,6 +290,82 @@ forge_payload() {
 	[ "$status" -eq 1 ]
 	has_finding structure manifest-sha512.txt "line 1 is not"
 	has_finding tagmanifest manifest-sha512.txt "does not match tagmanifest-sha512.txt"
+}
+
+@test "one byte of the manifest index: restore refused at the tag manifest; verify names the index" {
+	tamper_home
+	# A digit of the chunk's SHA-256: the index still parses.
+	other_hex "$TAR" $(( $(data_offset "$INDEX") + 5 ))
+	run arh restore -o "$T/out" 12-1/2024 data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"tagmanifest: $INDEX does not match the sealed tag manifest: verify the archive"* ]]
+	[ ! -e "$T/out" ]
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest "$INDEX" "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding index "$INDEX" "chunk 1 (bytes 0 to "
+	has_finding catalog "$INDEX" "differs from the size and digests recorded at ingest"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding tagmanifest "$INDEX" "SHA-512 digest does not match tagmanifest-sha512.txt"
+	no_layer seal
+}
+
+# many_files N: N more files in the public record 12-1_8911-1, named long
+# enough that manifest-sha256.txt spans several 64 KiB chunks of its index.
+many_files() {
+	local i d="$CASE/12-1_8911-1/paljud"
+	mkdir "$d"
+	for ((i = 1; i <= $1; i++)); do
+		printf 'kiri %d\n' "$i" >"$d/$(printf 'kiri-%04d-%040d.txt' "$i" 0)"
+	done
+}
+
+@test "one byte of a chunk of manifest-sha256.txt: a restore through that chunk is refused naming it; verify names the chunk" {
+	many_files 1000
+	tamper_home
+	local line off len first
+	line=$(tar -xOf "$TAR" "$BAG/$INDEX" | sed -n 2p)
+	read -r _ off len first <<<"$line"
+	[ -n "$first" ] && [ "$(tar -xOf "$TAR" "$BAG/$INDEX" | wc -l)" -ge 3 ]
+	# A digest digit of the second chunk's first line.
+	other_hex "$TAR" $(( $(data_offset manifest-sha256.txt) + off + 3 ))
+	run arh restore -o "$T/out" 12-1/2024 "$first"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"index: chunk 2 of manifest-sha256.txt (bytes $off to $((off + len)), from '$first') does not match $INDEX: its SHA-256 is not the one in the index; verify the archive"* ]]
+	[ ! -e "$T/out" ]
+	# A file of another chunk: every link of its own chain holds.
+	run arh restore -o "$T/out" 12-1/2024 data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 0 ]
+	cmp "$T/out" "$CASE/12-1_8911-1/vastus.txt"
+	verify_store
+	[ "$status" -eq 1 ]
+	has_finding index "$INDEX" "chunk 2 (bytes $off to $((off + len)) of manifest-sha256.txt, from '$first') does not match: its SHA-256 is not the one in the index"
+	has_finding tagmanifest manifest-sha256.txt "SHA-512 digest does not match tagmanifest-sha512.txt"
+	has_finding payload "$first" "SHA-256 digest does not match manifest-sha256.txt"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding index "$INDEX" "chunk 2 (bytes $off to $((off + len)) of manifest-sha256.txt"
+}
+
+@test "a manifest index that does not tile the manifest, re-sealed with the home's key: index layer, restore refused" {
+	tamper_home
+	unpack "$T/x"
+	# One byte longer than the manifest, every digest made to agree.
+	awk '{ $3 = $3 + 1; print }' "$T/x/$BAG/$INDEX" >"$T/i" && mv "$T/i" "$T/x/$BAG/$INDEX"
+	( cd "$T/x/$BAG" && set -- $(tag_files) &&
+	  sha256sum "$@" >tagmanifest-sha256.txt && sha512sum "$@" >tagmanifest-sha512.txt )
+	reseal "$T/x"
+	repack "$T/x"
+	verify_bare
+	[ "$status" -eq 1 ]
+	has_finding index "$INDEX" "line 1 runs past the end of manifest-sha256.txt"
+	no_layer tagmanifest
+	no_layer seal
+	run arh -H "$T/nohome" restore -o "$T/out" --trust "$T/anchor.pem" "$T/copy.tar" data/12-1_8911-1/vastus.txt
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"index: $INDEX: line 1 runs past the end of manifest-sha256.txt"* ]]
+	[ ! -e "$T/out" ]
 }
 
 @test "one byte of bag-info.txt: tagmanifest names bag-info.txt" {
@@ -432,9 +536,19 @@ forge_payload() {
 	[ "$status" -eq 0 ]
 }
 
-@test "truncated to half: structure" {
+# header_offset MEMBER: where MEMBER's first header starts in the stored tar.
+header_offset() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" \
+	    "select header_offset from files where archive = '$BAG' and path = '$1'"
+}
+
+@test "truncated to half, inside a header: structure" {
 	tamper_home
-	truncate -s $(( $(stat -c %s "$TAR") / 2 )) "$TAR"
+	# Half way, in the middle of the header there (not at a member's end,
+	# which reads as a missing end-of-archive marker instead).
+	h=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" "select max(header_offset)
+	    from files where archive = '$BAG' and header_offset <= $(( $(stat -c %s "$TAR") / 2 ))")
+	truncate -s $(( h + 256 )) "$TAR"
 	verify_store
 	[ "$status" -eq 1 ]
 	has_finding structure "" "truncated or corrupt tar"
@@ -776,11 +890,12 @@ forge_payload() {
 # Each archive below is re-sealed with the home's own key, so that only the
 # rule under test can fail: a forger with the key gets no further.
 
-# retag DIR: both tag manifests made to agree with DIR's tag files.
+# retag DIR: the index and both tag manifests made to agree with DIR's
+# tag files.
 retag() (
+	reindex "$1"
 	cd "$1/$BAG" || exit 1
-	set -- bag-info.txt bagit.txt manifest-sha256.txt manifest-sha512.txt \
-	    metadata/case.json
+	set -- $(tag_files)
 	sha256sum "$@" >tagmanifest-sha256.txt
 	sha512sum "$@" >tagmanifest-sha512.txt
 )

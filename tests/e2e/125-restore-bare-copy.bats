@@ -294,3 +294,35 @@ events_of() {
 	[ "$status" -eq 0 ]
 	cmp "$T/out/lisa-1.txt" "$CASE/$INTERNAL"
 }
+
+# many_files N: N more files in the public record 12-1_8911-1, named long
+# enough that manifest-sha256.txt spans several 64 KiB chunks of its index.
+many_files() {
+	local i d="$CASE/12-1_8911-1/paljud"
+	mkdir "$d"
+	for ((i = 1; i <= $1; i++)); do
+		printf 'kiri %d\n' "$i" >"$d/$(printf 'kiri-%04d-%040d.txt' "$i" 0)"
+	done
+}
+
+@test "no home: a copy whose manifest spans several chunks, by its index; a changed chunk is refused naming it" {
+	many_files 1000
+	bare_copy
+	local idx=metadata/manifest-sha256-index.txt off len first p
+	[ "$(tar -xOf "$COPY" "$BAG/$idx" | wc -l)" -ge 3 ]
+	read -r _ off len first < <(tar -xOf "$COPY" "$BAG/$idx" | sed -n 2p)
+	for p in "$PUBLIC" "${first#data/}" 12-1_8911-1/vastus.txt; do
+		rm -f "$T/out/f"
+		run nohome restore -o "$T/out/f" --trust "$ANCHOR" "$COPY" "$p"
+		[ "$status" -eq 0 ]
+		cmp "$T/out/f" "$CASE/$p"
+	done
+	# One byte of the second chunk: its files are refused, naming it.
+	flip "$COPY" $(( $(data_offset manifest-sha256.txt) + off + 70 ))
+	rm -f "$T/out/f"
+	run nohome restore -o "$T/out/f" --trust "$ANCHOR" "$COPY" "${first#data/}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"index: chunk 2 of manifest-sha256.txt (bytes $off to $((off + len)), from '$first') does not match $idx"* ]]
+	[ ! -e "$T/out/f" ]
+	[ ! -e "$NOHOME" ]
+}
