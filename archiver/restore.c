@@ -679,12 +679,52 @@ publish_output(const struct arh_restore_req *req, int fd, int dirfd,
 }
 
 /*
- * Read member f, check it has the sealed SHA-256 `expect` and only then
- * publish it as req->out (or copy it to stdout).
+ * What a granted restore records, committed before any of its bytes is
+ * visible: a restore can fail after its event (the failure is then an
+ * event too), but no byte leaves without one.
+ */
+struct grant {
+	struct arh_home	*h;		/* NULL: a bare copy without a home */
+	const char	*archive;
+	const char	*path;
+	const char	*detail;
+};
+
+static int
+record_grant(const struct grant *g, struct arh_err *err)
+{
+	struct arh_err e;
+
+	if (g->h == NULL)
+		return 0;
+	if (event(g->h, "restore", g->archive, g->path, "ok", g->detail,
+	    &e) != 0)
+		return arh_errf(err, ARH_ECATALOG, "'%s' was not restored: the "
+		    "restore could not be recorded in the audit trail: %s",
+		    g->path, e.msg);
+	return 0;
+}
+
+/* A restore that failed after it was granted: an event with the reason,
+ * as far as the catalog can still take one. */
+static void
+record_failure(const struct grant *g, const char *detail)
+{
+	struct arh_err e;
+
+	if (g->h != NULL)
+		(void)event(g->h, "restore", g->archive, g->path, "failed",
+		    detail, &e);
+}
+
+/*
+ * Read member f, check it has the sealed SHA-256 `expect`, record the
+ * grant and only then publish it as req->out (or copy it to stdout).
  */
 static int
 extract(const struct arh_restore_req *req, int archfd,
-    const struct arh_file_row *f, const char expect[65], struct arh_err *err)
+    const struct arh_file_row *f, const char expect[65],
+    const struct grant *g, struct arh_err *err)
 {
 	struct filesink fs = { -1, NULL, 0 };
 	char got[65], tmp[128];
@@ -714,6 +754,8 @@ extract(const struct arh_restore_req *req, int archfd,
 		    "verify the archive", f->path);
 		goto out;
 	}
+	if ((rc = record_grant(g, err)) != 0)
+		goto out;
 	if ((rc = publish_output(req, fs.fd, dirfd, tmp, err)) == 0)
 		tmp[0] = '\0';
 out:
@@ -856,18 +898,15 @@ arh_restore(struct arh_home *h, struct arh_restore_req *req,
 			rc = err->code = ARH_EIO;
 		goto out;
 	}
-	if ((rc = sealed_digest(h, req, fd, f.path, expect, err)) == 0)
-		rc = extract(req, fd, &f, expect, err);
 	{
-		struct arh_err e;
-		/* Every restore is an audit event: a restore that cannot be
-		 * recorded is reported as failed, though its file exists. */
-		if (event(h, "restore", req->archive, f.path, rc == 0 ? "ok" :
-		    "failed", rc == 0 ? req->out : err->msg, &e) != 0 &&
-		    rc == 0)
-			rc = arh_errf(err, ARH_ECATALOG, "'%s' was restored, "
-			    "but the restore could not be recorded in the "
-			    "audit trail: %s", f.path, e.msg);
+		/* Every restore is an audit event: the grant is committed
+		 * before the file is visible (extract), a failure after. */
+		struct grant g = { h, req->archive, f.path, req->out ?
+		    req->out : "standard output" };
+		if ((rc = sealed_digest(h, req, fd, f.path, expect, err)) == 0)
+			rc = extract(req, fd, &f, expect, &g, err);
+		if (rc != 0 && rc != ARH_ECATALOG)
+			record_failure(&g, err->msg);
 	}
 out:
 	if (fd != -1)
@@ -1170,7 +1209,7 @@ decide_copy(struct arh_home *h, struct arh_restore_req *req, const char *bag,
 /* Seal chain, metadata, access, then the member itself. */
 static int
 restore_scanned(struct arh_home *h, struct arh_restore_req *req, int fd,
-    const struct scan *s, struct arh_err *err)
+    const struct scan *s, const char *detail, struct arh_err *err)
 {
 	const struct found *m = &s->m[M_FILE];
 	struct arh_file_row f;
@@ -1207,7 +1246,10 @@ restore_scanned(struct arh_home *h, struct arh_restore_req *req, int fd,
 	f.path = (char *)m->path;	/* not released: f is only a locator */
 	f.size = m->size;
 	f.header_offset = m->offset;
-	rc = extract(req, fd, &f, expect, err);
+	{
+		struct grant g = { h, s->bag, m->path, detail };
+		rc = extract(req, fd, &f, expect, &g, err);
+	}
 out:
 	json_decref(root);
 	chain_release(&c);
@@ -1253,6 +1295,7 @@ arh_restore_copy(struct arh_home *h, const char *file,
 	struct arh_archive_row row;
 	struct scan s;
 	char path[ARH_MAX_PATH + 8], detail[ARH_ERR_MSG + 256];
+	char *abs;
 	size_t i;
 	int fd, rc;
 
@@ -1297,27 +1340,21 @@ arh_restore_copy(struct arh_home *h, const char *file,
 		    file);
 		goto out;
 	}
-	rc = restore_scanned(h, req, fd, &s, err);
 	/* As from the store, every restore is an event when there is a
-	 * home to hold it (a refusal was recorded as a denial). */
-	if (h != NULL && rc != ARH_EDENIED) {
-		char *abs = realpath(file, NULL);
-		struct arh_err e;
-		if (rc == 0)
-			snprintf(detail, sizeof(detail), "from the copy '%s' to "
-			    "%s%s%s", abs ? abs : file, req->out ? "'" : "",
-			    req->out ? req->out : "standard output", req->out ?
-			    "'" : "");
-		else
-			snprintf(detail, sizeof(detail), "from the copy '%s': "
-			    "%s", abs ? abs : file, err->msg);
-		free(abs);
-		if (event(h, "restore", s.bag, path, rc == 0 ? "ok" : "failed",
-		    detail, &e) != 0 && rc == 0)
-			rc = arh_errf(err, ARH_ECATALOG, "'%s' was restored, "
-			    "but the restore could not be recorded in the "
-			    "audit trail: %s", path, e.msg);
+	 * home to hold it: the grant before the file is visible, a failure
+	 * after (a refusal was recorded as a denial). */
+	abs = realpath(file, NULL);
+	snprintf(detail, sizeof(detail), "from the copy '%s' to %s%s%s",
+	    abs ? abs : file, req->out ? "'" : "", req->out ? req->out :
+	    "standard output", req->out ? "'" : "");
+	rc = restore_scanned(h, req, fd, &s, detail, err);
+	if (rc != 0 && rc != ARH_EDENIED && rc != ARH_ECATALOG) {
+		struct grant g = { h, s.bag, path, NULL };
+		snprintf(detail, sizeof(detail), "from the copy '%s': %s",
+		    abs ? abs : file, err->msg);
+		record_failure(&g, detail);
 	}
+	free(abs);
 out:
 	close(fd);
 	return rc;

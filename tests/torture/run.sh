@@ -111,6 +111,10 @@ cat_rows() {
 events_of() {
 	sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from events where kind = '$1'"
 }
+# Granted restores: their "ok" event is committed before a byte is given.
+restores_ok() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" "select count(*) from events where kind = 'restore' and result = 'ok'"
+}
 
 # Every catalogued path is in the store (no row pointing at nothing).
 no_dangling_rows() {
@@ -403,11 +407,12 @@ point_sqlio() {
 # an old FILE), stdout (-o -) or copy (-o FILE from a bare copy of the
 # archive outside the store: found by its tar headers, not the catalog).
 restore_point() {
-	local mode=$1 kind=$2 action=$3 n=$4 out="$W/o/vastus.txt" before
+	local mode=$1 kind=$2 action=$3 n=$4 out="$W/o/vastus.txt" before ok_before given
 	reset_home h1
 	rm -rf "$W/o"
 	mkdir "$W/o"
 	before=$(events_of restore)
+	ok_before=$(restores_ok)
 	case $mode in
 	new)	fault "$kind:$n:$action" restore -o "$out" 12-1/2024 \
 		    12-1_8911-1/vastus.txt ;;
@@ -452,6 +457,14 @@ restore_point() {
 			why "exit 0 with wrong standard output"
 		fi ;;
 	esac
+	# No byte given without its event, whatever failed or was killed.
+	case $mode in
+	stdout)	given=0; [ -s "$W/out" ] && given=1 ;;
+	*)	given=0; cmp -s "$out" "$EXPECT" && given=1 ;;
+	esac
+	if [ "$given" = 1 ] && [ "$(restores_ok)" -le "$ok_before" ]; then
+		why "the file was given, but no restore event was committed first"
+	fi
 	# A --force restore killed between linking its checked file under a
 	# temporary name and the rename leaves that name; the next --force
 	# restore of the same output removes it.
