@@ -208,7 +208,34 @@ static const char *const migrations[] = {
 	 * the failed ones are found without reading every row. */
 	"ALTER TABLE intents ADD COLUMN actor TEXT;"
 	"CREATE INDEX audits_result ON audits(result);",
+	/* 10: the tamper-evident log (catalog_log.c, FORMAT.md 11): a leaf
+	 * per event with its hash, the hashes of the tree's complete subtrees
+	 * above the leaves, the signed checkpoints.  No foreign key to events: a deleted event must be
+	 * found by `log verify`, not cascade its leaf away. */
+	"CREATE TABLE log_leaves ("
+	"  idx INTEGER PRIMARY KEY CHECK (idx >= 0),"
+	"  event INTEGER NOT NULL UNIQUE,"
+	"  salt BLOB NOT NULL,"
+	"  entry BLOB NOT NULL,"
+	"  hash BLOB NOT NULL);"
+	"CREATE TABLE log_nodes ("
+	"  level INTEGER NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  PRIMARY KEY (level, idx)) WITHOUT ROWID;"
+	"CREATE TABLE log_checkpoints ("
+	"  id INTEGER PRIMARY KEY,"
+	"  size INTEGER NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  note TEXT NOT NULL);"
+	"CREATE TABLE log_key ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  origin TEXT NOT NULL,"
+	"  vkey TEXT NOT NULL);",
 };
+
+/* The schema that added the log (migration 10). */
+#define CAT_SCHEMA_LOG	10
 
 /* What a read-only caller is told when a command tries to write. */
 #define READONLY_HINT "; this home is open read-only (no write access to " \
@@ -392,7 +419,7 @@ migrate(struct arh_catalog *c, struct arh_err *err)
 	const int latest = sizeof(migrations) / sizeof(migrations[0]);
 	sqlite3_stmt *st;
 	char sql[64];
-	int v, rc;
+	int v, from, rc;
 
 	if ((rc = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
@@ -410,6 +437,7 @@ migrate(struct arh_catalog *c, struct arh_err *err)
 		    "than this arhiivar understands (%d); upgrade arhiivar", v,
 		    latest);
 	}
+	from = v;
 	for (; v < latest; v++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if ((rc = cat_exec(c, migrations[v], err)) != 0 ||
@@ -417,6 +445,13 @@ migrate(struct arh_catalog *c, struct arh_err *err)
 			cat_exec(c, "ROLLBACK", NULL);
 			return rc;
 		}
+	}
+	/* A catalog from before the log: its events become the first
+	 * leaves, in order, in the upgrade's own transaction. */
+	if (from < CAT_SCHEMA_LOG && from < latest &&
+	    (rc = cat_log_pending(c, err)) != 0) {
+		cat_exec(c, "ROLLBACK", NULL);
+		return rc;
 	}
 	return cat_exec(c, "COMMIT", err);
 }
@@ -445,6 +480,7 @@ arh_catalog_open(const char *path, long busy_timeout_ms,
 		return rc;
 	}
 	sqlite3_busy_timeout(c->db, (int)busy_timeout_ms);
+	cat_log_guard(c);
 	/* A reader without write access to the home can read a WAL database
 	 * only while its -wal and -shm files exist (it cannot create them):
 	 * keep them when the last writer closes, the -wal truncated.  They
@@ -630,6 +666,13 @@ cat_insert_event(struct arh_catalog *c, const struct arh_event *ev,
 	char now[21];
 	int r;
 
+	/* On its own: a transaction of its own, so that the event and its
+	 * leaf commit together. */
+	if (sqlite3_get_autocommit(c->db)) {
+		if ((r = cat_exec(c, "BEGIN IMMEDIATE", err)) != 0)
+			return r;
+		return cat_finish_txn(c, 0, ev, err);
+	}
 	arh_now_utc(now);
 	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return cat_dberr(c, err, "preparing an event");
@@ -655,7 +698,7 @@ cat_finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,
     struct arh_err *err)
 {
 	if (rc == 0 && (ev == NULL || (rc = cat_insert_event(c, ev, err)) == 0) &&
-	    (rc = cat_exec(c, "COMMIT", err)) == 0)
+	    (rc = cat_commit(c, err)) == 0)
 		return 0;
 	cat_exec(c, "ROLLBACK", NULL);
 	return rc;
@@ -1323,7 +1366,8 @@ arh_catalog_add(struct arh_catalog *c, const struct arh_bag_summary *s,
 	if ((rc = add_rows(c, s, store_name, err)) != 0 ||
 	    (rc = drop_intents(c, store_name, err)) != 0 ||
 	    (ev != NULL && (rc = cat_insert_event(c, ev, err)) != 0) ||
-	    (rc = cat_exec(c, outer ? "COMMIT" : "RELEASE addarch", err)) != 0) {
+	    (rc = outer ? cat_commit(c, err) : cat_exec(c, "RELEASE addarch",
+	    err)) != 0) {
 		if (outer)
 			cat_exec(c, "ROLLBACK", NULL);
 		else

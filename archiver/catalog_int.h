@@ -28,6 +28,8 @@ struct arh_catalog {
 	char	*spool;		/* its path */
 	struct cat_cached cached[CAT_NCACHED];
 	size_t	 ncached;
+	int	 unlogged;	/* this transaction inserted an event that
+				 * has no leaf yet (catalog_log.c) */
 };
 
 #define ARCHIVE_COLS "a.name, a.case_ref, a.series, a.version, " \
@@ -63,8 +65,17 @@ int cat_each_cached(struct arh_catalog *c, const char *what, const char *sql,
     struct arh_err *err, const char *bind, ...);
 /* Bind s, or NULL as SQL NULL. */
 void cat_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Record ev; outside a transaction it is one of its own, with its leaf. */
 int cat_insert_event(struct arh_catalog *c, const struct arh_event *ev,
     struct arh_err *err);
+/* COMMIT a write transaction, after appending a log leaf for each event it
+ * recorded (catalog_log.c).  Every write transaction ends here. */
+int cat_commit(struct arh_catalog *c, struct arh_err *err);
+/* The leaves of the events not yet in the log. */
+int cat_log_pending(struct arh_catalog *c, struct arh_err *err);
+/* Hooks on c's connection that turn a COMMIT of an event without its leaf
+ * into a rollback, whatever path inserted the event. */
+void cat_log_guard(struct arh_catalog *c);
 /* End a BEGIN IMMEDIATE transaction: rc 0 records ev and COMMITs, else
  * (or if that fails) ROLLBACK.  Returns the outcome. */
 int cat_finish_txn(struct arh_catalog *c, int rc, const struct arh_event *ev,

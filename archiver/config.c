@@ -10,9 +10,11 @@
  * lines it was called for, so a line inih could not parse is reported when
  * the next one is read.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +79,15 @@ enum ktype {
 	SECTION("archive", "Defaults for new archives.")			\
 	OPT("archive", "organisation", T_STRING, organisation,			\
 	    "Source-Organization for case files that do not name one")	\
+	SECTION("log", "The tamper-evident log of every event: its own "	\
+	    "signing key and its name (FORMAT.md 11).")				\
+	KEY("log", "key", T_PATH, "keys/log.key", 0, log_key,			\
+	    "PEM Ed25519 key that signs the log's checkpoints, separate "	\
+	    "from the seal key; made by 'arhiivar init'")			\
+	OPT("log", "origin", T_STRING, log_origin,				\
+	    "the log's name in its checkpoints and key, e.g. "			\
+	    "records.example.ee/arhiivar; default HOSTNAME/arhiivar, fixed "	\
+	    "when the key is made")						\
 	SECTION("catalog", "The SQLite catalog.")				\
 	NUM("catalog", "busy_timeout_ms", 0, 600000, 10000, busy_timeout_ms,	\
 	    "milliseconds to wait for a catalog locked by another process")	\
@@ -196,23 +207,44 @@ static const struct key keytab[] = {
 #define NROLES		(sizeof(roletab) / sizeof(roletab[0]))
 #define NKEYS		(sizeof(keytab) / sizeof(keytab[0]))
 
-#define T_SECTION(name, doc)	"\n[" name "]\n# " doc "\n"
+/* The template in pieces, one per section, key or role: ISO C does not
+ * promise a single literal beyond 4,095 bytes.  Joined once. */
+#define T_SECTION(name, doc)	"\n[" name "]\n# " doc "\n",
 #define T_KEY(sec, name, type, def, flags, field, doc)			\
-	"\n# " doc "\n#" name " = " def "\n"
+	"\n# " doc "\n#" name " = " def "\n",
 #define T_OPT(sec, name, type, field, doc)				\
-	"\n# " doc "\n#" name " =\n"
+	"\n# " doc "\n#" name " =\n",
 #define T_NUM(sec, name, min, max, def, field, doc)			\
-	"\n# " doc " (" #min ".." #max ")\n#" name " = " #def "\n"
-#define T_ROLE(name, doc)	"\n# " doc "\n#" name " =\n"
+	"\n# " doc " (" #min ".." #max ")\n#" name " = " #def "\n",
+#define T_ROLE(name, doc)	"\n# " doc "\n#" name " =\n",
 
-static const char template_text[] =
+static const char *const template_parts[] = {
 	"# arhiivar.conf — configuration of Arhiivar; see arhiivar.conf(5).\n"
 	"#\n"
 	"# Every key is shown commented out with its default; remove the '#'\n"
 	"# to change one.  Relative paths are taken from the home directory.\n"
 	"# Unknown sections and keys are errors.  Lines are at most 197 bytes;\n"
-	"# repeat a list key to add more items.\n"
-	CONFIG_TABLE(T_SECTION, T_KEY, T_OPT, T_KEY, T_NUM, T_ROLE);
+	"# repeat a list key to add more items.\n",
+	CONFIG_TABLE(T_SECTION, T_KEY, T_OPT, T_KEY, T_NUM, T_ROLE)
+};
+static char template_text[16384];
+static pthread_once_t template_once = PTHREAD_ONCE_INIT;
+
+static void
+template_join(void)
+{
+	size_t i, len = 0, n;
+
+	for (i = 0; i < sizeof(template_parts) / sizeof(template_parts[0]);
+	    i++) {
+		n = strlen(template_parts[i]);
+		/* The table is fixed at build time; the buffer fits it. */
+		assert(len + n < sizeof(template_text));
+		memcpy(template_text + len, template_parts[i], n);
+		len += n;
+	}
+	template_text[len] = '\0';
+}
 
 enum linekind {
 	LINE_BLANK,	/* empty or a comment */
@@ -1035,6 +1067,7 @@ arh_config_free(struct arh_config *c)
 const char *
 arh_config_template(void)
 {
+	pthread_once(&template_once, template_join);
 	return template_text;
 }
 

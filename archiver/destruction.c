@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "arhiivar/destruction.h"
+#include "arhiivar/log.h"
 #include "arhiivar/ops.h"
 #include "fault.h"
 #include "ops_int.h"
@@ -465,6 +466,8 @@ arh_disposal_execute(struct arh_home *h, const struct arh_identity *who,
 	 * fail after the fact. */
 	snprintf(d->status, sizeof(d->status), "executed");
 	snprintf(d->act, sizeof(d->act), "%s", act);
+	if (arh_log_checkpoint_after(h, why, sizeof(why)) != 0)
+		arh_problems_add(probs, "%s", why);
 out:
 	json_decref(decision);
 	json_decref(items);

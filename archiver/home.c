@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "arhiivar/home.h"
+#include "arhiivar/log.h"
 #include "arhiivar/seal.h"
 #include "arhiivar/terms.h"
 #include "ops_int.h"
@@ -207,7 +208,8 @@ arh_home_init(const char *path, const char *organisation,
 	}
 	if ((rc = join(p, sizeof(p), path, "catalog.db", err)) != 0 ||
 	    (rc = arh_catalog_open(p, cfg->busy_timeout_ms, &cat, err)) != 0 ||
-	    (rc = seal_usable(cfg, err)) != 0)
+	    (rc = seal_usable(cfg, err)) != 0 ||
+	    (rc = arh_log_key_init(cat, cfg, notes, err)) != 0)
 		goto out;
 	rc = 0;
 out:

@@ -9,6 +9,7 @@
 
 #include "arhiivar/bag.h"
 #include "arhiivar/input.h"
+#include "arhiivar/log.h"
 #include "arhiivar/ops.h"
 #include "arhiivar/terms.h"
 #include "fault.h"
@@ -292,7 +293,13 @@ arh_ingest(struct arh_home *h, const char *casedir, int new_version,
     struct arh_ingest_result *res, struct arh_problems *probs,
     struct arh_err *err)
 {
-	return ingest(h, casedir, new_version, NULL, NULL, res, probs, err);
+	int rc;
+
+	if ((rc = ingest(h, casedir, new_version, NULL, NULL, res, probs,
+	    err)) == 0)
+		(void)arh_log_checkpoint_after(h, res->log_warning,
+		    sizeof(res->log_warning));
+	return rc;
 }
 
 int
@@ -301,8 +308,13 @@ arh_ingest_progress(struct arh_home *h, const char *casedir,
     struct arh_ingest_result *res, struct arh_problems *probs,
     struct arh_err *err)
 {
-	return ingest(h, casedir, new_version, NULL, progress, res, probs,
-	    err);
+	int rc;
+
+	if ((rc = ingest(h, casedir, new_version, NULL, progress, res, probs,
+	    err)) == 0)
+		(void)arh_log_checkpoint_after(h, res->log_warning,
+		    sizeof(res->log_warning));
+	return rc;
 }
 
 int

@@ -33,7 +33,8 @@ int arh_finish_destruction(struct arh_home *h, const char *store_name,
     struct arh_problems *notes, struct arh_err *err);
 
 /* Ingest with a sealed retention decision given by the caller instead of
- * the one ingest would make (the destruction act: arh_act_retention()). */
+ * the one ingest would make (the destruction act: arh_act_retention()).
+ * No checkpoint: the execute that archives the act signs one after. */
 int arh_ingest_decided(struct arh_home *h, const char *casedir,
     const json_t *decision, struct arh_ingest_result *res,
     struct arh_problems *probs, struct arh_err *err);

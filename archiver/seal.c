@@ -760,13 +760,14 @@ cms_to_der(CMS_ContentInfo *cms, unsigned char **der, size_t *derlen,
  * The seal process (a privilege-separated signer): the key stays in one
  * small process, and what parses untrusted input asks it over a
  * SOCK_SEQPACKET socket.  A request is one message: 'N' (the signer's
- * subject) or 'S' followed by the bytes to seal.  The answer is one
- * message: '0' and the subject or the DER, or 'E' and an error message.
+ * subject) or 'S' followed by the bytes to seal ('l' and 'L' are the
+ * log's, log_signer.c).  The answer is one message: '0' and the subject or
+ * the DER, or 'E' and an error message.
  */
 #define SEAL_MAX_MSG	ARH_SEAL_MAX_MSG
 
-static int
-seal_roundtrip(int fd, char op, const void *data, size_t len,
+int
+arh_seal_roundtrip(int fd, char op, const void *data, size_t len,
     unsigned char **ans, size_t *anslen, struct arh_err *err)
 {
 	unsigned char *req, *buf;
@@ -817,7 +818,7 @@ static int
 remote_sign(const struct arh_signer *s, const void *data, size_t len,
     unsigned char **der, size_t *derlen, struct arh_err *err)
 {
-	return seal_roundtrip(s->fd, 'S', data, len, der, derlen, err);
+	return arh_seal_roundtrip(s->fd, 'S', data, len, der, derlen, err);
 }
 
 int
@@ -829,7 +830,7 @@ arh_signer_remote(int fd, struct arh_signer **out, struct arh_err *err)
 	int rc;
 
 	*out = NULL;
-	if ((rc = seal_roundtrip(fd, 'N', NULL, 0, &ans, &len, err)) != 0)
+	if ((rc = arh_seal_roundtrip(fd, 'N', NULL, 0, &ans, &len, err)) != 0)
 		return rc;
 	if ((s = signer_new()) == NULL ||
 	    (s->subject = strndup((const char *)ans, len)) == NULL) {

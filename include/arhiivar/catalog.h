@@ -15,8 +15,9 @@
 
 #include "arhiivar/bag.h"
 #include "arhiivar/error.h"
+#include "arhiivar/merkle.h"
 
-#define ARH_CATALOG_SCHEMA	9
+#define ARH_CATALOG_SCHEMA	10
 
 struct arh_catalog;
 
@@ -513,5 +514,67 @@ int arh_catalog_job_rearm(struct arh_catalog *c, long id, const char *now,
  * becomes retrying at now, its open run "interrupted"; *n how many. */
 int arh_catalog_jobs_recover(struct arh_catalog *c, const char *now,
     size_t *n, struct arh_err *err);
+
+/*
+ * The tamper-evident log (catalog_log.c, FORMAT.md 11).  Leaves are
+ * appended by every write transaction that records an event; these read
+ * the tree, its checkpoints and its key.
+ */
+struct arh_log_leaf {
+	uint64_t	 index;
+	long long	 event;
+	char		*entry;		/* the entry's bytes, NUL-terminated */
+	size_t		 len;
+};
+void arh_log_leaf_release(struct arh_log_leaf *l);
+
+int arh_catalog_log_size(struct arh_catalog *c, uint64_t *size,
+    struct arh_err *err);
+/* The root hash of the first `size` leaves. */
+int arh_catalog_log_root(struct arh_catalog *c, uint64_t size,
+    unsigned char root[32], struct arh_err *err);
+/* Leaf `index`; the leaf of event id `event`; the latest successful
+ * ingest (or recovery) leaf of an archive.  ARH_ENOTFOUND. */
+int arh_catalog_log_leaf(struct arh_catalog *c, uint64_t index,
+    struct arh_log_leaf *l, struct arh_err *err);
+int arh_catalog_log_leaf_of_event(struct arh_catalog *c, long long event,
+    struct arh_log_leaf *l, struct arh_err *err);
+int arh_catalog_log_leaf_of_archive(struct arh_catalog *c,
+    const char *archive, struct arh_log_leaf *l, struct arh_err *err);
+/* RFC 6962 proofs from the stored tree. */
+int arh_catalog_log_inclusion(struct arh_catalog *c, uint64_t index,
+    uint64_t size, struct arh_merkle_proof *proof, struct arh_err *err);
+int arh_catalog_log_consistency(struct arh_catalog *c, uint64_t old,
+    uint64_t size, struct arh_merkle_proof *proof, struct arh_err *err);
+/* The log's origin and verifier key (malloc'd); ARH_ENOTFOUND if none. */
+int arh_catalog_log_key(struct arh_catalog *c, char **origin, char **vkey,
+    struct arh_err *err);
+int arh_catalog_log_key_set(struct arh_catalog *c, const char *origin,
+    const char *vkey, struct arh_err *err);
+/* Keep a signed checkpoint (the note's text) of `size` leaves. */
+int arh_catalog_log_checkpoint_add(struct arh_catalog *c, uint64_t size,
+    const char *note, struct arh_err *err);
+/* Every checkpoint by size (latest_only: the newest alone) to cb, until
+ * it returns nonzero; returns that, or 0. */
+int arh_catalog_log_checkpoints(struct arh_catalog *c, int latest_only,
+    int (*cb)(void *arg, uint64_t size, const char *at, const char *note),
+    void *arg, struct arh_err *err);
+
+struct arh_log_summary {
+	uint64_t	 leaves;
+	uint64_t	 checkpoints;
+	unsigned long	 problems;
+	unsigned char	 root[32];	/* of every leaf */
+};
+/*
+ * `log verify`: rebuild the tree from the stored entries in one ordered
+ * pass and check every stored node, every entry against its event row,
+ * that every event has its leaf, and every checkpoint's signature and
+ * root.  Each problem, naming the leaf, event, node or checkpoint, goes
+ * to problem() (at most 100); ARH_EVERIFY if there was any.
+ */
+int arh_catalog_log_verify(struct arh_catalog *c,
+    int (*problem)(void *arg, const char *msg), void *arg,
+    struct arh_log_summary *sum, struct arh_err *err);
 
 #endif

@@ -47,6 +47,10 @@ struct arh_config {
 	/* [archive] */
 	char	 *organisation;		/* default Source-Organization or NULL */
 
+	/* [log] */
+	char	 *log_key;		/* PEM Ed25519 key of the log */
+	char	 *log_origin;		/* its name, or NULL: HOSTNAME/arhiivar */
+
 	/* [catalog] */
 	long	  busy_timeout_ms;
 

@@ -24,12 +24,16 @@ struct arh_ingest_result {
 	uint64_t tar_size;
 	char	tar_sha256[65];
 	size_t	ninternal;		/* internal-use records */
+	char	log_warning[ARH_ERR_MSG]; /* why no checkpoint was signed
+					   after it, or "" */
 };
 
 /*
  * Archive a closed case file: validate (ARH_EINVAL, problems in probs),
  * write, seal, publish, catalogue — or leave nothing behind.  A case file
- * already archived is refused (ARH_EEXIST) unless new_version.
+ * already archived is refused (ARH_EEXIST) unless new_version.  Then a
+ * checkpoint of the log is signed (log.h); if it cannot be, the ingest
+ * stands and res->log_warning says why.
  */
 int arh_ingest(struct arh_home *h, const char *casedir, int new_version,
     struct arh_ingest_result *res, struct arh_problems *probs,

@@ -63,6 +63,11 @@ const char *arh_signer_subject(const struct arh_signer *s);
 int arh_signer_remote(int fd, struct arh_signer **out, struct arh_err *err);
 /* The largest request or answer of the seal process. */
 #define ARH_SEAL_MAX_MSG	(256 * 1024)
+/* One request to the seal process over fd (op and data) and its answer:
+ * '0' and *ans (malloc'd, *anslen bytes), or ARH_ECRYPTO with the
+ * process's message, ARH_EIO when it cannot be reached. */
+int arh_seal_roundtrip(int fd, char op, const void *data, size_t len,
+    unsigned char **ans, size_t *anslen, struct arh_err *err);
 /* The seal process's answer to one request (see seal.c): *ans malloc'd,
  * '0' or 'E' first.  0, or ARH_ENOMEM. */
 int arh_seal_answer(const struct arh_signer *s, const unsigned char *req,

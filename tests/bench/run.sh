@@ -9,6 +9,8 @@
 #          rss      peak memory against the file count (rss.sh)
 #          scale    cost against the store's size, 10 and 10,000 archives
 #                   (scale.sh: no corpus needed)
+#          log      the tamper-evident log: 1,000,000 leaves appended,
+#                   proved and verified (log.sh)
 #          api      the verification API under wrk (api.sh)
 #          load     the daemon under API and command-line load (load.sh)
 #        Each part's own variables are in its script.  BENCH_KEEP=1 keeps
@@ -27,9 +29,9 @@ esac
 B=$top/tests/bench
 case ${BENCH:-} in
 default|mixed) exec sh "$B/compare.sh" "$BENCH" "$build" ;;
-rss|scale|api|load) exec sh "$B/$BENCH.sh" "$build" ;;
+rss|scale|log|api|load) exec sh "$B/$BENCH.sh" "$build" ;;
 "") ;;
-*) printf 'bench: unknown BENCH=%s (default, mixed, rss, scale, api, load)\n' \
+*) printf 'bench: unknown BENCH=%s (default, mixed, rss, scale, log, api, load)\n' \
 	"$BENCH" >&2
    exit 2 ;;
 esac
@@ -46,6 +48,8 @@ echo
 sh "$B/rss.sh" "$build" || rc=1
 echo
 sh "$B/scale.sh" "$build" || rc=1
+echo
+sh "$B/log.sh" "$build" || rc=1
 echo
 sh "$B/load.sh" "$build" || rc=1
 echo

@@ -54,7 +54,7 @@ load helpers
 @test "the catalog is SQLite in WAL mode with foreign keys and a schema version" {
 	arh init >/dev/null
 	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma journal_mode')" = wal ]
-	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma user_version')" = 9 ]
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma user_version')" = 10 ]
 	sqlite3 "$ARHIIVAR_HOME/catalog.db" .schema | grep -q 'REFERENCES archives'
 }
 

@@ -175,6 +175,22 @@ check_failed_run() {
 	fi
 }
 
+# warned_after_commit KIND: the fault hit the checkpoint an ingest or an
+# execute signs after its commit: what was committed stands, so the run
+# ends with status 0 and a warning naming the failing operation, and the
+# next `log checkpoint` signs one.  True when that is what happened.
+warned_after_commit() {
+	local re
+	[ "$rc" -eq 0 ] && grep -q 'no checkpoint of the log was signed' "$W/err" ||
+	    return 1
+	re=$(op_re "$1")
+	grep -Eq "($re)" "$W/err" ||
+	    why "the warning does not name the failing operation: $(head -c 300 "$W/err")"
+	"$BIN" log checkpoint >/dev/null 2>"$W/cperr" ||
+	    why "log checkpoint after the warning failed: $(head -c 300 "$W/cperr")"
+	return 0
+}
+
 # check_status KIND ACTION: the status a faulted run must end with: 137
 # when killed, 0 when its short write was completed, else as above.
 check_status() {
@@ -201,9 +217,24 @@ row() {
 	fi
 }
 
+# log_consistent: the log the point left holds no event without its leaf,
+# no leaf without its event, no stored node or checkpoint that the leaves
+# contradict (`log verify` on a copy, so the point's state is untouched).
+log_consistent() {
+	local out
+	[ -f "$ARHIIVAR_HOME/catalog.db" ] || return 0
+	rm -rf "$W/logcheck"
+	cp -a "$ARHIIVAR_HOME" "$W/logcheck" 2>/dev/null || return 0
+	if ! out=$(ARHIIVAR_HOME="$W/logcheck" "$BIN" log verify 2>&1); then
+		why "log verify: $(printf '%s' "$out" | head -c 300)"
+	fi
+	rm -rf "$W/logcheck"
+}
+
 # finish_point SCENARIO KIND ACTION N: report one point (the checks' $reasons).
 finish_point() {
 	local scen=$1 kind=$2 action=$3 n=$4 key="$1 $2 $3"
+	log_consistent
 	row "$key"
 	tried[$key]=$((tried[$key] + 1))
 	if [ -z "$reasons" ]; then
@@ -327,13 +358,18 @@ ingest_point() {
 	kill)	[ "$rc" -eq 137 ] || why "killed run exited $rc" ;;
 	EINTR|short)
 		[ "$rc" -eq 0 ] || why "$action must be retried: exit $rc" ;;
-	*)	check_failed_run "$kind" "$action"
-		# A failed catalogue keeps the sealed archive for the next
-		# command to verify and adopt (a failed COMMIT may yet be
-		# replayed from the WAL); it says so.
-		[ "$(store_tars)" = "$before" ] ||
-		    grep -q "will verify and catalogue it" "$W/err" ||
-		    why "archive left in the store: $(store_tars | tr '\n' ' ')" ;;
+	*)	if warned_after_commit "$kind"; then
+			[ "$(store_tars)" != "$before" ] ||
+			    why "exit 0, but nothing was archived"
+		else
+			check_failed_run "$kind" "$action"
+			# A failed catalogue keeps the sealed archive for the
+			# next command to verify and adopt (a failed COMMIT
+			# may yet be replayed from the WAL); it says so.
+			[ "$(store_tars)" = "$before" ] ||
+			    grep -q "will verify and catalogue it" "$W/err" ||
+			    why "archive left in the store: $(store_tars | tr '\n' ' ')"
+		fi ;;
 	esac
 	after_ingest "$before" "$dir" "$sum" "$flags" "$action"
 }
@@ -575,11 +611,16 @@ catalogued_due() {
 # destroyed (tombstone, no row) — never half of each.  The next plain
 # execute finishes it: file gone, act sealed and archived, all verifies.
 point_execute() {
-	local kind=$1 action=$2 n=$3 st
+	local kind=$1 action=$2 n=$3 st warned
 	reset_home h3
 	fault "$kind:$n:$action" disposition execute 1
 	fired || return 1
-	check_status "$kind" "$action"
+	warned=0
+	if [ "$action" != kill ] && warned_after_commit "$kind"; then
+		warned=1
+	else
+		check_status "$kind" "$action"
+	fi
 	st=$(list_status)
 	case "$st $(tombstones) $(catalogued_due)" in
 	"proposed 0 1")
@@ -592,7 +633,7 @@ point_execute() {
 	plain disposition execute 1
 	# Killed after the act was recorded: nothing is left to do, and
 	# executing it again is a definite no.
-	if [ "$st" = executed ] && [ "$action" != EIO ]; then
+	if [ "$st" = executed ] && { [ "$action" != EIO ] || [ "$warned" = 1 ]; }; then
 		[ "$prc" -eq 1 ] && grep -q "was executed on" "$W/perr" ||
 		    why "execute of an executed list exited $prc: $(head -c 300 "$W/perr")"
 	else
@@ -622,7 +663,8 @@ TXN_NAMES="hold release extend verify propose approve"
 
 table_counts() {
 	local t db="$ARHIIVAR_HOME/catalog.db"
-	for t in $(sqlite3 "$db" "select name from sqlite_master where type = 'table' and name <> 'events' order by name"); do
+	# The log's leaves and nodes follow the events (log_consistent()).
+	for t in $(sqlite3 "$db" "select name from sqlite_master where type = 'table' and name not in ('events', 'log_leaves', 'log_nodes') order by name"); do
 		printf '%s=%s ' "$t" "$(sqlite3 "$db" "select count(*) from \"$t\"")"
 	done
 }
@@ -697,6 +739,40 @@ txn_point() {
 for name in $TXN_NAMES; do
 	eval "point_$name() { txn_point $name \"\$@\"; }"
 done
+
+# --- log checkpoint ------------------------------------------------------------
+
+# A checkpoint is kept whole or not at all, signs only committed leaves
+# (log_consistent), is printed only when kept; the next plain run makes it.
+checkpoints() {
+	sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from log_checkpoints'
+}
+point_checkpoint() {
+	local kind=$1 action=$2 n=$3 c0 c
+	if [ ! -d "$W/hc" ]; then
+		cp -a "$W/h1" "$W/hc"
+		ARHIIVAR_HOME="$W/hc" "$BIN" verify --all >/dev/null || exit 2
+	fi
+	reset_home hc
+	c0=$(checkpoints)
+	fault "$kind:$n:$action" log checkpoint
+	fired || return 1
+	check_status "$kind" "$action"
+	c=$(checkpoints)
+	if [ "$c" -eq "$c0" ]; then
+		[ ! -s "$W/out" ] || why "printed a checkpoint it did not keep"
+		plain log checkpoint
+		[ "$prc" -eq 0 ] || why "next plain run exited $prc: $(head -c 300 "$W/perr")"
+		[ "$(checkpoints)" -eq $((c0 + 1)) ] ||
+		    why "the next plain run left $(checkpoints) checkpoints"
+	elif [ "$c" -eq $((c0 + 1)) ]; then
+		[ "$rc" -ne 2 ] ||
+		    why "exit 2, but the checkpoint was kept: $(head -c 300 "$W/err")"
+	else
+		why "$c checkpoints, want $c0 or $((c0 + 1))"
+	fi
+	return 0
+}
 
 # --- register import -----------------------------------------------------------
 
@@ -1303,6 +1379,7 @@ for kind in write fsync rename open malloc sqlite; do
 		loop execute "$kind" "$action"
 		loop fileplan "$kind" "$action"
 		loop register "$kind" "$action"
+		loop checkpoint "$kind" "$action"
 		for name in $TXN_NAMES; do
 			loop "$name" "$kind" "$action"
 		done

@@ -287,13 +287,13 @@ test_unknown_section(void **state)
 	/* Keys below an unknown header are not reported again. */
 	one_problem(fx, "[seal]\ndays = 1\n[sael]\nkey = x\nfoo = y\n",
 	    "t.conf:3: unknown section [sael]; known sections: seal, verify, "
-	    "archive, catalog, access, disposition, daemon, audit, api, roles");
+	    "archive, log, catalog, access, disposition, daemon, audit, api, roles");
 	one_problem(fx, "[ seal ]\n",
 	    "t.conf:1: unknown section [ seal ]; known sections: seal, verify, "
-	    "archive, catalog, access, disposition, daemon, audit, api, roles");
+	    "archive, log, catalog, access, disposition, daemon, audit, api, roles");
 	one_problem(fx, "days = 1\n",
 	    "t.conf:1: 'days' is outside any section; put it under one of "
-	    "[seal, verify, archive, catalog, access, disposition, daemon, "
+	    "[seal, verify, archive, log, catalog, access, disposition, daemon, "
 	    "audit, api, roles]");
 }
 

@@ -120,6 +120,7 @@ int cmd_restore(struct cli *, int, char **);
 int cmd_register(struct cli *, int, char **);
 int cmd_catalog(struct cli *, int, char **);
 int cmd_events(struct cli *, int, char **);
+int cmd_log(struct cli *, int, char **);
 int cmd_find(struct cli *, int, char **);
 int cmd_fileplan(struct cli *, int, char **);
 int cmd_policy(struct cli *, int, char **);

@@ -10,6 +10,9 @@
 static int
 report(const struct arh_ingest_result *r, int json)
 {
+	/* Archived and catalogued all the same: a warning, status 0. */
+	if (r->log_warning[0] != '\0')
+		cli_warn("warning: %s", r->log_warning);
 	if (json)
 		return cli_json(json_pack("{s:s, s:i, s:I, s:I, s:I, s:I, s:s, "
 		    "s:I}", "archive", r->name, "version", r->version,

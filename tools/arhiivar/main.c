@@ -21,6 +21,7 @@ static const struct {
 	{ "register", cmd_register, "register import: entries to records" },
 	{ "catalog", cmd_catalog, "catalog rebuild, reconcile: against the store" },
 	{ "events", cmd_events, "the audit events, of one archive or all" },
+	{ "log", cmd_log, "log verify, checkpoint, key, entry, prove, consistency: the tamper-evident log" },
 	{ "find", cmd_find, "which archives hold a digest or a record" },
 	{ "fileplan", cmd_fileplan, "file plan: import, history, show, diff" },
 	{ "policy", cmd_policy, "policy explain: which rules decided" },

@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "arhiivar/log.h"
+#include "arhiivar/note.h"
 #include "arhiivar/ops.h"
 #include "arhiivar/token.h"
 #include "api.h"
@@ -736,6 +738,96 @@ get_metrics(struct api_ctx *ctx, struct api_response *resp)
 
 /* A read-only answer from one snapshot of the catalog (and one read lock
  * for all its queries); arh_catalog_read_end() after it. */
+/* GET /v1/checkpoint: the newest signed checkpoint, verbatim. */
+static int
+get_checkpoint(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp)
+{
+	static const char *const known[] = { NULL };
+	const char *vals[1];
+	struct arh_err err;
+	char *note = NULL;
+	int rc;
+
+	if ((rc = take_args(req, known, vals, resp)) != 0)
+		return rc;
+	arh_err_clear(&err);
+	if ((rc = arh_log_latest(ctx->h->cat, &note, NULL, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	set_body(resp, 200, "text/plain; charset=utf-8", note);
+	return 0;
+}
+
+/* GET /v1/proof/inclusion?archive=NAME | ?event=ID: a tlog-proof@v1. */
+static int
+get_inclusion(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp)
+{
+	static const char *const known[] = { "archive", "event", NULL };
+	const char *vals[2];
+	struct arh_err err;
+	char *proof = NULL;
+	size_t len;
+	long event = 0;
+	int rc;
+
+	if ((rc = take_args(req, known, vals, resp)) != 0)
+		return rc;
+	if ((vals[0] == NULL) == (vals[1] == NULL))
+		return fail(resp, 400, "give one of archive=NAME or event=ID");
+	if (vals[0] != NULL && !valid_name(vals[0]))
+		return fail(resp, 400, "bad archive name");
+	if (vals[1] != NULL && !parse_int(vals[1], 1, 999999999, &event))
+		return fail(resp, 400, "event must be a positive integer");
+	arh_err_clear(&err);
+	if ((rc = arh_log_prove(ctx->h->cat, vals[0], event, &proof, &len,
+	    &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	set_body(resp, 200, "text/plain; charset=utf-8", proof);
+	return 0;
+}
+
+/* GET /v1/proof/consistency?old=M&new=N: between two tree sizes, N at
+ * most the newest checkpoint's. */
+static int
+get_consistency(struct api_ctx *ctx, const struct api_request *req,
+    struct api_response *resp)
+{
+	static const char *const known[] = { "old", "new", NULL };
+	const char *vals[2];
+	struct arh_consistency_proof cp;
+	struct arh_merkle_proof mp;
+	struct arh_err err;
+	char *note = NULL, *out = NULL;
+	uint64_t signed_size = 0;
+	size_t len;
+	long old = 0, new = 0;
+	int rc;
+
+	if ((rc = take_args(req, known, vals, resp)) != 0)
+		return rc;
+	if (!parse_int(vals[0], 1, 999999999, &old) ||
+	    !parse_int(vals[1], 1, 999999999, &new) || old > new)
+		return fail(resp, 400, "give old=M and new=N, 1 <= M <= N");
+	arh_err_clear(&err);
+	if ((rc = arh_log_latest(ctx->h->cat, &note, &signed_size, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	free(note);
+	if ((uint64_t)new > signed_size)
+		return fail(resp, 404, "no checkpoint signs a tree that large");
+	if ((rc = arh_catalog_log_consistency(ctx->h->cat, (uint64_t)old,
+	    (uint64_t)new, &mp, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	cp.old = (uint64_t)old;
+	cp.size = (uint64_t)new;
+	cp.hashes = mp.h;
+	cp.n = mp.n;
+	if ((rc = arh_consistency_proof_format(&cp, &out, &len, &err)) != 0)
+		return fail_rc(resp, rc, &err);
+	set_body(resp, 200, "text/plain; charset=utf-8", out);
+	return 0;
+}
+
 static int
 snapshot(struct api_ctx *ctx, struct api_response *resp)
 {
@@ -789,6 +881,23 @@ route(struct api_ctx *ctx, const struct api_request *req,
 			rc = get_archives(ctx, req, resp);
 		arh_catalog_read_end(ctx->h->cat);
 		return rc;
+	}
+	/* The log: what it holds is public (FORMAT.md 11.2), a caller
+	 * still authenticates. */
+	if (strcmp(p, "/v1/checkpoint") == 0 ||
+	    strcmp(p, "/v1/proof/inclusion") == 0 ||
+	    strcmp(p, "/v1/proof/consistency") == 0) {
+		if (!is_get(m))
+			return method_not_allowed(resp, "GET, HEAD");
+		if (req->has_body)
+			return fail(resp, 400, "this request takes no body");
+		if ((rc = authenticate(ctx, req, &c, resp)) != 0)
+			return rc;
+		if (strcmp(p, "/v1/checkpoint") == 0)
+			return get_checkpoint(ctx, req, resp);
+		if (strcmp(p, "/v1/proof/inclusion") == 0)
+			return get_inclusion(ctx, req, resp);
+		return get_consistency(ctx, req, resp);
 	}
 	if (strncmp(p, archives, sizeof(archives) - 1) != 0)
 		return fail(resp, 404, "no such endpoint");

@@ -1,6 +1,8 @@
 /*
- * seal_proc.c — the seal process: privilege separation for the seal key.
- * Started before the sandbox, it reads the key, drops every filesystem
+ * seal_proc.c — the seal process: privilege separation for the seal key
+ * and the log key.  Started before the sandbox, it reads both keys (the
+ * log's with the newest checkpoint it must extend: log_signer.c; 'l' and
+ * 'L' requests), drops every filesystem
  * right (an empty Landlock ruleset) and serves signing requests
  * on a SOCK_SEQPACKET socket: 'N' and 'S' as seal.c answers them, and
  * 'C', the configuration file read anew (the one file it may still open:
@@ -21,13 +23,16 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 
+#include "arhiivar/log.h"
+#include "arhiivar/ops.h"
 #include "arhiivar/seal.h"
 #include "daemon.h"
 #include "util.h"
 
 /* The seal process's loop: one request, one answer, until EOF. */
 static void
-serve(struct daemon *d, const struct arh_signer *s, int fd)
+serve(struct daemon *d, const struct arh_signer *s,
+    struct arh_log_signer *ls, int fd)
 {
 	unsigned char *req, *ans;
 	struct arh_err err;
@@ -60,6 +65,10 @@ serve(struct daemon *d, const struct arh_signer *s, int fd)
 				memcpy(ans + 1, text, len);
 			n = len + 1;
 			free(text);
+		} else if (req[0] == 'l' || req[0] == 'L') {
+			if (arh_log_signer_answer(ls, req, (size_t)r, &ans,
+			    &n) != 0)
+				ans = NULL;
 		} else if (arh_seal_answer(s, req, (size_t)r, &ans, &n) != 0)
 			ans = NULL;
 		if (ans == NULL) {
@@ -111,16 +120,45 @@ int
 seal_start(struct daemon *d, struct arh_err *err)
 {
 	struct arh_signer *s = NULL, *probe = NULL;
-	int sv[2], bufsz = 1024 * 1024, rc;
+	struct arh_log_signer *ls = NULL;
+	struct arh_problems notes;
+	struct arh_err lerr;
+	char *origin = NULL, *vkey = NULL, *latest = NULL;
+	size_t i;
+	int sv[2], bufsz = 1024 * 1024, rc, lrc;
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+	/* What the log's signer needs from the catalog, read here: the
+	 * child must not use the parent's SQLite connection.  A home from
+	 * before the log gets its key now. */
+	arh_problems_init(&notes);
+	if (arh_log_key_init(d->h->cat, d->h->cfg, &notes, &lerr) != 0 ||
+	    arh_catalog_log_key(d->h->cat, &origin, &vkey, &lerr) != 0 ||
+	    ((lrc = arh_log_latest(d->h->cat, &latest, NULL, &lerr)) != 0 &&
+	    lrc != ARH_ENOTFOUND)) {
+		dlog(LOG_WARNING, "the log's checkpoints cannot be signed by "
+		    "the daemon: %s", lerr.msg);
+		free(origin);
+		free(vkey);
+		origin = vkey = NULL;
+	}
+	for (i = 0; i < notes.n; i++)
+		dlog(LOG_INFO, "%s", notes.items[i]);
+	arh_problems_release(&notes);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		free(origin);
+		free(vkey);
+		free(latest);
 		return arh_errno(err, ARH_EIO, errno, "socketpair");
+	}
 	(void)setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	if ((pid = fork()) == -1) {
 		close(sv[0]);
 		close(sv[1]);
+		free(origin);
+		free(vkey);
+		free(latest);
 		return arh_errno(err, ARH_EIO, errno, "cannot fork the seal "
 		    "process");
 	}
@@ -141,6 +179,11 @@ seal_start(struct daemon *d, struct arh_err *err)
 			(void)send(3, msg, strlen(e.msg) + 1, MSG_NOSIGNAL);
 			_exit(3);
 		}
+		/* Without the log key the seal process still seals; the
+		 * log's checkpoints are then made by the CLI. */
+		if (origin != NULL && arh_log_signer_new(d->h->cfg->log_key,
+		    origin, vkey, latest, &ls, &e) != 0)
+			ls = NULL;
 		snprintf(dir, sizeof(dir), "%s", d->cfg_name);
 		if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
 			*slash = '\0';
@@ -148,9 +191,12 @@ seal_start(struct daemon *d, struct arh_err *err)
 			snprintf(dir, sizeof(dir), ".");
 		if (sandbox_seal(dir) != 0)
 			_exit(3);
-		serve(d, s, 3);
+		serve(d, s, ls, 3);
 		_exit(0);
 	}
+	free(origin);
+	free(vkey);
+	free(latest);
 	close(sv[1]);
 	d->seal_fd = sv[0];
 	d->seal_pid = pid;
