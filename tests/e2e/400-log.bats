@@ -232,3 +232,27 @@ db() { sqlite3 "$ARHIIVAR_HOME/catalog.db" "$@"; }
 	[ "$(arh log entry 0 | cut -d' ' -f1)" = "$(cut -d' ' -f1 e0)" ]
 	[ "$(arh log entry 1 | cut -d' ' -f1)" = "$(cut -d' ' -f1 e1)" ]
 }
+
+@test "tools/tlog-verify, sh and openssl alone, accepts arhiivar's proof and rejects a changed one" {
+	ingested_home
+	arh verify 12-1/2024 >/dev/null
+	arh verify 12-1/2024 >/dev/null
+	arh log checkpoint >/dev/null
+	arh log prove --event 2 -o "$T/p.proof"
+	arh log entry 1 >"$T/e1"
+	vkey=$(arh log key)
+	for sh in sh bash; do
+		run "$sh" "$ARH_TOP/tools/tlog-verify" --key "$vkey" "$T/p.proof"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "ok: entry 1 is in the tree of size 3 signed by "* ]]
+	done
+	run sh "$ARH_TOP/tools/tlog-verify" --key "$vkey" "$T/p.proof" "$T/e1"
+	[ "$status" -eq 0 ]
+	arh log entry 0 >"$T/e0"
+	run sh "$ARH_TOP/tools/tlog-verify" --key "$vkey" "$T/p.proof" "$T/e0"
+	[ "$status" -eq 1 ]
+	awk 'NR == 4 { $0 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" } { print }' \
+	    "$T/p.proof" >"$T/bad.proof"
+	run sh "$ARH_TOP/tools/tlog-verify" --key "$vkey" "$T/bad.proof"
+	[ "$status" -eq 1 ]
+}
