@@ -188,6 +188,13 @@ fi
 say "Every ingest, verification, restore, refusal, hold and disposition is in the audit trail."
 run "$BIN" events
 
+say "...and each event is a leaf of the tamper-evident log: a signed checkpoint, a proof
+   that the archive's ingest is in it, checked with POSIX sh and openssl alone."
+run "$BIN" log verify
+run "$BIN" log checkpoint
+run "$BIN" log prove 12-1_2024.v1 -o "$W/12-1_2024.v1.tlog-proof"
+run sh "$TOP/tools/tlog-verify" --key "$("$BIN" log key)" "$W/12-1_2024.v1.tlog-proof"
+
 say "Stop the appliance (SIGTERM: a transfer in progress would be abandoned cleanly and
    retried at the next start)."
 kill -TERM "$DPID"
