@@ -446,7 +446,8 @@ arh_log_check_proof(const char *buf, size_t len, const char *vkey,
 		goto out;
 	}
 	mp.n = p.n;
-	memcpy(mp.h, p.hashes, p.n * 32);
+	if (p.n > 0)
+		memcpy(mp.h, p.hashes, p.n * 32);
 	if ((rc = arh_merkle_leaf_hash(entry, entrylen, leaf, err)) != 0 ||
 	    (rc = arh_merkle_verify_inclusion(p.index, cp.size, leaf, &mp,
 	    cp.root, err)) != 0)
@@ -546,7 +547,8 @@ arh_log_check_consistency(const char *old, size_t oldlen, const char *new,
 		goto out;
 	}
 	mp.n = p.n;
-	memcpy(mp.h, p.hashes, p.n * 32);
+	if (p.n > 0)
+		memcpy(mp.h, p.hashes, p.n * 32);
 	rc = arh_merkle_verify_consistency(a.size, b.size, a.root, b.root, &mp,
 	    err);
 out:

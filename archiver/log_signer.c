@@ -163,7 +163,8 @@ sign_extending(struct arh_log_signer *s, const char *body, size_t blen,
 			goto out;
 		}
 		mp.n = p.n;
-		memcpy(mp.h, p.hashes, p.n * 32);
+		if (p.n > 0)
+			memcpy(mp.h, p.hashes, p.n * 32);
 		if ((rc = arh_merkle_verify_consistency(s->size, cp.size,
 		    s->root, cp.root, &mp, err)) != 0)
 			goto out;
