@@ -256,3 +256,24 @@ db() { sqlite3 "$ARHIIVAR_HOME/catalog.db" "$@"; }
 	run sh "$ARH_TOP/tools/tlog-verify" --key "$vkey" "$T/bad.proof"
 	[ "$status" -eq 1 ]
 }
+
+@test "refusals: a leaf newer than the newest checkpoint, a leaf that is not there, a malformed proof" {
+	ingested_home
+	arh verify 12-1/2024 >/dev/null
+	# The verify's leaf came after the ingest's checkpoint.
+	run arh log prove --event 2 -o "$T/p.proof"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"leaf 1 is newer than the latest checkpoint (1 leaves); make one with 'arhiivar log checkpoint'"* ]]
+	[ ! -e "$T/p.proof" ]
+	run arh log entry 99
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the log has no leaf 99"* ]]
+	run arh log entry x
+	[ "$status" -eq 2 ]
+	printf 'c2sp.org/tlog-proof@v1\nindex 01\n' >"$T/bad.proof"
+	run arh log check-proof "$T/bad.proof" --key "$(arh log key)"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"tlog proof line 2"* ]]
+	run arh log check-proof "$T/bad.proof"
+	[ "$status" -eq 2 ]
+}
