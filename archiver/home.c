@@ -120,6 +120,23 @@ arh_home_writable(const char *path)
 	return 1;
 }
 
+void
+arh_home_config_path(const char *path, char *out, size_t n)
+{
+	struct stat st;
+	size_t len = strlen(path);
+
+	/* The default home, spelt with or without a trailing slash. */
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	snprintf(out, n, "%.*s/arhiivar.conf", (int)len, path);
+	if (len == strlen(ARH_DEFAULT_HOME) &&
+	    strncmp(path, ARH_DEFAULT_HOME, len) == 0 &&
+	    lstat(out, &st) == -1 && (errno == ENOENT || errno == EACCES) &&
+	    lstat(ARH_SYSTEM_CONFIG, &st) == 0)
+		snprintf(out, n, "%s", ARH_SYSTEM_CONFIG);
+}
+
 /* Write a file of the home unless it exists (init is idempotent). */
 static int
 write_default(const char *home, const char *name, const char *text,
@@ -175,10 +192,15 @@ arh_home_init(const char *path, const char *organisation,
 	struct arh_problems cp;
 	struct arh_catalog *cat = NULL;
 	struct stat st;
-	char p[4096];
+	char p[4096], conf[4096], own[4096];
 	int rc;
 
 	arh_problems_init(&cp);
+	arh_home_config_path(path, conf, sizeof(conf));
+	if ((rc = join(own, sizeof(own), path, "arhiivar.conf", err)) != 0)
+		goto out;
+	/* The default home of an installed system has its configuration
+	 * in /etc: no second one is written beside it. */
 	if ((rc = make_dir(path, 0750, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "store", err)) != 0 ||
 	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
@@ -188,13 +210,13 @@ arh_home_init(const char *path, const char *organisation,
 	    (rc = make_spool(path, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "keys", err)) != 0 ||
 	    (rc = make_dir(p, 0700, notes, err)) != 0 ||
-	    (rc = write_default(path, "arhiivar.conf", arh_config_template(),
-	    "configuration", notes, err)) != 0 ||
+	    (strcmp(conf, own) == 0 && (rc = write_default(path,
+	    "arhiivar.conf", arh_config_template(), "configuration", notes,
+	    err)) != 0) ||
 	    (rc = write_default(path, "access-terms.csv", arh_terms_default(),
-	    "the access-term table", notes, err)) != 0 ||
-	    (rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
+	    "the access-term table", notes, err)) != 0)
 		goto out;
-	if ((rc = arh_config_load(p, path, &cfg, &cp, err)) != 0)
+	if ((rc = arh_config_load(conf, path, &cfg, &cp, err)) != 0)
 		goto out;
 	if (cfg->seal_pkcs12 == NULL && cfg->seal_key != NULL &&
 	    stat(cfg->seal_key, &st) == -1 && errno == ENOENT) {
@@ -262,8 +284,7 @@ arh_home_open_with(const char *path, const char *actor, int flags,
 		arh_home_free(h);
 		return arh_errf(err, ARH_ENOMEM, "out of memory");
 	}
-	if ((rc = join(p, sizeof(p), path, "arhiivar.conf", err)) != 0)
-		goto fail;
+	arh_home_config_path(path, p, sizeof(p));
 	if (cfgtext == NULL && access(p, F_OK) == -1) {
 		rc = arh_errf(err, ARH_EUSAGE, "no Arhiivar home at '%s': "
 		    "create one with 'arhiivar -H %s init', or give -H HOME",

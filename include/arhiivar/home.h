@@ -18,6 +18,9 @@
 #include "arhiivar/store.h"
 
 #define ARH_DEFAULT_HOME	"/var/lib/arhiivar"
+/* Where an installed system keeps the default home's configuration
+ * (a conffile of the Debian package), used when that home has none. */
+#define ARH_SYSTEM_CONFIG	"/etc/arhiivar/arhiivar.conf"
 /* The event drop box of read-only callers, relative to the home. */
 #define ARH_HOME_SPOOL_PARENT	"spool"
 #define ARH_HOME_SPOOL		"spool/events"
@@ -36,8 +39,17 @@ struct arh_home {
 					   is read by arh_home_signer() */
 };
 
+/*
+ * The configuration file of the home at `path`: HOME/arhiivar.conf; for
+ * the default home only, ARH_SYSTEM_CONFIG when HOME/arhiivar.conf is not
+ * there (or the caller may not look into the home) and that file is.
+ * Every reader of a home's configuration asks here.
+ */
+void arh_home_config_path(const char *path, char *out, size_t n);
+
 /* Create a home (idempotent for the parts that exist): directories, the
- * commented default arhiivar.conf, a seal key and self-signed certificate
+ * commented default arhiivar.conf (not when arh_home_config_path() names
+ * another file), a seal key and self-signed certificate
  * unless configured otherwise, an empty catalog.  notes says what was made. */
 int arh_home_init(const char *path, const char *organisation,
     struct arh_problems *notes, struct arh_err *err);

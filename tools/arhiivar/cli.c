@@ -1,9 +1,13 @@
 /* cli.c — messages, exit status and home opening for the subcommands. */
+#include <sys/stat.h>
+
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arhiivar/input.h"
 #include "cli.h"
@@ -125,11 +129,31 @@ mandatory_event(const char *verb)
  * fails saying so.
  */
 int
+cli_home_owner(const struct cli *cli, struct arh_err *err)
+{
+	struct passwd *pw;
+	struct stat st;
+
+	if (geteuid() != 0 || stat(cli->home, &st) == -1 || st.st_uid == 0)
+		return 0;
+	pw = getpwuid(st.st_uid);
+	return arh_errf(err, ARH_EUSAGE, "the home '%s' belongs to %s: run "
+	    "arhiivar as its owner ('runuser -u %s -- arhiivar ...'), so that "
+	    "the daemon can still write what the command writes",
+	    cli->home, pw != NULL ? pw->pw_name : "another user",
+	    pw != NULL ? pw->pw_name : "OWNER");
+}
+
+int
 cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err)
 {
 	struct arh_problems notes, cfgp;
 	int flags, rc;
 
+	if ((rc = cli_home_owner(cli, err)) != 0) {
+		*h = NULL;
+		return rc;
+	}
 	arh_problems_init(&notes);
 	arh_problems_init(&cfgp);
 	flags = arh_home_writable(cli->home) ? 0 : ARH_HOME_READONLY;

@@ -48,6 +48,10 @@ int cli_opt_date(const char *opt, const char *arg, char out[11]);
 /* Open the home (read-only when the caller cannot write its catalog),
  * print recovery notes and config problems to stderr. */
 int cli_open_home(struct cli *cli, struct arh_home **h, struct arh_err *err);
+/* Root in a home another user owns (the packaged home is arhiivar's):
+ * refused, since what root wrote there its owner, the daemon, could not
+ * write again. */
+int cli_home_owner(const struct cli *cli, struct arh_err *err);
 
 /*
  * The caller as the policy sees them, for redaction: their roles, the

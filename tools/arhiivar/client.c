@@ -13,6 +13,7 @@
 #include <sys/un.h>
 
 #include "arhiivar/config.h"
+#include "arhiivar/home.h"
 #include "cli.h"
 #include "util.h"
 
@@ -25,7 +26,7 @@ cli_ctl_path(const struct cli *cli, char *out, size_t n, struct arh_err *err)
 	char path[4096];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/arhiivar.conf", cli->home);
+	arh_home_config_path(cli->home, path, sizeof(path));
 	/* A caller who may not read the configuration (it names keys)
 	 * finds the daemon at the default place. */
 	if (access(path, F_OK) == 0 && access(path, R_OK) == -1) {

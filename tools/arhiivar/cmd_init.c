@@ -26,7 +26,8 @@ cmd_init(struct cli *cli, int argc, char **argv)
 		return cli_usage("arhiivar init [--organisation NAME]");
 	arh_err_clear(&err);
 	arh_problems_init(&notes);
-	rc = arh_home_init(cli->home, org, &notes, &err);
+	if ((rc = cli_home_owner(cli, &err)) == 0)
+		rc = arh_home_init(cli->home, org, &notes, &err);
 	for (i = 0; i < notes.n; i++)
 		printf("%s\n", cli_vis(notes.items[i]));
 	if (rc == 0)

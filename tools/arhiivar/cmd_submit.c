@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arhiivar/home.h"
 #include "arhiivar/inbox.h"
 #include "cli.h"
 
@@ -42,7 +43,7 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 		return cli_usage(USAGE);
 	arh_err_clear(&err);
 	arh_problems_init(&probs);
-	snprintf(path, sizeof(path), "%s/arhiivar.conf", cli->home);
+	arh_home_config_path(cli->home, path, sizeof(path));
 	rc = arh_config_load(path, cli->home, &cfg, &probs, &err);
 	for (i = 0; i < probs.n; i++)
 		cli_warn("%s", probs.items[i]);

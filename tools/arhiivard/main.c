@@ -46,10 +46,7 @@ check_config(struct daemon *d, int print)
 	int rc;
 
 	arh_problems_init(&probs);
-	if (d->config_path != NULL)
-		snprintf(path, sizeof(path), "%s", d->config_path);
-	else
-		snprintf(path, sizeof(path), "%s/arhiivar.conf", d->home_path);
+	daemon_config_name(d, path, sizeof(path));
 	rc = arh_config_load(path, d->home_path, &cfg, &probs, &err);
 	if (rc != 0) {
 		for (i = 0; i < probs.n; i++)

@@ -10,6 +10,7 @@
 #include <syslog.h>
 
 #include "arhiivar/config.h"
+#include "arhiivar/home.h"
 #include "daemon.h"
 #include "util.h"
 
@@ -19,7 +20,7 @@ daemon_config_name(const struct daemon *d, char *out, size_t n)
 	if (d->config_path != NULL)
 		snprintf(out, n, "%s", d->config_path);
 	else
-		snprintf(out, n, "%s/arhiivar.conf", d->home_path);
+		arh_home_config_path(d->home_path, out, n);
 }
 
 int

@@ -264,11 +264,13 @@ landlock_enter(struct daemon *d)
 	snprintf(catalog, sizeof(catalog), "%s/catalog.db", cfg->home);
 	snprintf(wal, sizeof(wal), "%s/catalog.db-wal", cfg->home);
 	snprintf(shm, sizeof(shm), "%s/catalog.db-shm", cfg->home);
-	snprintf(homeconf, sizeof(homeconf), "%s/arhiivar.conf", cfg->home);
+	/* The configuration SIGHUP re-reads: the file itself, where it
+	 * lies (a packaged home's is in /etc). */
+	daemon_config_name(d, conf, sizeof(conf));
+	if (realpath(conf, homeconf) == NULL)
+		snprintf(homeconf, sizeof(homeconf), "%s", conf);
 	snprintf(store, sizeof(store), "%s/store", cfg->home);
 	snprintf(spool, sizeof(spool), "%s/spool", cfg->home);
-	if (d->config_path != NULL && realpath(d->config_path, conf) == NULL)
-		snprintf(conf, sizeof(conf), "%s", d->config_path);
 	/* The control socket's directory (its unlink at the stop). */
 	snprintf(sockdir, sizeof(sockdir), "%s", cfg->socket);
 	if ((slash = strrchr(sockdir, '/')) != NULL && slash != sockdir)
@@ -301,7 +303,6 @@ landlock_enter(struct daemon *d)
 			{ cfg->quarantine, LL_RW },
 			{ cfg->reports, LL_RW },
 			{ sockdir, LL_RW },
-			{ d->config_path != NULL ? conf : NULL, LL_READ },
 			{ cfg->seal_certificate, LL_READ },
 			{ cfg->seal_chain, LL_READ },
 			{ cfg->access_terms, LL_READ },
