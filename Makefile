@@ -25,7 +25,7 @@ WARN	+= -Werror
 endif
 HARDEN	:= -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS	?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) $(FAULTFLAGS) \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) $(FAULTFLAGS) \
 	   -Iinclude -Icommon -Iarchiver -DARH_VERSION='"$(VERSION)"' \
 	   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpthread
@@ -51,9 +51,10 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 PREFIX	?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
 
 .PHONY: all deps demo check unit e2e bench fuzz torture clean install \
-	policy-alone
+	policy-alone deb packaged-conf package-test
 all: $(BIN) $(DAEMON)
 
 HDRS	:= $(wildcard include/arhiivar/*.h common/*.h archiver/*.h policy/*.h \
@@ -147,9 +148,36 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
+# The configuration of an installed system's default home
+# (ARH_SYSTEM_CONFIG): the binary's own commented template, with the
+# control socket in the service's runtime directory.
+CONF_SOCKET := /run/arhiivar/arhiivard.sock
+packaged-conf: $(BUILD)/arhiivar.conf
+$(BUILD)/arhiivar.conf: $(BIN) packaging/deb/conf-header.txt
+	@rm -rf $(BUILD)/conf-home
+	@$(BIN) -H $(BUILD)/conf-home init >/dev/null
+	@{ cat packaging/deb/conf-header.txt; sed \
+	    's|^#socket = run/arhiivard.sock$$|socket = $(CONF_SOCKET)|' \
+	    $(BUILD)/conf-home/arhiivar.conf; } >$@.tmp
+	@grep -q '^socket = $(CONF_SOCKET)$$' $@.tmp || \
+	    { echo "packaged-conf: no socket line in the template" >&2; exit 1; }
+	@rm -rf $(BUILD)/conf-home
+	@mv $@.tmp $@
+
+# The Debian package, built out of the tree (build-deb/) from what git
+# tracks; it installs its own build dependencies as `make deps` does.
+deb:
+	@sh packaging/deb/build.sh $(VERSION)
+
+# The package installed on this machine and tested there (tests/package):
+# for a machine without an Arhiivar home, such as CI's.
+package-test: deb
+	@sh tests/package/run.sh build-deb/arhiivar_$(VERSION)_$$(dpkg --print-architecture).deb
+
 install: all
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/arhiivar
 	install -D -m 0755 $(DAEMON) $(DESTDIR)$(PREFIX)/sbin/arhiivard
+	install -D -m 0755 tools/tlog-verify $(DESTDIR)$(PREFIX)/share/arhiivar/tlog-verify
 	install -D -m 0644 docs/arhiivar.1 $(DESTDIR)$(PREFIX)/share/man/man1/arhiivar.1
 	install -D -m 0644 docs/arhiivar.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/arhiivar.conf.5
 	install -D -m 0644 docs/arhiivard.8 $(DESTDIR)$(PREFIX)/share/man/man8/arhiivard.8

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Install the Debian 12 packages Arhiivar needs to build, test and benchmark.
+# Install the Debian 12 packages Arhiivar needs to build, test and benchmark,
+# or the packages given as arguments (make deb's).
 # Prints the exact command when not run as root.
 set -eu
-PKGS="build-essential pkg-config libarchive-dev libssl-dev libsqlite3-dev
+PKGS="$*"
+[ -n "$PKGS" ] || PKGS="build-essential pkg-config libarchive-dev libssl-dev libsqlite3-dev
 libmagic-dev libjansson-dev libinih-dev libunistring-dev libcsv-dev libcmocka-dev bats
 libarchive-tools openssl sqlite3 clang libclang-rt-14-dev valgrind tar
 coreutils locales file strace jq time
