@@ -9,7 +9,7 @@ load helpers
 
 eval "helpers_$(declare -f teardown)"
 
-ARHD="$(dirname "$ARH_BIN")/arhiivard"
+ARHD="${ARH_DAEMON:-$(dirname "$ARH_BIN")/arhiivard}"
 
 # until TRIES COMMAND...: poll every 0.05 s, at most TRIES times.
 # An audit has come out ok (asked anew at every poll).
