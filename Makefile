@@ -150,17 +150,21 @@ fuzz: deps
 
 # The configuration of an installed system's default home
 # (ARH_SYSTEM_CONFIG): the binary's own commented template, with the
-# control socket in the service's runtime directory.
+# control socket in the service's runtime directory, open to the staff
+# group the package makes (the daemon checks each caller's roles).
 CONF_SOCKET := /run/arhiivar/arhiivard.sock
+CONF_GROUP := arhiivar-staff
 packaged-conf: $(BUILD)/arhiivar.conf
 $(BUILD)/arhiivar.conf: $(BIN) packaging/deb/conf-header.txt
 	@rm -rf $(BUILD)/conf-home
 	@$(BIN) -H $(BUILD)/conf-home init >/dev/null
 	@{ cat packaging/deb/conf-header.txt; sed \
-	    's|^#socket = run/arhiivard.sock$$|socket = $(CONF_SOCKET)|' \
+	    -e 's|^#socket = run/arhiivard.sock$$|socket = $(CONF_SOCKET)|' \
+	    -e 's|^#socket_group =.*$$|socket_group = $(CONF_GROUP)|' \
 	    $(BUILD)/conf-home/arhiivar.conf; } >$@.tmp
-	@grep -q '^socket = $(CONF_SOCKET)$$' $@.tmp || \
-	    { echo "packaged-conf: no socket line in the template" >&2; exit 1; }
+	@grep -q '^socket = $(CONF_SOCKET)$$' $@.tmp && \
+	    grep -q '^socket_group = $(CONF_GROUP)$$' $@.tmp || \
+	    { echo "packaged-conf: no socket lines in the template" >&2; exit 1; }
 	@rm -rf $(BUILD)/conf-home
 	@mv $@.tmp $@
 

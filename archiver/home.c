@@ -209,7 +209,9 @@ arh_home_init(const char *path, const char *organisation,
 	    (rc = make_dir(p, 0750, notes, err)) != 0 ||
 	    (rc = make_spool(path, notes, err)) != 0 ||
 	    (rc = join(p, sizeof(p), path, "keys", err)) != 0 ||
-	    (rc = make_dir(p, 0700, notes, err)) != 0 ||
+	    /* The group may open the certificate by its name (a read-only
+	     * caller's trust anchor), not list or read the keys (0600). */
+	    (rc = make_dir(p, 0710, notes, err)) != 0 ||
 	    (strcmp(conf, own) == 0 && (rc = write_default(path,
 	    "arhiivar.conf", arh_config_template(), "configuration", notes,
 	    err)) != 0) ||

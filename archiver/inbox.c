@@ -116,10 +116,26 @@ item_name(const char *src, char *out, size_t n)
  * and directories only (a symlink, FIFO or device is refused: it could
  * point out of the case file), each file fsync'd, each directory fsync'd
  * after its entries.  `where` names the source for messages.
+ *
+ * With a group (not (gid_t)-1) the copy is the group's as well as the
+ * copier's: a submitter's copy in the inbox belongs to the inbox's group,
+ * directories 02770 and files 0640 whatever the submitter's umask, so
+ * that the daemon, a member, can read it, move it (a directory's rename
+ * writes its "..") and remove it from done/ later.
  */
+static void
+share(int fd, gid_t gid, mode_t mode)
+{
+	/* Best effort: a submitter outside the group is the inbox's owner,
+	 * the daemon's own account, and needs no group. */
+	if (fchown(fd, (uid_t)-1, gid) == -1 && errno != EPERM)
+		return;
+	(void)fchmod(fd, mode);
+}
+
 static int
 copy_tree(int sfd, int dfd, const char *name, const char *where, int depth,
-    struct arh_err *err)
+    gid_t gid, struct arh_err *err)
 {
 	struct dirent *de;
 	struct stat st;
@@ -139,6 +155,8 @@ copy_tree(int sfd, int dfd, const char *name, const char *where, int depth,
 		rc = arh_errno(err, ARH_EIO, errno, "cannot open '%s'", name);
 		goto out;
 	}
+	if (gid != (gid_t)-1)
+		share(nfd, gid, 02770);
 	if ((d = fdopendir(dup_fd)) == NULL) {
 		close(dup_fd);
 		rc = arh_errno(err, ARH_EIO, errno, "cannot read '%s'", where);
@@ -163,7 +181,8 @@ copy_tree(int sfd, int dfd, const char *name, const char *where, int depth,
 				    "'%s'", sub);
 				break;
 			}
-			rc = copy_tree(cfd, nfd, de->d_name, sub, depth + 1, err);
+			rc = copy_tree(cfd, nfd, de->d_name, sub, depth + 1, gid,
+			    err);
 			close(cfd);
 			continue;
 		}
@@ -181,6 +200,8 @@ copy_tree(int sfd, int dfd, const char *name, const char *where, int depth,
 			    where, de->d_name);
 			break;
 		}
+		if (gid != (gid_t)-1)
+			share(ofd, gid, 0640);
 		while ((r = read(ifd, buf, sizeof(buf))) > 0)
 			if (arh_write_all(ofd, buf, (size_t)r) == -1)
 				break;
@@ -246,12 +267,18 @@ copy_in(int dfd, const char *src, const char *base, char *out, size_t n,
     struct arh_err *err)
 {
 	char tmp[64], name[MAX_ITEM_NAME + 16];
-	int sfd = -1, ifd = -1, rc, tries;
+	struct stat st;
+	int sfd = -1, ifd = -1, made, rc, tries;
 
 	if ((sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return arh_errno(err, errno == ENOENT ? ARH_ENOTFOUND : ARH_EIO,
 		    errno, "cannot open the case directory '%s'", src);
-	if (mkdirat(dfd, INCOMING, 0770) == -1 && errno != EEXIST) {
+	if (fstat(dfd, &st) == -1) {
+		rc = arh_errno(err, ARH_EIO, errno, "cannot stat the inbox");
+		goto out;
+	}
+	made = mkdirat(dfd, INCOMING, 0770) == 0;
+	if (!made && errno != EEXIST) {
 		rc = arh_errno(err, ARH_EIO, errno, "cannot create '%s'",
 		    INCOMING);
 		goto out;
@@ -261,8 +288,11 @@ copy_in(int dfd, const char *src, const char *base, char *out, size_t n,
 		rc = arh_errno(err, ARH_EIO, errno, "cannot open '%s'", INCOMING);
 		goto out;
 	}
+	/* The first submitter makes it for every submitter of the group. */
+	if (made)
+		share(ifd, st.st_gid, 02770);
 	snprintf(tmp, sizeof(tmp), "%ld.%ld", (long)getpid(), (long)time(NULL));
-	if ((rc = copy_tree(sfd, ifd, tmp, src, 0, err)) != 0 ||
+	if ((rc = copy_tree(sfd, ifd, tmp, src, 0, st.st_gid, err)) != 0 ||
 	    (rc = arh_fsync_fd(ifd, INCOMING, err)) != 0) {
 		remove_tree(ifd, tmp);
 		goto out;
@@ -508,7 +538,7 @@ quarantine(struct arh_home *h, int sdir, const char *name, const char *src,
 			    src);
 			goto out;
 		}
-		rc = copy_tree(sfd, dfd, name, src, 0, err);
+		rc = copy_tree(sfd, dfd, name, src, 0, (gid_t)-1, err);
 		close(sfd);
 		if (rc == 0)
 			rc = arh_fsync_fd(dfd, q, err);

@@ -37,6 +37,7 @@ cleanup() {
 	[ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null
 	[ -n "$SD" ] && kill -KILL "$SD" 2>/dev/null
 	rm -rf "$W" /srv/arhiivar-test-export
+	userdel arhiivar-test-staff 2>/dev/null
 	# What this mode installed it takes away again (it started only where
 	# there was no home), so that it can run again.
 	if [ "$MODE" = deb ] && [ "$started" = yes ]; then
@@ -44,6 +45,7 @@ cleanup() {
 		rm -rf "$HOMED" /etc/arhiivar /run/arhiivar
 		deluser --system arhiivar >/dev/null 2>&1
 		delgroup --system arhiivar >/dev/null 2>&1
+		delgroup --system arhiivar-staff >/dev/null 2>&1
 	fi
 	return 0
 }
@@ -97,6 +99,14 @@ cli_cmd() {	# A's command line, for sh -c
 	fi
 	printf 'runuser -u arhiivar -- /usr/bin/arhiivar'
 }
+# The staff member: in arhiivar-staff only, so neither the home nor its
+# configuration's directory is theirs to read; the daemon restores.
+staff_cmd() {
+	if [ -n "$SD" ]; then
+		printf 'nsenter -t %s -m -- ' "$SD"
+	fi
+	printf 'setpriv --reuid=%s --regid=arhiivar-staff --init-groups /usr/bin/arhiivar' "$STAFF"
+}
 restore_cmd() { printf '%s restore -o - 12-1/%s 12-1_8911-1/vastus.txt' "$(cli_cmd)" "$1"; }
 archived() { A show "$1" >/dev/null; }
 audited() { A events "$1" | grep -q 'audit.*ok'; }
@@ -129,6 +139,9 @@ t "the configuration is the conffile in /etc, not a copy in the home" sh -c "dpk
 t "arhiivard -t checks the packaged configuration" sh -c "runuser -u arhiivar -- /usr/sbin/arhiivard -t -H $HOMED -c $CONF | grep -q 'configuration OK'"
 t "systemd-analyze security: exposure of the unit at most 2.0" sh -c "systemd-analyze security --offline=true /lib/systemd/system/arhiivar.service | tee $W/score | awk '/Overall exposure level/ { exit !(\$(NF-2) + 0 <= 2.0) }'"
 echo "# $(grep 'Overall exposure' "$W/score")"
+t "the staff group arhiivar-staff, with the daemon's user in it" sh -c "getent group arhiivar-staff | grep -q '[:,]arhiivar\(,\|\$\)'"
+STAFF=arhiivar-test-staff
+getent passwd "$STAFF" >/dev/null || useradd -M -N -g arhiivar-staff -s /usr/sbin/nologin "$STAFF"
 t "root is sent to the home's owner, not let in" sh -c "! arhiivar list 2>&1 && arhiivar list 2>&1 | grep -q 'belongs to arhiivar'"
 
 # The test's own settings: a transfer source outside the home (read
@@ -160,6 +173,8 @@ jobs() {
 	t "$tag: verify passes" A verify "12-1/$2"
 	t "$tag: restore gives the public letter back" sh -c "$(restore_cmd "$2") >'$W/restored'"
 	t "$tag: ... byte for byte" cmp "$W/case-$2/12-1_8911-1/vastus.txt" "$W/restored"
+	t "$tag: staff restore the public letter through the daemon" sh -c "$(staff_cmd) restore -o - 12-1/$2 12-1_8911-1/vastus.txt >'$W/staff-restored' && cmp '$W/case-$2/12-1_8911-1/vastus.txt' '$W/staff-restored'"
+	t "$tag: ... and are refused the internal-use one (status 1)" sh -c "$(staff_cmd) restore -o - 12-1/$2 12-1_8910-1/lisad/lisa-1.txt >'$W/staff-refused' 2>'$W/staff-why'; [ \$? -eq 1 ] && [ ! -s '$W/staff-refused' ] && grep -q 'access denied' '$W/staff-why'"
 	sample_case case-12-1-2024 "$3" "/srv/arhiivar-test-export/case-$3"
 	t "$tag: a transfer is scheduled from the export directory" A schedule add --series 12-1 --year "$3" --source "/srv/arhiivar-test-export/case-$3" --at 2099-01-15T02:00
 	id=$(sed -n 's/^job \([0-9]*\).*/\1/p; s/^\([0-9][0-9]*\)$/\1/p' "$W/out" | head -1)
