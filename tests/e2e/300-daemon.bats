@@ -43,6 +43,26 @@ load daemon
 	[[ "$output" == "$(id -un) (uid $(id -u))" ]]
 }
 
+@test "daemon: a group member's submission is the inbox group's, whatever their umask" {
+	getent group users >/dev/null || skip "no group 'users'"
+	daemon_home
+	# An inbox of the group 'users', a submitter in it who is not the
+	# inbox's owner, with a umask that would shut the group out.
+	mkdir -m 0770 "$ARHIIVAR_HOME/inbox" && chgrp users "$ARHIIVAR_HOME/inbox"
+	chmod 711 "$T" "$ARHIIVAR_HOME" && chmod 644 "$ARHIIVAR_HOME/arhiivar.conf"
+	chmod -R a+rX "$CASE"
+	run setpriv --reuid=nobody --regid=nogroup --groups=users sh -c \
+	    "umask 077; '$ARH_BIN' -H '$ARHIIVAR_HOME' submit --name g '$CASE'"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c '%a %G' "$ARHIIVAR_HOME/inbox/g" "$ARHIIVAR_HOME/inbox/g/12-1_8910-1/lisad" | sort -u)" = "2770 users" ]
+	[ "$(stat -c '%a %G' "$ARHIIVAR_HOME/inbox/g/case.json")" = "640 users" ]
+	[ "$(stat -c '%a %G' "$ARHIIVAR_HOME/inbox/.incoming")" = "2770 users" ]
+	start_daemon
+	poll 20 test -d "$ARHIIVAR_HOME/done/g"
+	run sqlite3 "$ARHIIVAR_HOME/catalog.db" "select actor from events where kind = 'ingest'"
+	[[ "$output" == "nobody (uid $(id -u nobody))" ]]
+}
+
 @test "daemon: a bad case file is quarantined with every reason, nothing stored" {
 	daemon_home
 	start_daemon
