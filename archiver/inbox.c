@@ -193,11 +193,15 @@ copy_tree(int sfd, int dfd, const char *name, const char *where, int depth,
 			break;
 		}
 		if ((ifd = openat(sfd, de->d_name, O_RDONLY | O_CLOEXEC |
-		    O_NOFOLLOW | O_NONBLOCK)) == -1 ||
-		    (ofd = openat(nfd, de->d_name, O_WRONLY | O_CREAT | O_EXCL |
-		    O_CLOEXEC, 0640)) == -1) {
-			rc = arh_errno(err, ARH_EIO, errno, "cannot copy '%s/%s'",
+		    O_NOFOLLOW | O_NONBLOCK)) == -1) {
+			rc = arh_errno(err, ARH_EIO, errno, "cannot open '%s/%s'",
 			    where, de->d_name);
+			break;
+		}
+		if ((ofd = openat(nfd, de->d_name, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0640)) == -1) {
+			rc = arh_errno(err, ARH_EIO, errno, "cannot create the "
+			    "copy of '%s/%s'", where, de->d_name);
 			break;
 		}
 		if (gid != (gid_t)-1)
@@ -205,11 +209,14 @@ copy_tree(int sfd, int dfd, const char *name, const char *where, int depth,
 		while ((r = read(ifd, buf, sizeof(buf))) > 0)
 			if (arh_write_all(ofd, buf, (size_t)r) == -1)
 				break;
-		if (r != 0 || fsync(ofd) == -1) {
-			rc = arh_errno(err, ARH_EIO, errno, "cannot copy '%s/%s'",
-			    where, de->d_name);
+		if (r != 0) {
+			rc = arh_errno(err, ARH_EIO, errno, "cannot %s '%s/%s'",
+			    r < 0 ? "read" : "write the copy of", where,
+			    de->d_name);
 			break;
 		}
+		if ((rc = arh_fsync_fd(ofd, de->d_name, err)) != 0)
+			break;
 		/* The tar's dates come from the record, but keep the file's
 		 * time so that what is quarantined looks as it was. */
 		{
@@ -304,8 +311,8 @@ copy_in(int dfd, const char *src, const char *base, char *out, size_t n,
 		if (arh_rename_noreplace(ifd, tmp, dfd, name) == 0)
 			break;
 		if (errno != EEXIST) {
-			rc = arh_errno(err, ARH_EIO, errno, "cannot move the copy "
-			    "into place as '%s'", name);
+			rc = arh_errno(err, ARH_EIO, errno, "cannot rename the "
+			    "copy into place as '%s'", name);
 			break;
 		}
 	}
