@@ -306,6 +306,13 @@ setup() {
 	ARHIIVAR_HOME="$W/h2" "$BIN" list >/dev/null
 	ROWS_H2=$(ARHIIVAR_HOME="$W/h2" cat_rows)
 	setup_destruction
+	# h9: h1 as a version before the log left it (schema 9), what a
+	# package upgrade's `arhiivar init` migrates.
+	cp -a "$W/h1" "$W/h9"
+	sqlite3 "$W/h9/catalog.db" "drop table log_leaves; drop table log_nodes;
+	    drop table log_checkpoints; drop table log_key;
+	    pragma user_version = 9;" || exit 2
+	EVENTS_H9=$(sqlite3 "$W/h9/catalog.db" 'select count(*) from events')
 }
 
 # h3: case file 1-2/2024 due for destruction (series kept 1 year), on
@@ -629,6 +636,32 @@ point_submit() {
 	plain submit --name s2 "$W/case"
 	[ "$prc" -eq 0 ] && [ "$(content_sum "$ARHIIVAR_HOME/inbox/s2")" = "$SUM_CONTENT" ] ||
 	    why "the next submit exited $prc: $(head -c 300 "$W/perr")"
+	return 0
+}
+
+# --- upgrade ----------------------------------------------------------------
+
+# The schema migration a package upgrade runs (`arhiivar init` in the
+# postinst) under a fault: the catalog stays at schema 9 or is at 10 with
+# its log whole (log_consistent, after every point), no event is lost, and
+# the next plain init migrates it.
+point_upgrade() {
+	local kind=$1 action=$2 n=$3 v
+	reset_home h9
+	fault "$kind:$n:$action" init
+	fired || return 1
+	check_status "$kind" "$action"
+	v=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma user_version')
+	[ "$v" = 9 ] || [ "$v" = 10 ] || why "schema $v after the fault"
+	[ "$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'select count(*) from events')" -ge "$EVENTS_H9" ] ||
+	    why "events lost"
+	plain init
+	[ "$prc" -eq 0 ] || why "the next init exited $prc: $(head -c 300 "$W/perr")"
+	v=$(sqlite3 "$ARHIIVAR_HOME/catalog.db" 'pragma user_version')
+	[ "$v" = 10 ] || why "schema $v after the next init"
+	plain log verify
+	[ "$prc" -eq 0 ] || why "log verify after the next init: $(head -c 300 "$W/perr")"
+	verify_all_ok
 	return 0
 }
 
@@ -1418,6 +1451,7 @@ for kind in write fsync rename open malloc sqlite; do
 		loop register "$kind" "$action"
 		loop checkpoint "$kind" "$action"
 		loop submit "$kind" "$action"
+		loop upgrade "$kind" "$action"
 		for name in $TXN_NAMES; do
 			loop "$name" "$kind" "$action"
 		done
