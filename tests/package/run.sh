@@ -78,20 +78,15 @@ poll() {
 		sleep 0.05
 	done
 }
-# A CMD...: the installed CLI as the home's owner; in the namespace of the
-# booted systemd when there is one (its /run holds the socket).
-A() {
-	if [ -n "$SD" ]; then
-		nsenter -t "$SD" -m -- runuser -u arhiivar -- /usr/bin/arhiivar "$@"
-	else
-		runuser -u arhiivar -- /usr/bin/arhiivar "$@"
-	fi
-}
+# in_ns CMD...: in the mount namespace of the booted systemd when there
+# is one (its /run holds the socket).
+in_ns() { if [ -n "$SD" ]; then nsenter -t "$SD" -m -- "$@"; else "$@"; fi; }
 # sctl ARGS: systemctl of the booted systemd, the namespace's or the host's.
 sctl() {
 	if [ -n "$SD" ]; then nsenter -t "$SD" -m -p systemctl "$@"; else systemctl "$@"; fi
 }
-in_ns() { if [ -n "$SD" ]; then nsenter -t "$SD" -m -- "$@"; else "$@"; fi; }
+# A CMD...: the installed CLI as the home's owner.
+A() { in_ns runuser -u arhiivar -- /usr/bin/arhiivar "$@"; }
 grep_out() { grep -q -- "$1" "$W/last"; }
 cli_cmd() {	# A's command line, for sh -c
 	if [ -n "$SD" ]; then
@@ -109,6 +104,15 @@ staff_cmd() {
 }
 restore_cmd() { printf '%s restore -o - 12-1/%s 12-1_8911-1/vastus.txt' "$(cli_cmd)" "$1"; }
 archived() { A show "$1" >/dev/null; }
+# The service, through sctl.
+sd_running() { sctl is-system-running | grep -q -e running -e degraded; }
+unprivileged() {	# its main process: the user arhiivar, no capability
+	p=$(sctl show -p MainPID --value arhiivar)
+	in_ns grep -q "^Uid:[[:space:]]*$(id -u arhiivar)[[:space:]]" "/proc/$p/status" &&
+	    in_ns grep -q '^CapEff:[[:space:]]*0000000000000000$' "/proc/$p/status"
+}
+reloaded() { sctl reload arhiivar && sctl is-active arhiivar; }
+running() { sctl status arhiivar --no-pager | grep -q 'active (running)'; }
 audited() { A events "$1" | grep -q 'audit.*ok'; }
 
 # A case file of the sample, as another year of its series: every 2024
@@ -122,6 +126,8 @@ sample_case() {	# sample_case NAME YEAR DEST
 
 # --- install -----------------------------------------------------------
 if [ "$MODE" = deb ]; then
+	# What the test itself uses (autopkgtest's Depends say the same).
+	sh "$TOP/tools/deps.sh" systemd util-linux curl sqlite3 || exit 2
 	if [ -e "$HOMED" ] || [ -e /etc/arhiivar ]; then
 		echo "$0: $HOMED or /etc/arhiivar exists: this test installs" \
 		    "the package here and would touch that home; run it on a" \
@@ -217,11 +223,11 @@ t "foreground: SIGTERM stops it cleanly" [ "$rc" -eq 0 ]
 # a fresh /run, and a drop-in that only cuts the unit's ordering (no
 # sysinit.target here) and sends its output to a file.
 if [ "$HOST_SYSTEMD" = yes ]; then
-	t "systemctl start arhiivar: the service is ready (Type=notify)" systemctl start arhiivar.service
-	t "its main process runs as arhiivar, no capabilities" sh -c "p=\$(systemctl show -p MainPID --value arhiivar); grep -q '^Uid:.*$(id -u arhiivar)' /proc/\$p/status && grep -q '^CapEff:.*0000000000000000' /proc/\$p/status"
+	t "systemctl start arhiivar: the service is ready (Type=notify)" sctl start arhiivar.service
+	t "its main process runs as arhiivar, no capabilities" unprivileged
 	jobs service 2022 2021
-	t "systemctl reload arhiivar: still active" sh -c "systemctl reload arhiivar && systemctl is-active arhiivar"
-	t "systemctl status arhiivar: active (running)" sh -c "systemctl status arhiivar --no-pager | grep -q 'active (running)'"
+	t "systemctl reload arhiivar: still active" reloaded
+	t "systemctl status arhiivar: active (running)" running
 else
 	cat >"$W/boot" <<'EOB'
 #!/bin/sh
@@ -245,13 +251,13 @@ EOB
 	unshare --pid --fork --mount --mount-proc --propagation private "$W/boot" >"$W/systemd.log" 2>&1 &
 	poll 20 sh -c "pgrep -f 'systemd --system --unit=package-test.target' >/dev/null" &&
 	    SD=$(pgrep -f 'systemd --system --unit=package-test.target' | head -1)
-	t "a systemd boots in its own namespace" poll 30 sh -c "nsenter -t $SD -m -p systemctl is-system-running | grep -q -e running -e degraded"
-	t "systemctl start arhiivar: the service is ready (Type=notify)" nsenter -t "$SD" -m -p systemctl start arhiivar.service
-	t "its main process runs as arhiivar, no capabilities" sh -c "p=\$(nsenter -t $SD -m -p systemctl show -p MainPID --value arhiivar); nsenter -t $SD -m -p sh -c \"grep -q '^Uid:.*$(id -u arhiivar)' /proc/\$p/status && grep -q '^CapEff:.*0000000000000000' /proc/\$p/status\""
+	t "a systemd boots in its own namespace" poll 30 sd_running
+	t "systemctl start arhiivar: the service is ready (Type=notify)" sctl start arhiivar.service
+	t "its main process runs as arhiivar, no capabilities" unprivileged
 	jobs service 2022 2021
-	t "systemctl reload arhiivar: still active" sh -c "nsenter -t $SD -m -p systemctl reload arhiivar && nsenter -t $SD -m -p systemctl is-active arhiivar"
-	t "systemctl status arhiivar: active (running)" sh -c "nsenter -t $SD -m -p systemctl status arhiivar --no-pager | grep -q 'active (running)'"
-	t "systemctl stop arhiivar" nsenter -t "$SD" -m -p systemctl stop arhiivar.service
+	t "systemctl reload arhiivar: still active" reloaded
+	t "systemctl status arhiivar: active (running)" running
+	t "systemctl stop arhiivar" sctl stop arhiivar.service
 	in_ns cat /run/arhiivar-service.log >"$W/daemon.log" 2>/dev/null
 	kill -KILL "$SD"; SD=
 fi
