@@ -260,6 +260,9 @@ EOB
 	t "systemctl stop arhiivar" sctl stop arhiivar.service
 	in_ns cat /run/arhiivar-service.log >"$W/daemon.log" 2>/dev/null
 	kill -KILL "$SD"; SD=
+	# PrivateTmp='s directories, which a systemd that is killed keeps.
+	find /tmp /var/tmp -maxdepth 1 -name 'systemd-private-*-arhiivar.service-*' \
+	    -newer "$W/boot" -exec rm -rf {} + 2>/dev/null
 fi
 
 # --- remove, purge, install again: the data stays --------------------------
