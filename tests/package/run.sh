@@ -104,6 +104,13 @@ staff_cmd() {
 }
 restore_cmd() { printf '%s restore -o - 12-1/%s 12-1_8911-1/vastus.txt' "$(cli_cmd)" "$1"; }
 archived() { A show "$1" >/dev/null; }
+completes() {	# the installed completion offers "schedule" for "arhiivar sch"
+	# shellcheck disable=SC2016
+	bash --norc -c '. /usr/share/bash-completion/completions/arhiivar
+	    COMP_WORDS=(arhiivar sch); COMP_CWORD=1; COMP_LINE="arhiivar sch"
+	    COMP_POINT=12; _arhiivar arhiivar sch arhiivar
+	    echo "${COMPREPLY[*]}"' | grep -qx schedule
+}
 # The service, through sctl.
 sd_running() { sctl is-system-running | grep -q -e running -e degraded; }
 unprivileged() {	# its main process: the user arhiivar, no capability
@@ -142,6 +149,7 @@ t "system user and group arhiivar" sh -c 'getent passwd arhiivar && getent group
 t "$HOMED is arhiivar's, mode 0750" sh -c "[ \"\$(stat -c '%U:%G %a' $HOMED)\" = 'arhiivar:arhiivar 750' ]"
 t "the home has its catalog, seal key and log key" test -f "$HOMED/catalog.db" -a -f "$HOMED/keys/seal.key" -a -f "$HOMED/keys/log.key"
 t "the configuration is the conffile in /etc, not a copy in the home" sh -c "dpkg-query -W -f='\${Conffiles}' arhiivar | grep -q '$CONF' && [ ! -e $HOMED/arhiivar.conf ]"
+t "the bash completion is installed and completes the verbs" completes
 t "arhiivard -t checks the packaged configuration" sh -c "runuser -u arhiivar -- /usr/sbin/arhiivard -t -H $HOMED -c $CONF | grep -q 'configuration OK'"
 t "systemd-analyze security: exposure of the unit at most 2.0" sh -c "systemd-analyze security --offline=true /lib/systemd/system/arhiivar.service | tee $W/score | awk '/Overall exposure level/ { exit !(\$(NF-2) + 0 <= 2.0) }'"
 echo "# $(grep 'Overall exposure' "$W/score")"
