@@ -21,13 +21,13 @@ static const struct {
 	{ "register", cmd_register, "register import: entries to records" },
 	{ "catalog", cmd_catalog, "catalog rebuild, reconcile: against the store" },
 	{ "events", cmd_events, "the audit events, of one archive or all" },
-	{ "log", cmd_log, "log verify, checkpoint, key, entry, prove, consistency: the tamper-evident log" },
+	{ "log", cmd_log, "log verify, checkpoint, key, entry, prove, consistency, check-proof, check-consistency: the tamper-evident log" },
 	{ "find", cmd_find, "which archives hold a digest or a record" },
 	{ "fileplan", cmd_fileplan, "file plan: import, history, show, diff" },
 	{ "policy", cmd_policy, "policy explain: which rules decided" },
 	{ "hold", cmd_hold, "hold add, release, list: stop disposition" },
-	{ "disposition", cmd_disposition, "disposition due, propose, approve, execute: destruction" },
-	{ "access", cmd_access, "access review: restrictions ending or ended" },
+	{ "disposition", cmd_disposition, "disposition due, propose, approve, execute, lists, show, act: destruction" },
+	{ "access", cmd_access, "access review, extend: restrictions ending, ended, extended" },
 	{ "submit", cmd_submit, "put a case file into the daemon's inbox" },
 	{ "status", cmd_status, "the daemon: queue, schedules, audits, attention" },
 	{ "quarantine", cmd_quarantine, "quarantine list, retry: refused inbox items" },
@@ -44,7 +44,7 @@ usage(FILE *f)
 
 	fputs("usage: arhiivar [-H HOME] VERB [ARGS]\n\nverbs:\n", f);
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-9s %s\n", verbs[i].name, verbs[i].help);
+		fprintf(f, "  %-11s %s\n", verbs[i].name, verbs[i].help);
 	fputs("\nHOME: -H, then $ARHIIVAR_HOME, then " ARH_DEFAULT_HOME
 	    ".  See arhiivar(1).\n", f);
 	return f == stdout ? EXIT_OK : EXIT_ERROR;
@@ -53,6 +53,11 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	struct cli cli;
 	struct arh_err err;
 	size_t i;
@@ -65,7 +70,7 @@ main(int argc, char **argv)
 		setlocale(LC_CTYPE, "C.UTF-8");
 	memset(&cli, 0, sizeof(cli));
 	cli.home = getenv("ARHIIVAR_HOME");
-	while ((c = getopt(argc, argv, "+H:hV")) != -1) {
+	while ((c = getopt_long(argc, argv, "+H:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			if (*optarg == '\0') {
