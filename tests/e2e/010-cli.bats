@@ -229,3 +229,17 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--days '-5' is not a number of days from 0 to 36500"* ]]
 }
+
+@test "root in a home another user owns is refused, naming the owner, and nothing is written" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	arh init >/dev/null
+	chown -R nobody "$ARHIIVAR_HOME"
+	before=$(find "$ARHIIVAR_HOME" -printf '%p %U %s\n' | sort)
+	run arh list
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"belongs to nobody: run arhiivar as its owner ('runuser -u nobody -- arhiivar ...')"* ]]
+	run arh init
+	[ "$status" -eq 2 ]
+	[ "$(find "$ARHIIVAR_HOME" -printf '%p %U %s\n' | sort)" = "$before" ]
+	chown -R root "$ARHIIVAR_HOME"
+}
